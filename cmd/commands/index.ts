@@ -1,0 +1,9 @@
+// Every command, listed explicitly: the binary is bundled, so nothing is discovered at run time.
+import type { CommandModule } from 'yargs';
+import type { GlobalArgs } from '../options.ts';
+import { versionCommand } from './version.ts';
+import { completionCommand } from './completion.ts';
+import { echoRole, sleepRole } from './roles.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, echoRole, sleepRole];

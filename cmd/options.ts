@@ -1,0 +1,31 @@
+// Composable flag builders shared by commands, so every command spells kubectl's flags the same way.
+import type { Argv } from 'yargs';
+
+export const OUTPUT_FORMATS = ['json', 'yaml', 'wide', 'table'] as const;
+
+export interface GlobalArgs {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  output?: string;
+  verbose: boolean;
+}
+
+export function withGlobals<T>(y: Argv<T>) {
+  return y
+    .option('kubeconfig', { type: 'string', describe: 'Path to the kubeconfig file to use', global: true })
+    .option('context', { type: 'string', describe: 'The name of the kubeconfig context to use', global: true })
+    .option('namespace', { alias: 'n', type: 'string', describe: 'Kubernetes namespace', global: true })
+    .option('output', { alias: 'o', type: 'string', describe: 'Output format', global: true })
+    .option('verbose', { type: 'boolean', default: false, describe: 'Print details of errors and progress', global: true });
+}
+
+/** Restricts -o to the formats a command supports, with a one-line error naming them. */
+export function checkOutput(allowed: readonly string[]) {
+  return (argv: { output?: string | undefined }): true => {
+    if (argv.output !== undefined && !allowed.includes(argv.output)) {
+      throw new Error(`invalid --output "${argv.output}": use one of ${allowed.join(', ')}`);
+    }
+    return true;
+  };
+}

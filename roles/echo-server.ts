@@ -1,0 +1,57 @@
+// The `echo` role: an HTTP server that describes each request back (so probes can assert who
+// they reached) and a UDP echo on the same port number. Used by connectivity tests and the lab.
+import http from 'node:http';
+import dgram from 'node:dgram';
+import os from 'node:os';
+import { once } from 'node:events';
+
+export interface EchoOptions {
+  port: number;
+  host?: string;
+}
+
+export interface EchoServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startEcho(opts: EchoOptions): Promise<EchoServer> {
+  const host = opts.host ?? '::';
+  const hostname = os.hostname();
+  const server = http.createServer((req, res) => {
+    const status = statusFromPath(req.url ?? '/');
+    const body = JSON.stringify({
+      hostname,
+      method: req.method,
+      path: req.url,
+      client: `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+      headers: req.headers,
+    });
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+  server.listen(opts.port, host);
+  await once(server, 'listening');
+  const port = (server.address() as { port: number }).port;
+
+  const udp = dgram.createSocket(host.includes(':') ? { type: 'udp6', ipv6Only: false } : { type: 'udp4' });
+  udp.on('message', (msg, rinfo) => udp.send(msg, rinfo.port, rinfo.address));
+  udp.bind(port, host);
+  await once(udp, 'listening');
+
+  return {
+    port,
+    async close() {
+      udp.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** `/status/404` answers 404, so probes can produce HTTP errors on purpose. */
+export function statusFromPath(url: string): number {
+  const m = /^\/status\/(\d{3})(?:[/?]|$)/.exec(url);
+  const code = m ? Number(m[1]) : 200;
+  return code >= 100 && code <= 599 ? code : 200;
+}
