@@ -1,0 +1,66 @@
+// Node-local CIDR identities (>= 16777216). They never leave the node: the ipcache maps each
+// prefix a policy names to its identity, and the policy map refers to that identity. Ids are
+// handed out in sorted prefix order from the lowest free one, so a restarted agent that syncs the
+// same prefixes gets the same numbers and its diff against the pinned maps is empty.
+import { containsPrefix, formatPrefix, parsePrefix, type Prefix } from './cidr.ts';
+import { MIN_CIDR_IDENTITY } from './reserved.ts';
+
+export interface CidrIdentity {
+  readonly prefix: string;
+  readonly parsed: Prefix;
+  readonly identity: number;
+}
+
+export class CidrIdentities {
+  readonly #byPrefix = new Map<string, CidrIdentity>();
+
+  /**
+   * Gives exactly these prefixes an identity: known ones keep theirs, new ones get the lowest
+   * free ids, the others are released. Prefixes of length 0 are not allocated (they are world).
+   */
+  sync(prefixes: Iterable<string>): void {
+    const wanted = new Map<string, Prefix>();
+    for (const text of prefixes) {
+      const p = parsePrefix(text);
+      if (p && p.bits > 0) wanted.set(formatPrefix(p), p);
+    }
+    for (const key of [...this.#byPrefix.keys()]) if (!wanted.has(key)) this.#byPrefix.delete(key);
+    const used = new Set([...this.#byPrefix.values()].map((c) => c.identity));
+    let next = MIN_CIDR_IDENTITY;
+    for (const key of [...wanted.keys()].sort(comparePrefixText)) {
+      if (this.#byPrefix.has(key)) continue;
+      while (used.has(next)) next++;
+      used.add(next);
+      this.#byPrefix.set(key, { prefix: key, parsed: wanted.get(key) as Prefix, identity: next });
+    }
+  }
+
+  identityOf(prefix: string): number | undefined {
+    const p = parsePrefix(prefix);
+    return p && this.#byPrefix.get(formatPrefix(p))?.identity;
+  }
+
+  /** Every allocated CIDR identity, in prefix order. */
+  all(): CidrIdentity[] {
+    return [...this.#byPrefix.values()].sort((a, b) => comparePrefixText(a.prefix, b.prefix));
+  }
+
+  /** Identities of the allocated prefixes inside `outer` and inside none of `except`. */
+  within(outer: Prefix, except: readonly Prefix[] = []): number[] {
+    const out: number[] = [];
+    for (const c of this.#byPrefix.values()) {
+      if (containsPrefix(outer, c.parsed) && !except.some((e) => containsPrefix(e, c.parsed))) out.push(c.identity);
+    }
+    return out.sort((a, b) => a - b);
+  }
+}
+
+/** IPv4 before IPv6, then by address, then shorter first. */
+export function comparePrefixText(a: string, b: string): number {
+  const pa = parsePrefix(a);
+  const pb = parsePrefix(b);
+  if (!pa || !pb) return a < b ? -1 : a > b ? 1 : 0;
+  if (pa.family !== pb.family) return pa.family - pb.family;
+  if (pa.addr !== pb.addr) return pa.addr < pb.addr ? -1 : 1;
+  return pa.bits - pb.bits;
+}
