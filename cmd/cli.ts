@@ -17,7 +17,7 @@ const defaultIo: Io = {
 };
 
 /** The parser alone, without running handlers: what unit tests exercise. */
-export function buildParser(args: string[]): Argv<GlobalArgs> {
+export function buildParser(args: string[], columns = process.stdout.columns ?? 100): Argv<GlobalArgs> {
   let y = withGlobals(yargs(args))
     .scriptName(SCRIPT_NAME)
     .usage('netobs: eBPF network observability and policy enforcement for Kubernetes\n\nUsage: $0 <command> [flags]')
@@ -27,7 +27,7 @@ export function buildParser(args: string[]): Argv<GlobalArgs> {
     .help('help')
     .alias('help', 'h')
     .version(false)
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .wrap(Math.min(110, columns))
     .completion('__completion', false) as unknown as Argv<GlobalArgs>;
   for (const c of COMMANDS) y = y.command(c);
   return y;
@@ -61,3 +61,4 @@ export async function run(args: string[], io: Io = defaultIo): Promise<number> {
 function oneLine(s: string): string {
   return s.replace(/:\s*\n\s*/g, ': ').replace(/\s*\n\s*/g, '; ').trim();
 }
+

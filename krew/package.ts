@@ -1,7 +1,7 @@
 // `npm run package`: release archives for linux/amd64 and linux/arm64 plus krew/netobs.yaml.
 // The arm64 executable is built from the arm64 Node and koffi packages of the npm registry; its
-// SEA blob carries no code cache, because a V8 code cache is only valid on the architecture
-// that produced it. darwin is not produced: a macOS executable must be code-signed after
+// SEA blob carries no start-up snapshot, because a V8 snapshot is only valid on the architecture
+// that produced it (it starts a little slower). darwin is not produced: a macOS executable must be code-signed after
 // injection, which needs Apple's codesign.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -37,7 +37,7 @@ function binaryFor(arch: 'amd64' | 'arm64', bundleFile: string, outDir: string):
     ? hostKoffiNode()
     : path.join(npmPackage(`@koromix/koffi-linux-${arch}@${koffiVersion()}`, `koffi-linux-${arch}-${koffiVersion()}`), `linux_${arch}/koffi.node`);
   const output = path.join(outDir, 'kubectl-netobs');
-  makeSea({ bundle: bundleFile, nodeBinary, output, assets: assetFiles(koffiNode), codeCache: native, workDir: path.join(root, `build/sea-${arch}`) });
+  makeSea({ bundle: bundleFile, nodeBinary, output, assets: assetFiles(koffiNode), snapshot: native, workDir: path.join(root, `build/sea-${arch}`) });
   return output;
 }
 

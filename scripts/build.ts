@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     nodeBinary: process.execPath,
     output: path.join(root, 'dist/kubectl-netobs'),
     assets: assetFiles(hostKoffiNode()),
-    codeCache: true,
+    snapshot: true,
     workDir: path.join(root, 'build/sea'),
   });
   step('done: dist/kubectl-netobs');

@@ -3,6 +3,7 @@ import { build, type Plugin } from 'esbuild';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -28,6 +29,33 @@ const koffiPlugin: Plugin = {
   },
 };
 
+// The single executable starts from a V8 snapshot of the loaded CLI (scripts/sea.ts). Two module
+// top levels in the CLI's import graph create objects V8 cannot serialise: yargs reads
+// process.stdout.columns (opening stdout) and string-width builds an Intl.Segmenter. Both are
+// made lazy here; the CLI passes the terminal width when it parses.
+const SNAPSHOT_PATCHES: { file: RegExp; from: RegExp; to: string }[] = [
+  { file: /yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/, from: /stdColumns: typeof process\.stdout\.columns[^\n]*\n/, to: 'stdColumns: null\n' },
+  {
+    file: /string-width[\\/]index\.js$/,
+    from: /^const segmenter = new Intl\.Segmenter\(\);$/m,
+    to: 'let lazySegmenter; const segmenter = { segment: (s) => (lazySegmenter ??= new Intl.Segmenter()).segment(s) };',
+  },
+];
+
+const snapshotPlugin: Plugin = {
+  name: 'snapshot-safe',
+  setup(b) {
+    for (const p of SNAPSHOT_PATCHES) {
+      b.onLoad({ filter: p.file }, async (args) => {
+        const src = await readFile(args.path, 'utf8');
+        const patched = src.replace(p.from, p.to);
+        if (patched === src) throw new Error(`snapshot-safe: ${args.path} changed upstream; update SNAPSHOT_PATCHES`);
+        return { contents: patched, loader: 'js' };
+      });
+    }
+  },
+};
+
 export async function bundle(outfile: string): Promise<void> {
   await build({
     entryPoints: [path.join(root, 'cmd/main.ts')],
@@ -42,7 +70,7 @@ export async function bundle(outfile: string): Promise<void> {
     legalComments: 'none',
     logLevel: 'warning',
     jsx: 'automatic',
-    plugins: [koffiPlugin],
+    plugins: [koffiPlugin, snapshotPlugin],
     // Optional native accelerators some dependencies probe for; absent is the normal case.
     external: ['bufferutil', 'utf-8-validate', 'cpu-features', 'node:sea'],
     define: {

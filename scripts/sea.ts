@@ -11,8 +11,8 @@ export interface SeaOptions {
   nodeBinary: string;
   output: string;
   assets: Record<string, string>;
-  /** Code cache is only valid for the architecture that generated it. */
-  codeCache: boolean;
+  /** A V8 startup snapshot (of the loaded CLI) is only valid for the architecture that made it. */
+  snapshot: boolean;
   workDir: string;
 }
 
@@ -26,7 +26,7 @@ export function makeSea(o: SeaOptions): void {
   const config = path.join(o.workDir, 'sea-config.json');
   writeFileSync(
     config,
-    JSON.stringify({ main: o.bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: o.codeCache, useSnapshot: false, assets: o.assets }, null, 2),
+    JSON.stringify({ main: o.bundle, output: blob, disableExperimentalSEAWarning: true, useSnapshot: o.snapshot, assets: o.assets }, null, 2),
   );
   quiet([process.execPath, '--experimental-sea-config', config]);
   rmSync(o.output, { force: true });
