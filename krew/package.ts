@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { bundle, packageVersion } from '../scripts/bundle.ts';
+import { bundle, packageVersion, runtimeAssets, type BundleOutput } from '../scripts/bundle.ts';
 import { makeSea } from '../scripts/sea.ts';
 import { assetFiles, hostKoffiNode } from '../scripts/sea-assets.ts';
 import { archiveName, krewManifest, type ReleaseArchive } from './manifest.ts';
@@ -30,14 +30,14 @@ function koffiVersion(): string {
   return (JSON.parse(readFileSync(path.join(root, 'node_modules/koffi/package.json'), 'utf8')) as { version: string }).version;
 }
 
-function binaryFor(arch: 'amd64' | 'arm64', bundleFile: string, outDir: string): string {
+function binaryFor(arch: 'amd64' | 'arm64', out: BundleOutput, outDir: string): string {
   const native = (arch === 'amd64') === (process.arch === 'x64');
   const nodeBinary = native ? process.execPath : path.join(npmPackage(`node-linux-${arch}@${NODE_VERSION}`, `node-linux-${arch}-${NODE_VERSION}`), 'bin/node');
   const koffiNode = native
     ? hostKoffiNode()
     : path.join(npmPackage(`@koromix/koffi-linux-${arch}@${koffiVersion()}`, `koffi-linux-${arch}-${koffiVersion()}`), `linux_${arch}/koffi.node`);
   const output = path.join(outDir, 'kubectl-netobs');
-  makeSea({ bundle: bundleFile, nodeBinary, output, assets: assetFiles(koffiNode), snapshot: native, workDir: path.join(root, `build/sea-${arch}`) });
+  makeSea({ bundle: out.cli, nodeBinary, output, assets: { ...assetFiles(koffiNode), ...runtimeAssets(out) }, snapshot: native, workDir: path.join(root, `build/sea-${arch}`) });
   return output;
 }
 
@@ -46,15 +46,14 @@ async function main(): Promise<void> {
   const releaseDir = path.join(root, 'dist/release');
   rmSync(releaseDir, { recursive: true, force: true });
   mkdirSync(releaseDir, { recursive: true });
-  const bundleFile = path.join(root, 'build/bundle/kubectl-netobs.cjs');
-  await bundle(bundleFile);
+  const out = await bundle(path.join(root, 'build/bundle'));
   const archives: ReleaseArchive[] = [];
   for (const arch of ['amd64', 'arm64'] as const) {
     process.stderr.write(`package: linux/${arch}\n`);
     const stage = path.join(root, `build/stage-${arch}`);
     rmSync(stage, { recursive: true, force: true });
     mkdirSync(stage, { recursive: true });
-    binaryFor(arch, bundleFile, stage);
+    binaryFor(arch, out, stage);
     copyFileSync(path.join(root, 'LICENSE'), path.join(stage, 'LICENSE'));
     const a = { os: 'linux' as const, arch };
     const file = path.join(releaseDir, archiveName(version, a));

@@ -1,7 +1,7 @@
 // `npm run build`: BPF objects, the TypeScript bundle, then dist/kubectl-netobs for this machine.
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { bundle } from './bundle.ts';
+import { bundle, runtimeAssets } from './bundle.ts';
 import { makeSea } from './sea.ts';
 import { assetFiles, hostKoffiNode } from './sea-assets.ts';
 
@@ -12,14 +12,13 @@ async function main(): Promise<void> {
   step('compiling BPF objects');
   execFileSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'scripts/build-bpf.ts')], { stdio: 'inherit' });
   step('bundling TypeScript');
-  const bundleFile = path.join(root, 'build/bundle/kubectl-netobs.cjs');
-  await bundle(bundleFile);
+  const out = await bundle(path.join(root, 'build/bundle'));
   step('writing dist/kubectl-netobs (Node single executable)');
   makeSea({
-    bundle: bundleFile,
+    bundle: out.cli,
     nodeBinary: process.execPath,
     output: path.join(root, 'dist/kubectl-netobs'),
-    assets: assetFiles(hostKoffiNode()),
+    assets: { ...assetFiles(hostKoffiNode()), ...runtimeAssets(out) },
     snapshot: true,
     workDir: path.join(root, 'build/sea'),
   });

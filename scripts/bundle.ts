@@ -1,9 +1,10 @@
 // Bundles the CLI into one CommonJS file for Node's single executable (SEA runs CommonJS only).
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 
 const root = path.resolve(import.meta.dirname, '..');
 
@@ -56,13 +57,31 @@ const snapshotPlugin: Plugin = {
   },
 };
 
-export async function bundle(outfile: string): Promise<void> {
-  await build({
-    entryPoints: [path.join(root, 'cmd/main.ts')],
-    outfile,
+const RUNTIME_PREFIX = 'netobs-runtime:';
+
+/**
+ * Handlers import heavy code with `await import('…')`. In the CLI bundle those imports of project
+ * modules become references to the runtime bundle (see scripts/sea/runtime-loader.cjs); the
+ * plugin collects them so the runtime bundle is built with exactly those entry points.
+ */
+function runtimeSplitPlugin(targets: Set<string>): Plugin {
+  return {
+    name: 'runtime-split',
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (args) => {
+        if (args.kind !== 'dynamic-import' || args.importer.includes('node_modules')) return undefined;
+        const rel = path.relative(root, path.resolve(path.dirname(args.importer), args.path));
+        targets.add(rel);
+        return { path: RUNTIME_PREFIX + rel, external: true };
+      });
+    },
+  };
+}
+
+function sharedOptions(): BuildOptions {
+  return {
     bundle: true,
     platform: 'node',
-    format: 'cjs',
     target: 'node24',
     minifySyntax: true,
     minifyWhitespace: true,
@@ -70,16 +89,71 @@ export async function bundle(outfile: string): Promise<void> {
     legalComments: 'none',
     logLevel: 'warning',
     jsx: 'automatic',
-    plugins: [koffiPlugin, snapshotPlugin],
-    // Optional native accelerators some dependencies probe for; absent is the normal case.
-    external: ['bufferutil', 'utf-8-validate', 'cpu-features', 'node:sea'],
+    // Optional native accelerators and dev tools some dependencies probe for; absent is normal.
+    external: ['bufferutil', 'utf-8-validate', 'cpu-features', 'react-devtools-core', 'node:sea'],
     define: {
       __NETOBS_VERSION__: JSON.stringify(packageVersion()),
       __NETOBS_COMMIT__: JSON.stringify(gitCommit()),
-      'import.meta.url': '__netobs_import_meta_url',
-      'import.meta.dirname': '__dirname',
       'process.env.NODE_ENV': '"production"',
     },
-    banner: { js: 'const __netobs_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+  };
+}
+
+export interface BundleOutput {
+  cli: string;
+  runtimeDir: string;
+  runtimeFiles: string[];
+}
+
+/** Builds outDir/kubectl-netobs.cjs (the CLI) and outDir/runtime/ (ES modules loaded on demand). */
+export async function bundle(outDir: string): Promise<BundleOutput> {
+  const cli = path.join(outDir, 'kubectl-netobs.cjs');
+  const runtimeDir = path.join(outDir, 'runtime');
+  await rm(outDir, { recursive: true, force: true });
+  const targets = new Set<string>();
+  const shared = sharedOptions();
+  await build({
+    ...shared,
+    entryPoints: [path.join(root, 'cmd/main.ts')],
+    outfile: cli,
+    format: 'cjs',
+    plugins: [koffiPlugin, snapshotPlugin, runtimeSplitPlugin(targets)],
+    define: { ...shared.define, 'import.meta.url': '__netobs_import_meta_url', 'import.meta.dirname': '__dirname' },
+    banner: { js: 'const __netobs_import_meta_url = require("node:url").pathToFileURL(__filename).href;\n' + (await readFile(path.join(root, 'scripts/sea/runtime-loader.cjs'), 'utf8')) },
   });
+  const cliCode = await readFile(cli, 'utf8');
+  await writeFile(cli, cliCode.replaceAll(`import("${RUNTIME_PREFIX}`, '__netobsRuntime("'));
+
+  const entryPoints: Record<string, string> = {};
+  for (const rel of targets) entryPoints[rel.replace(/\.[^.]+$/, '').replace(/[^a-zA-Z0-9]+/g, '-')] = path.join(root, rel);
+  const result = await build({
+    ...shared,
+    entryPoints,
+    outdir: runtimeDir,
+    format: 'esm',
+    splitting: true,
+    metafile: true,
+    plugins: [koffiPlugin],
+    // CommonJS dependencies inside ES modules need a require of their own.
+    banner: { js: "import { createRequire as __netobsCreateRequire } from 'node:module'; const require = __netobsCreateRequire(import.meta.url);" },
+  });
+  const entries: Record<string, string> = {};
+  for (const [out, meta] of Object.entries(result.metafile.outputs)) {
+    if (!meta.entryPoint) continue;
+    const rel = path.relative(root, path.resolve(root, meta.entryPoint));
+    entries[rel] = path.basename(out);
+  }
+  const runtimeFiles = (await readdir(runtimeDir)).sort();
+  const hash = createHash('sha256');
+  for (const f of runtimeFiles) hash.update(f).update(await readFile(path.join(runtimeDir, f)));
+  const manifest = { id: hash.digest('hex').slice(0, 16), entries, files: runtimeFiles };
+  await writeFile(path.join(runtimeDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return { cli, runtimeDir, runtimeFiles };
+}
+
+/** The SEA assets that carry the runtime bundle. */
+export function runtimeAssets(out: BundleOutput): Record<string, string> {
+  const assets: Record<string, string> = { 'runtime/manifest.json': path.join(out.runtimeDir, 'manifest.json') };
+  for (const f of out.runtimeFiles) assets[`runtime/${f}`] = path.join(out.runtimeDir, f);
+  return assets;
 }
