@@ -1,0 +1,192 @@
+/* conntrack.h: connection tracking on the 5-tuple (LRU hash).
+ *
+ * One entry per connection per endpoint direction, keyed by the tuple of its first
+ * packet and that packet's direction. Two pods on one node each get their own entry
+ * (pod A's egress, pod B's ingress), so B's policy is checked even when A's entry
+ * exists. A reply is found by reversing the tuple and the direction. Entries keep
+ * counters and TCP flags per direction, and when the connection last reported, which
+ * drives event aggregation. Keep in sync with bpf/loader/layout.ts. */
+#ifndef NETOBS_CONNTRACK_H
+#define NETOBS_CONNTRACK_H
+
+#include "common.h"
+
+#define CT_TCP_NONE 0
+#define CT_TCP_SYN_SENT 1
+#define CT_TCP_ESTABLISHED 2
+#define CT_TCP_FIN_WAIT 3
+#define CT_TCP_CLOSED 4
+
+#define CT_F_REPLY_SEEN 0x1
+
+#define CT_SEEN_MASK (TCPF_FIN | TCPF_SYN | TCPF_RST)
+
+struct ct_key {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u16 sport;
+	__u16 dport;
+	__u8 proto;
+	__u8 direction;   /* direction of the connection's first packet */
+	__u16 pad;
+};
+
+struct ct_entry {
+	__u64 packets_fwd;
+	__u64 bytes_fwd;
+	__u64 packets_rev;
+	__u64 bytes_rev;
+	__u64 created_ns;
+	__u64 last_seen_ns;
+	__u64 last_report_ns;
+	__u32 src_identity;  /* of the first packet's source */
+	__u32 dst_identity;
+	__u32 rule_id;
+	__u8 tcp_seen_fwd;   /* TCPF_FIN|SYN|RST seen from the originator */
+	__u8 tcp_seen_rev;   /* ... from the responder */
+	__u8 tcp_state;      /* CT_TCP_* */
+	__u8 flags;          /* CT_F_* */
+	__u8 match_type;
+	__u8 pad[7];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__type(key, struct ct_key);
+	__type(value, struct ct_entry);
+} netobs_ct SEC(".maps");
+
+static __always_inline void ct_key_fill(struct ct_key *k, const union addr16 *s, const union addr16 *d,
+					__u16 sport, __u16 dport, __u8 proto, __u8 dir)
+{
+	__builtin_memcpy(k->saddr, s->b, 16);
+	__builtin_memcpy(k->daddr, d->b, 16);
+	k->sport = sport;
+	k->dport = dport;
+	k->proto = proto;
+	k->direction = dir;
+	k->pad = 0;
+}
+
+static __always_inline __u8 ct_other_dir(__u8 dir)
+{
+	return dir == DIR_INGRESS ? DIR_EGRESS : DIR_INGRESS;
+}
+
+/* Finds the connection of a packet going in direction dir; k is left holding the
+ * key that matched (or the reversed key after two misses). */
+static __always_inline struct ct_entry *ct_lookup(struct ct_key *k, const struct pkt *p, __u8 dir,
+						  __u8 *is_reply)
+{
+	struct ct_entry *e;
+
+	ct_key_fill(k, &p->saddr, &p->daddr, p->sport, p->dport, p->proto, dir);
+	e = bpf_map_lookup_elem(&netobs_ct, k);
+	if (e) {
+		*is_reply = 0;
+		return e;
+	}
+	ct_key_fill(k, &p->daddr, &p->saddr, p->dport, p->sport, p->proto, ct_other_dir(dir));
+	e = bpf_map_lookup_elem(&netobs_ct, k);
+	*is_reply = 1;
+	return e;
+}
+
+/* An ICMP error travels against the packet it quotes: that packet is either a
+ * connection's first-direction packet (seen in the other direction) or its reply. */
+static __always_inline struct ct_entry *ct_lookup_related(const struct pkt *p, __u8 dir)
+{
+	struct ct_key k;
+	struct ct_entry *e;
+
+	ct_key_fill(&k, &p->inner_saddr, &p->inner_daddr, p->inner_sport, p->inner_dport,
+		    p->inner_proto, ct_other_dir(dir));
+	e = bpf_map_lookup_elem(&netobs_ct, &k);
+	if (e)
+		return e;
+	ct_key_fill(&k, &p->inner_daddr, &p->inner_saddr, p->inner_dport, p->inner_sport,
+		    p->inner_proto, dir);
+	return bpf_map_lookup_elem(&netobs_ct, &k);
+}
+
+static __always_inline __u8 ct_tcp_state(__u8 fwd, __u8 rev)
+{
+	if ((fwd | rev) & TCPF_RST)
+		return CT_TCP_CLOSED;
+	if ((fwd & TCPF_FIN) && (rev & TCPF_FIN))
+		return CT_TCP_CLOSED;
+	if ((fwd | rev) & TCPF_FIN)
+		return CT_TCP_FIN_WAIT;
+	if ((fwd & TCPF_SYN) && !(rev & TCPF_SYN))
+		return CT_TCP_SYN_SENT;
+	return CT_TCP_ESTABLISHED;  /* handshake seen, or connection picked up mid-stream */
+}
+
+/* Accounts a packet of a known connection; returns 1 when it should be reported:
+ * a new SYN/FIN/RST in its direction, the first reply, or the interval elapsed. */
+static __always_inline int ct_account(struct ct_entry *e, struct flow *f, __u8 is_reply,
+				      __u64 now, __u64 interval_ns)
+{
+	int report = 0;
+	__u8 bits;
+
+	if (is_reply) {
+		__sync_fetch_and_add(&e->packets_rev, 1);
+		__sync_fetch_and_add(&e->bytes_rev, f->len);
+		f->packets = e->packets_rev;
+		f->bytes = e->bytes_rev;
+	} else {
+		__sync_fetch_and_add(&e->packets_fwd, 1);
+		__sync_fetch_and_add(&e->bytes_fwd, f->len);
+		f->packets = e->packets_fwd;
+		f->bytes = e->bytes_fwd;
+	}
+	e->last_seen_ns = now;
+	if (f->p.proto == PROTO_TCP) {
+		bits = f->p.tcp_flags & CT_SEEN_MASK;
+		if (is_reply && (bits & ~e->tcp_seen_rev)) {
+			e->tcp_seen_rev |= bits;
+			report = 1;
+		} else if (!is_reply && (bits & ~e->tcp_seen_fwd)) {
+			e->tcp_seen_fwd |= bits;
+			report = 1;
+		}
+		if (report)
+			e->tcp_state = ct_tcp_state(e->tcp_seen_fwd, e->tcp_seen_rev);
+	}
+	if (is_reply && !(e->flags & CT_F_REPLY_SEEN)) {
+		e->flags |= CT_F_REPLY_SEEN;
+		report = 1;
+	}
+	if (now - e->last_report_ns >= interval_ns)
+		report = 1;
+	if (report)
+		e->last_report_ns = now;
+	return report;
+}
+
+/* Records a new connection under its first packet's key; 0 or a negative error. */
+static __always_inline int ct_create(const struct flow *f, __u64 now)
+{
+	struct ct_key k;
+	struct ct_entry e = {};
+
+	ct_key_fill(&k, &f->p.saddr, &f->p.daddr, f->p.sport, f->p.dport, f->p.proto, f->dir);
+	e.packets_fwd = 1;
+	e.bytes_fwd = f->len;
+	e.created_ns = now;
+	e.last_seen_ns = now;
+	e.last_report_ns = now;
+	e.src_identity = f->src_identity;
+	e.dst_identity = f->dst_identity;
+	e.rule_id = f->rule_id;
+	e.match_type = f->match_type;
+	if (f->p.proto == PROTO_TCP) {
+		e.tcp_seen_fwd = f->p.tcp_flags & CT_SEEN_MASK;
+		e.tcp_state = ct_tcp_state(e.tcp_seen_fwd, 0);
+	}
+	return bpf_map_update_elem(&netobs_ct, &k, &e, BPF_ANY);
+}
+
+#endif

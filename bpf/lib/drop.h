@@ -1,0 +1,32 @@
+/* drop.h: drop reasons and the one helper every drop goes through.
+ * Numbers are Hubble's DropReason values (compat-facts.md); keep in sync with
+ * bpf/loader/layout.ts DropReason. */
+#ifndef NETOBS_DROP_H
+#define NETOBS_DROP_H
+
+#include "common.h"
+
+#define DROP_INVALID_SOURCE_IP 132
+#define DROP_POLICY_DENIED 133          /* default deny: no allow entry matched */
+#define DROP_INVALID_PACKET 134         /* truncated or malformed L2/L3 header */
+#define DROP_CT_TRUNCATED_OR_INVALID 135 /* truncated or malformed L4 header */
+#define DROP_UNSUPPORTED_L3 139
+#define DROP_UNKNOWN_ICMPV4_TYPE 144
+#define DROP_CT_MAP_INSERTION_FAILED 155
+#define DROP_INVALID_IPV6_EXT 156
+#define DROP_FRAG_NOT_SUPPORTED 157     /* non-first fragment whose first fragment was not seen */
+#define DROP_POLICY_DENY 181            /* an explicit deny entry matched */
+#define DROP_EP_NOT_READY 203
+
+#include "events.h"
+
+/* Every drop goes through here: count it, tell userspace why, shoot the packet. */
+static __always_inline int drop(const struct netobs_config *cfg, struct flow *f, __u16 reason)
+{
+	metrics_count(f->dir, reason, f->len);
+	if (cfg->flags & CFG_EVENTS)
+		event_emit(f, EVENT_DROP, reason, VERDICT_DROPPED, reason);
+	return TC_ACT_SHOT;
+}
+
+#endif

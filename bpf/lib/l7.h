@@ -1,0 +1,51 @@
+/* l7.h: which forwarded packets carry payload worth copying for L7 visibility:
+ * DNS (port 53, either side, every packet with payload) and HTTP/1.x on the
+ * configured ports, only packets whose payload starts like a request line or a
+ * status line, so a bulk HTTP body is not copied packet by packet. */
+#ifndef NETOBS_L7_H
+#define NETOBS_L7_H
+
+#include "common.h"
+#include "config.h"
+
+#define WORD(a, b, c, d) ((__u32)(a) | ((__u32)(b) << 8) | ((__u32)(c) << 16) | ((__u32)(d) << 24))
+
+static __always_inline int l7_http_start(__u32 w)
+{
+	switch (w) {
+	case WORD('G', 'E', 'T', ' '):
+	case WORD('P', 'O', 'S', 'T'):
+	case WORD('P', 'U', 'T', ' '):
+	case WORD('H', 'E', 'A', 'D'):
+	case WORD('D', 'E', 'L', 'E'):
+	case WORD('P', 'A', 'T', 'C'):
+	case WORD('O', 'P', 'T', 'I'):
+	case WORD('C', 'O', 'N', 'N'):
+	case WORD('T', 'R', 'A', 'C'):
+	case WORD('H', 'T', 'T', 'P'):
+		return 1;
+	}
+	return 0;
+}
+
+static __always_inline int l7_wanted(struct __sk_buff *skb, const struct netobs_config *cfg,
+				     const struct pkt *p)
+{
+	__u8 b[4];
+	__u32 w;
+
+	if (p->payload_off == 0 || p->payload_off >= skb->len)
+		return 0;
+	if (p->proto != PROTO_TCP && p->proto != PROTO_UDP)
+		return 0;
+	if (p->sport == 53 || p->dport == 53)
+		return 1;
+	if (p->proto != PROTO_TCP || !(config_is_http_port(cfg, p->dport) || config_is_http_port(cfg, p->sport)))
+		return 0;
+	if (bpf_skb_load_bytes(skb, p->payload_off, b, 4))
+		return 0;
+	w = WORD(b[0], b[1], b[2], b[3]);
+	return l7_http_start(w);
+}
+
+#endif

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: GPL-2.0
+/* netobs datapath: tc (clsact, direct-action) programs for a pod's host-side veth.
+ *
+ *   netobs_from_ep  tc ingress of the host-side veth: packets leaving the pod (EGRESS)
+ *   netobs_to_ep    tc egress of the host-side veth: packets entering the pod (INGRESS)
+ *
+ * Per packet: endpoint lookup by ifindex (unknown interface: pass untouched), parse,
+ * conntrack; a known connection passes and is accounted (a trace when it reports);
+ * a new one resolves the remote identity through the ipcache, is checked against the
+ * endpoint's policy when enforcement is on, and is tracked. */
+#include "lib/common.h"
+#include "lib/config.h"
+#include "lib/metrics.h"
+#include "lib/events.h"
+#include "lib/drop.h"
+#include "lib/fragments.h"
+#include "lib/parse.h"
+#include "lib/ipcache.h"
+#include "lib/endpoints.h"
+#include "lib/policy.h"
+#include "lib/conntrack.h"
+#include "lib/l7.h"
+
+static __always_inline __u8 obs_point(__u8 dir)
+{
+	return dir == DIR_EGRESS ? OBS_FROM_ENDPOINT : OBS_TO_ENDPOINT;
+}
+
+/* Global functions (not inlined) are verified once on their own rather than once per
+ * path through the caller: the slow paths live in them, the fast path stays small. */
+__attribute__((noinline)) int netobs_emit_forwarded(struct __sk_buff *skb, struct flow *f, int report)
+{
+	const struct netobs_config *cfg = config_get();
+
+	if (!f || !cfg || !(cfg->flags & CFG_EVENTS))
+		return 0;
+	if ((cfg->flags & CFG_L7) && l7_wanted(skb, cfg, &f->p)) {
+		event_emit_l7(skb, f, obs_point(f->dir), cfg->capture_len);
+		return 0;
+	}
+	if (report && (cfg->flags & CFG_TRACE))
+		event_emit(f, EVENT_TRACE, obs_point(f->dir), VERDICT_FORWARDED, 0);
+	return 0;
+}
+
+__attribute__((noinline)) int netobs_drop(struct flow *f, int reason)
+{
+	const struct netobs_config *cfg = config_get();
+
+	if (!f || !cfg)
+		return TC_ACT_SHOT;
+	return drop(cfg, f, reason);
+}
+
+/* First packet of a connection (no conntrack entry): identities, related ICMP errors,
+ * policy, then a new conntrack entry. Returns the tc verdict; the caller emits the
+ * trace of a forwarded packet (calling from here would stack three frames). */
+__attribute__((noinline)) int netobs_new_conn(struct flow *f, __u32 ep_identity,
+					      __u32 ep_flags)
+{
+	const struct netobs_config *cfg = config_get();
+	__u8 dir;
+	__u32 remote;
+	int reason;
+
+	if (!f || !cfg)
+		return TC_ACT_SHOT;
+	dir = f->dir;
+	remote = ipcache_identity(dir == DIR_EGRESS ? &f->p.daddr : &f->p.saddr);
+	f->src_identity = dir == DIR_EGRESS ? ep_identity : remote;
+	f->dst_identity = dir == DIR_EGRESS ? remote : ep_identity;
+
+	if ((f->p.flags & PKT_F_ICMP_ERROR) && ct_lookup_related(&f->p, dir)) {
+		f->ev_flags |= EV_F_RELATED | EV_F_REPLY_KNOWN | EV_F_IS_REPLY;
+		metrics_count(dir, 0, f->len);
+		return TC_ACT_OK;
+	}
+
+	f->ev_flags |= EV_F_REPLY_KNOWN | EV_F_CT_NEW;
+	if (ep_flags & (dir == DIR_INGRESS ? EP_F_ENFORCE_INGRESS : EP_F_ENFORCE_EGRESS)) {
+		reason = policy_check(f->endpoint_id, remote, f->p.proto, f->p.policy_port, dir,
+				      &f->match_type, &f->rule_id);
+		if ((cfg->flags & (CFG_EVENTS | CFG_POLICY_VERDICT)) == (CFG_EVENTS | CFG_POLICY_VERDICT))
+			event_emit(f, EVENT_POLICY_VERDICT, 0,
+				   reason ? VERDICT_DROPPED : VERDICT_FORWARDED, reason);
+		if (reason)
+			return drop(cfg, f, reason);
+	}
+	if (ct_create(f, bpf_ktime_get_ns()))
+		return drop(cfg, f, DROP_CT_MAP_INSERTION_FAILED);
+	f->packets = 1;
+	f->bytes = f->len;
+	if (f->p.proto == PROTO_TCP)
+		f->tcp_state = ct_tcp_state(f->p.tcp_flags & CT_SEEN_MASK, 0);
+	metrics_count(dir, 0, f->len);
+	return TC_ACT_OK;
+}
+
+static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
+{
+	const struct endpoint_info *ep = endpoint_lookup(skb->ifindex);
+	const struct netobs_config *cfg;
+	struct ct_entry *ct;
+	struct ct_key k;
+	struct flow f = {};
+	__u8 is_reply = 0;
+	int reason, report;
+
+	if (!ep)
+		return TC_ACT_OK;
+	cfg = config_get();
+	if (!cfg)
+		return TC_ACT_OK;
+	f.ifindex = skb->ifindex;
+	f.endpoint_id = ep->endpoint_id;
+	f.dir = dir;
+	f.len = skb->len;
+
+	reason = netobs_parse(skb, &f.p);
+	if (reason)
+		return netobs_drop(&f, reason);
+	if (f.p.flags & PKT_F_NO_POLICY) {
+		metrics_count(dir, 0, f.len);
+		return TC_ACT_OK;
+	}
+	if (ep->flags & EP_F_NOT_READY)
+		return netobs_drop(&f, DROP_EP_NOT_READY);
+	if (dir == DIR_EGRESS && (ep->flags & EP_F_CHECK_SOURCE) && !endpoint_source_ok(ep, &f.p))
+		return netobs_drop(&f, DROP_INVALID_SOURCE_IP);
+	if (f.p.flags & PKT_F_FRAGMENT)
+		f.ev_flags |= EV_F_FRAGMENT;
+
+	ct = ct_lookup(&k, &f.p, dir, &is_reply);
+	/* A new SYN on a closed connection is a new connection (port reuse): judge it again. */
+	if (ct && !is_reply && ct->tcp_state == CT_TCP_CLOSED &&
+	    (f.p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
+		bpf_map_delete_elem(&netobs_ct, &k);
+		ct = NULL;
+	}
+	if (!ct) {
+		reason = netobs_new_conn(&f, ep->identity, ep->flags);
+		if (reason == TC_ACT_OK)
+			netobs_emit_forwarded(skb, &f, 1);
+		return reason;
+	}
+
+	report = ct_account(ct, &f, is_reply, bpf_ktime_get_ns(),
+			    (__u64)cfg->report_interval_ms * 1000000);
+	f.ev_flags |= EV_F_REPLY_KNOWN | (is_reply ? EV_F_IS_REPLY : 0);
+	f.src_identity = is_reply ? ct->dst_identity : ct->src_identity;
+	f.dst_identity = is_reply ? ct->src_identity : ct->dst_identity;
+	f.match_type = ct->match_type;
+	f.rule_id = ct->rule_id;
+	f.tcp_state = ct->tcp_state;
+	metrics_count(dir, 0, f.len);
+	if (report || (cfg->flags & CFG_L7))
+		netobs_emit_forwarded(skb, &f, report);
+	return TC_ACT_OK;
+}
+
+SEC("tc")
+int netobs_from_ep(struct __sk_buff *skb)
+{
+	return handle(skb, DIR_EGRESS);
+}
+
+SEC("tc")
+int netobs_to_ep(struct __sk_buff *skb)
+{
+	return handle(skb, DIR_INGRESS);
+}
+
+/* Never called: anchors the event layout in BTF (locals alone do not put a type there),
+ * where test/bpf/layout.test.ts reads the offsets the decoder must agree with. */
+__attribute__((noinline)) int netobs_event_layout(struct netobs_event *ev)
+{
+	return ev ? ev->version : 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
