@@ -1,0 +1,66 @@
+import test from 'ava';
+import { parse } from 'yaml';
+import { validatePolicy } from '../../../agent/policy/validate.ts';
+import { ALLOW_FRONTEND, ALLOW_FRONTEND_K8S } from './helpers.ts';
+
+test('the seed policies are valid', (t) => {
+  t.deepEqual(validatePolicy(parse(ALLOW_FRONTEND)), { valid: true });
+  t.deepEqual(validatePolicy(parse(ALLOW_FRONTEND_K8S)), { valid: true });
+});
+
+const CRD = 'apiVersion: netobs.io/v1alpha1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: n}\n';
+const K8S = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: n}\n';
+
+const invalid = test.macro({
+  exec(t, text: string, message: string) {
+    t.deepEqual(validatePolicy(parse(text)), { valid: false, message });
+  },
+  title: (given, _text, message: string) => given ?? message,
+});
+
+// Objects and metadata.
+test(invalid, 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\n', 'apiVersion: "cilium.io/v2" is Cilium\'s (use apiVersion netobs.io/v1alpha1 and kind NetworkPolicy)');
+test(invalid, 'apiVersion: v1\nkind: Pod\n', 'kind: "v1" "Pod" is not a policy (use networking.k8s.io/v1 NetworkPolicy, or netobs.io/v1alpha1 NetworkPolicy or ClusterwideNetworkPolicy)');
+test(invalid, 'apiVersion: netobs.io/v1alpha1\nkind: NetworkPolicy\nmetadata: {name: Bad_Name}\nspec: {endpointSelector: {}}', 'metadata.name: "Bad_Name" is not a valid name (lowercase letters, digits, \'-\' and \'.\')');
+test(invalid, 'apiVersion: netobs.io/v1alpha1\nkind: NetworkPolicy\nspec: {}', 'metadata: undefined is not an object');
+test(invalid, CRD, 'spec: is required (or specs, a list of rules)');
+
+// netobs rules.
+test(invalid, `${CRD}spec: {ingress: [{}]}`, 'spec.endpointSelector: is required (use {} to select every endpoint)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingres: [{}]}`, 'spec.ingres: unknown field (known: endpointSelector, ingress, ingressDeny, egress, egressDeny, enableDefaultDeny, description, labels, log)');
+test(invalid, `${CRD}spec: {nodeSelector: {}}`, 'spec.nodeSelector: not supported by netobs (host firewall policies are not available)');
+test(invalid, `${CRD}specs: [{endpointSelector: {}}, {endpointSelector: {matchLabels: {app: 1}}}]`, 'specs[1].endpointSelector.matchLabels.app: 1 is not a string');
+test(invalid, `${CRD}spec: {endpointSelector: {}, egress: [{toFQDNs: [{matchName: a.com}]}]}`, 'spec.egress[0].toFQDNs: not supported by netobs (needs a DNS proxy; use toCIDRSet)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toEndpoints: [{}]}]}`, 'spec.ingress[0].toEndpoints: unknown field (known: fromEndpoints, fromCIDR, fromCIDRSet, fromEntities, fromNodes, toPorts, icmps)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{fromCIDR: [10.0.0.0/33]}]}`, 'spec.ingress[0].fromCIDR[0]: "10.0.0.0/33" is not a CIDR (use a.b.c.d/n or x:y::/n)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{fromCIDRSet: [{cidr: 10.0.0.0/8, except: [11.0.0.0/16]}]}]}`, 'spec.ingress[0].fromCIDRSet[0].except[0]: "11.0.0.0/16" is not inside "10.0.0.0/8"');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{fromEntities: [everyone]}]}`, 'spec.ingress[0].fromEntities[0]: "everyone" is not an entity (all, world, cluster, host, remote-node, kube-apiserver, init, health, unmanaged, ingress, none)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "70000"}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].port: "70000" is not a port number (0-65535)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "Http_Alt"}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].port: "Http_Alt" is not a port number or port name (1-65535, or a name of at most 15 lowercase letters, digits and \'-\')');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80", protocol: tcp}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].protocol: "tcp" is not one of TCP, UDP, SCTP, ANY');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80", protocol: ICMP}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].protocol: "ICMP" is not one of TCP, UDP, SCTP, ANY (use icmps for ICMP)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "9000", endPort: 8000}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].endPort: 8000 is below port 9000');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "http", endPort: 8000}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].endPort: 8000 needs a numeric port to start the range, not "http"');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "1024", endPort: 65535}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].endPort: range 1024-65535 has 64512 ports, netobs expands at most 1024 (split the range into several rules)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: []}]}]}`, 'spec.ingress[0].toPorts[0].ports: must list at least one port');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingressDeny: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{}]}}]}]}`, 'spec.ingressDeny[0].toPorts[0].rules: L7 rules are not allowed in deny rules');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{path: "/a(("}]}}]}]}`, 'spec.ingress[0].toPorts[0].rules.http[0].path: "/a((" is not a regular expression (Invalid regular expression: //a((/: Unterminated group)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80"}], rules: {kafka: [{}]}}]}]}`, 'spec.ingress[0].toPorts[0].rules.kafka: not supported by netobs (L7 enforcement needs a proxy; netobs reports http and dns rules for visibility only)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{icmps: [{fields: [{type: Ping}]}]}]}`, 'spec.ingress[0].icmps[0].fields[0].type: "Ping" is not an IPv4 ICMP type (0-255 or a name such as EchoRequest)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{icmps: [{fields: [{family: IPv5, type: 8}]}]}]}`, 'spec.ingress[0].icmps[0].fields[0].family: "IPv5" is not IPv4 or IPv6');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{icmps: [{fields: [{type: 8}]}], toPorts: [{ports: [{port: "80"}]}]}]}`, 'spec.ingress[0].icmps: cannot be combined with toPorts in one rule (write a separate rule)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, enableDefaultDeny: {ingress: "no"}}`, 'spec.enableDefaultDeny.ingress: "no" is not true or false');
+test(invalid, 'apiVersion: netobs.io/v1alpha1\nkind: ClusterwideNetworkPolicy\nmetadata: {name: p}\nspec: {endpointSelector: {}, egress: [{toServices: [{k8sService: {serviceName: db}}]}]}', 'spec.egress[0].toServices[0].k8sService.namespace: is required in a clusterwide policy');
+
+// Kubernetes NetworkPolicy.
+test(invalid, `${K8S}spec: {}`, 'spec.podSelector: is required (use {} to select every pod of the namespace)');
+test(invalid, `${K8S}spec: {podSelector: {}, policyTypes: [ingress]}`, 'spec.policyTypes[0]: "ingress" is not Ingress or Egress');
+test(invalid, `${K8S}spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}, podSelector: {}}]}]}`, 'spec.ingress[0].from[0]: ipBlock cannot be combined with podSelector or namespaceSelector');
+test(invalid, `${K8S}spec: {podSelector: {}, ingress: [{from: [{}]}]}`, 'spec.ingress[0].from[0]: needs podSelector, namespaceSelector or ipBlock');
+test(invalid, `${K8S}spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.1}}]}]}`, 'spec.ingress[0].from[0].ipBlock.cidr: "10.0.0.1" is not a CIDR (use a.b.c.d/n or x:y::/n)');
+test(invalid, `${K8S}spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.0.0.0/8]}}]}]}`, 'spec.ingress[0].from[0].ipBlock.except[0]: "10.0.0.0/8" is not inside "10.0.0.0/8"');
+test(invalid, `${K8S}spec: {podSelector: {}, egress: [{ports: [{port: 0}]}]}`, 'spec.egress[0].ports[0].port: 0 is not a port number (1-65535)');
+test(invalid, `${K8S}spec: {podSelector: {}, egress: [{ports: [{protocol: ANY, port: 53}]}]}`, 'spec.egress[0].ports[0].protocol: "ANY" is not one of TCP, UDP, SCTP');
+test(invalid, `${K8S}spec: {podSelector: {}, egress: [{ports: [{port: 80, endPort: 79}]}]}`, 'spec.egress[0].ports[0].endPort: 79 is below port 80');
+test(invalid, `${K8S}spec: {podSelector: {}, egress: [{to: [{namespaceSelector: {matchLabels: {"a b": x}}}]}]}`, 'spec.egress[0].to[0].namespaceSelector.matchLabels: "a b" is not a valid label key');
+test(invalid, `${K8S}spec: {podSelector: {}, egress: {to: []}}`, 'spec.egress: {"to":[]} is not a list');
