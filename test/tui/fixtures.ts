@@ -47,7 +47,7 @@ export const http: Flow = {
 export const httpResponse: Flow = {
   ...http, time: t(38), is_reply: { value: true }, source: deathstar, destination: tiefighter,
   destination_service: undefined, source_service: { name: 'deathstar', namespace: 'default' },
-  IP: { source: '10.0.1.20', destination: '10.0.1.16', ipVersion: 1 },
+  IP: { source: '10.0.1.20', destination: '10.0.1.16', ipVersion: 1 }, l4: { TCP: { source_port: 80, destination_port: 51000 } },
   l7: { type: 2, latency_ns: 1_500_000, http: { method: 'PUT', url: 'http://deathstar.default.svc.cluster.local/v1/exhaust-port', protocol: 'HTTP/1.1', code: 503 } },
 };
 
