@@ -1,0 +1,139 @@
+// Peers to remote identities. Selectors are matched against every known identity (cluster ones
+// and reserved ones); entities, CIDRs, nodes and services map as documented below. Results are
+// memoized per compile, because thousands of rules share a few selectors.
+import { normalizePrefix, parsePrefix, type Prefix } from '../identity/cidr.ts';
+import type { CidrIdentities } from '../identity/cidr-identities.ts';
+import { NAMESPACE_KEY, label, labelSet, type LabelSet } from '../identity/labels.ts';
+import { ReservedIdentity } from '../identity/reserved.ts';
+import { formatSelector, selectorMatches, type Selector } from './selector.ts';
+import type { Entity, ParsedPolicy, Peer } from './types.ts';
+import type { NodeInfo, ServiceInfo, ServicesView } from './views.ts';
+
+/** Every reserved identity that stands for something inside the cluster. */
+const CLUSTER_RESERVED = [1, 3, 4, 5, 6, 7, 8];
+
+export interface PeerContext {
+  /** Cluster identities and reserved identities, with their labels. */
+  readonly universe: ReadonlyMap<number, LabelSet>;
+  /** Identities allocated to pods (>= 256). */
+  readonly podIdentities: readonly number[];
+  readonly cidr: CidrIdentities;
+  readonly nodes?: readonly NodeInfo[];
+  readonly services?: ServicesView;
+}
+
+const k8sLabels = (m: Readonly<Record<string, string>>, ns?: string) =>
+  labelSet([...Object.entries(m).map(([k, v]) => label('k8s', k, v)), ...(ns === undefined ? [] : [label('k8s', NAMESPACE_KEY, ns)])]);
+
+function serviceSelector(svc: ServiceInfo): Selector | undefined {
+  if (!svc.selector || Object.keys(svc.selector).length === 0) return undefined;
+  const reqs = Object.entries({ ...svc.selector, [NAMESPACE_KEY]: svc.namespace }).map(([key, v]) => ({ source: 'k8s', key, operator: 'In' as const, values: [v] }));
+  return { requirements: reqs };
+}
+
+function servicesOf(peer: Peer, view: ServicesView | undefined): ServiceInfo[] {
+  if (!view) return [];
+  if (peer.kind === 'service') return [view.get(peer.namespace, peer.name)].filter((s) => s !== undefined);
+  if (peer.kind !== 'service-selector') return [];
+  return view.list().filter((s) => (peer.namespace === undefined || s.namespace === peer.namespace) && selectorMatches(peer.selector, k8sLabels(s.labels)));
+}
+
+/** Every prefix the policies need a CIDR identity for (their CIDRs, excepts, selector-less services). */
+export function collectPrefixes(policies: readonly ParsedPolicy[], services?: ServicesView): string[] {
+  const out = new Set<string>();
+  for (const p of policies) {
+    for (const r of p.rules) {
+      for (const pr of [...r.allow.ingress, ...r.allow.egress, ...r.deny.ingress, ...r.deny.egress]) {
+        if (pr.peers === 'any') continue;
+        for (const peer of pr.peers) {
+          if (peer.kind === 'cidr') [peer.cidr, ...peer.except].forEach((c) => out.add(c));
+          for (const svc of servicesOf(peer, services)) {
+            if (serviceSelector(svc)) continue;
+            for (const ip of svc.endpointIPs) {
+              const n = normalizePrefix(ip);
+              if (n) out.add(n);
+            }
+          }
+        }
+      }
+    }
+  }
+  return [...out];
+}
+
+export class PeerResolver {
+  readonly #ctx: PeerContext;
+  readonly #bySelector = new Map<string, number[]>();
+  readonly #byPeer = new Map<string, number[]>();
+
+  constructor(ctx: PeerContext) {
+    this.#ctx = ctx;
+  }
+
+  selectorIds(sel: Selector): number[] {
+    const key = formatSelector(sel);
+    let ids = this.#bySelector.get(key);
+    if (!ids) {
+      ids = [];
+      for (const [id, labels] of this.#ctx.universe) if (selectorMatches(sel, labels)) ids.push(id);
+      ids.sort((a, b) => a - b);
+      this.#bySelector.set(key, ids);
+    }
+    return ids;
+  }
+
+  /** Remote identities of a peer; [0] means any identity. */
+  resolve(peer: Peer): number[] {
+    const key = peer.kind === 'endpoints' || peer.kind === 'nodes' ? `${peer.kind}:${formatSelector(peer.selector)}` : JSON.stringify(peer);
+    let ids = this.#byPeer.get(key);
+    if (!ids) {
+      ids = [...new Set(this.#resolve(peer))].sort((a, b) => a - b);
+      this.#byPeer.set(key, ids);
+    }
+    return ids;
+  }
+
+  #resolve(peer: Peer): number[] {
+    switch (peer.kind) {
+      case 'endpoints':
+        return this.selectorIds(peer.selector);
+      case 'entity':
+        return this.#entity(peer.entity);
+      case 'cidr': {
+        const outer = parsePrefix(peer.cidr) as Prefix;
+        const ids = this.#ctx.cidr.within(outer, peer.except.map((e) => parsePrefix(e) as Prefix));
+        // A /0 is the world identity itself (for both families: netobs has one world identity).
+        return outer.bits === 0 ? [ReservedIdentity.world, ...ids] : ids;
+      }
+      case 'nodes': {
+        const matched = (this.#ctx.nodes ?? []).filter((n) => selectorMatches(peer.selector, k8sLabels(n.labels)));
+        return [...(matched.some((n) => n.local) ? [ReservedIdentity.host] : []), ...(matched.some((n) => !n.local) ? [ReservedIdentity['remote-node']] : [])];
+      }
+      case 'service':
+      case 'service-selector':
+        return servicesOf(peer, this.#ctx.services).flatMap((svc) => {
+          const sel = serviceSelector(svc);
+          if (sel) return this.selectorIds(sel);
+          return svc.endpointIPs.flatMap((ip) => {
+            const id = this.#ctx.cidr.identityOf(ip);
+            return id === undefined ? [] : [id];
+          });
+        });
+    }
+  }
+
+  #entity(e: Entity): number[] {
+    switch (e) {
+      case 'all':
+        return [0];
+      case 'none':
+        return [];
+      case 'world':
+        return [ReservedIdentity.world, ...this.#ctx.cidr.all().map((c) => c.identity)];
+      case 'cluster':
+        return [...CLUSTER_RESERVED, ...this.#ctx.podIdentities];
+      default:
+        return [ReservedIdentity[e]];
+    }
+  }
+}

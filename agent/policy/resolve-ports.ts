@@ -1,0 +1,52 @@
+// L4 rules to (protocol, port) pairs of the policy map. Ranges are expanded port by port
+// (MAX_PORT_RANGE bounds them at parse time); ANY with a port becomes TCP, UDP and SCTP, because
+// a port only means something for those; named ports resolve against the destination pod's
+// container ports (passed in by the caller, who knows which pod that is).
+import { ICMP_PORT_BASE, PROTO } from './entries.ts';
+import type { L4Rule, Protocol } from './types.ts';
+import type { NamedPort } from './views.ts';
+
+export interface L4Key {
+  readonly protocol: number;
+  readonly port: number;
+  readonly l7?: 'http' | 'dns';
+}
+
+const NUMBER: Record<Exclude<Protocol, 'ANY'>, number> = { TCP: PROTO.tcp, UDP: PROTO.udp, SCTP: PROTO.sctp };
+const PORT_PROTOCOLS = [PROTO.tcp, PROTO.udp, PROTO.sctp];
+
+export function usesNamedPorts(l4: readonly L4Rule[] | 'any'): boolean {
+  return l4 !== 'any' && l4.some((r) => r.kind === 'port' && typeof r.port === 'string');
+}
+
+function l7Of(r: L4Rule): 'http' | 'dns' | undefined {
+  if (r.kind !== 'port' || !r.l7) return undefined;
+  return r.l7.http ? 'http' : r.l7.dns ? 'dns' : undefined;
+}
+
+/** The map keys of an L4 section; `named` are the ports of the destination (empty if unknown). */
+export function resolveL4(l4: readonly L4Rule[] | 'any', named: readonly NamedPort[] = []): L4Key[] {
+  if (l4 === 'any') return [{ protocol: PROTO.any, port: 0 }];
+  const out: L4Key[] = [];
+  const push = (protocol: number, port: number, l7: 'http' | 'dns' | undefined) => out.push(l7 ? { protocol, port, l7 } : { protocol, port });
+  for (const r of l4) {
+    if (r.kind === 'icmp') {
+      push(r.family === 4 ? PROTO.icmp : PROTO.icmpv6, ICMP_PORT_BASE + r.type, undefined);
+      continue;
+    }
+    const l7 = l7Of(r);
+    if (typeof r.port === 'string') {
+      for (const np of named) {
+        if (np.name === r.port && (r.protocol === 'ANY' || np.protocol === r.protocol)) push(NUMBER[np.protocol], np.port, l7);
+      }
+      continue;
+    }
+    if (r.port === 0) {
+      push(r.protocol === 'ANY' ? PROTO.any : NUMBER[r.protocol], 0, l7);
+      continue;
+    }
+    const protos = r.protocol === 'ANY' ? PORT_PROTOCOLS : [NUMBER[r.protocol]];
+    for (let port = r.port; port <= (r.endPort ?? r.port); port++) for (const p of protos) push(p, port, l7);
+  }
+  return out;
+}

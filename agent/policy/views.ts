@@ -1,0 +1,47 @@
+// What the compiler reads about the cluster besides policies: plain data the agent keeps from its
+// informers, so compilation stays pure.
+import type { LabelSet } from '../identity/labels.ts';
+
+export interface NamedPort {
+  readonly name: string;
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+}
+
+/** A pod on this node that the datapath is attached to. */
+export interface LocalEndpoint {
+  readonly id: number;
+  readonly identity: number;
+  /** Its security labels (podSecurityLabels), what subjects select on. */
+  readonly labels: LabelSet;
+  /** Container ports with a name, for named ports in ingress rules. */
+  readonly namedPorts?: readonly NamedPort[];
+}
+
+/** A cluster-wide identity; namedPorts is the union over the pods that have it (for egress). */
+export interface IdentityInfo {
+  readonly labels: LabelSet;
+  readonly namedPorts?: readonly NamedPort[];
+}
+
+export interface NodeInfo {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** This agent's node (its traffic is `host`; other nodes are `remote-node`). */
+  readonly local: boolean;
+}
+
+export interface ServiceInfo {
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Pod selector; absent for services whose endpoints are managed by hand. */
+  readonly selector?: Readonly<Record<string, string>>;
+  /** Backend addresses (EndpointSlices), used when there is no selector. */
+  readonly endpointIPs: readonly string[];
+}
+
+export interface ServicesView {
+  get(namespace: string, name: string): ServiceInfo | undefined;
+  list(): readonly ServiceInfo[];
+}
