@@ -1,0 +1,148 @@
+// One BPF map by fd: raw update/lookup/delete/iterate with byte keys and values, and
+// per-CPU values split by CPU. Typed maps (datapath-maps.ts) sit on top.
+import { lastErrno, loadLibbpf, loadLibc } from './libbpf.ts';
+import { errnoName } from './errors.ts';
+
+export const MapType: Record<number, string> = {
+  1: 'hash',
+  2: 'array',
+  5: 'percpu_hash',
+  6: 'percpu_array',
+  9: 'lru_hash',
+  10: 'lru_percpu_hash',
+  11: 'lpm_trie',
+  27: 'ringbuf',
+};
+const PERCPU = new Set([5, 6, 10]);
+
+export const UpdateFlags = { ANY: 0n, NOEXIST: 1n, EXIST: 2n } as const;
+
+export interface MapInfo {
+  name: string;
+  type: string;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags: number;
+  id: number;
+}
+
+/** Reads a map's kernel info (struct bpf_map_info) by fd. */
+export function mapInfo(fd: number): MapInfo {
+  const info = new Uint8Array(88);
+  const len = new Uint32Array([info.length]);
+  const rc = loadLibbpf().objGetInfoByFd(fd, info, len);
+  if (rc < 0) throw new Error(`bpf map info: ${errnoName(-rc)}`);
+  const v = new DataView(info.buffer);
+  const nameBytes = info.subarray(24, 40);
+  const end = nameBytes.indexOf(0);
+  const type = v.getUint32(0, true);
+  return {
+    type: MapType[type] ?? String(type),
+    id: v.getUint32(4, true),
+    keySize: v.getUint32(8, true),
+    valueSize: v.getUint32(12, true),
+    maxEntries: v.getUint32(16, true),
+    flags: v.getUint32(20, true),
+    name: Buffer.from(nameBytes.subarray(0, end < 0 ? 16 : end)).toString(),
+  };
+}
+
+export class BpfMap {
+  readonly info: MapInfo;
+  readonly perCpu: boolean;
+  readonly cpus: number;
+  /** Bytes of one lookup/update buffer (per-CPU values: 8-aligned slot per possible CPU). */
+  readonly valueBufSize: number;
+
+  constructor(
+    readonly fd: number,
+    readonly name: string,
+    private readonly ownsFd = false,
+  ) {
+    this.info = mapInfo(fd);
+    const rawType = Number(Object.entries(MapType).find(([, n]) => n === this.info.type)?.[0] ?? -1);
+    this.perCpu = PERCPU.has(rawType);
+    this.cpus = this.perCpu ? loadLibbpf().numPossibleCpus() : 1;
+    this.valueBufSize = this.perCpu ? ((this.info.valueSize + 7) & ~7) * this.cpus : this.info.valueSize;
+  }
+
+  private check(rc: number, op: string): void {
+    if (rc < 0) throw new Error(`bpf map ${this.name} ${op}: ${errnoName(-rc)}`);
+  }
+
+  update(key: Uint8Array, value: Uint8Array, flags: bigint = UpdateFlags.ANY): void {
+    this.check(loadLibbpf().mapUpdate(this.fd, key, value, flags), 'update');
+  }
+
+  /** The value, or undefined when the key is absent. */
+  lookup(key: Uint8Array): Uint8Array | undefined {
+    const out = new Uint8Array(this.valueBufSize);
+    const rc = loadLibbpf().mapLookup(this.fd, key, out);
+    if (rc === -2) return undefined; // ENOENT
+    this.check(rc, 'lookup');
+    return out;
+  }
+
+  /** Per-CPU maps: one value per possible CPU. */
+  lookupPerCpu(key: Uint8Array): Uint8Array[] | undefined {
+    const all = this.lookup(key);
+    if (!all) return undefined;
+    const slot = (this.info.valueSize + 7) & ~7;
+    return Array.from({ length: this.cpus }, (_, i) => all.subarray(i * slot, i * slot + this.info.valueSize));
+  }
+
+  /** true if the key existed. */
+  delete(key: Uint8Array): boolean {
+    const rc = loadLibbpf().mapDelete(this.fd, key);
+    if (rc === -2) return false;
+    this.check(rc, 'delete');
+    return true;
+  }
+
+  /** Every key (a snapshot; entries changing meanwhile may be skipped or repeated). */
+  *keys(): Generator<Uint8Array> {
+    const lib = loadLibbpf();
+    let prev: Uint8Array | null = null;
+    for (;;) {
+      const next = new Uint8Array(this.info.keySize);
+      const rc = lib.mapNextKey(this.fd, prev, next);
+      if (rc === -2) return;
+      this.check(rc, 'iterate');
+      yield next;
+      prev = next;
+    }
+  }
+
+  *entries(): Generator<[Uint8Array, Uint8Array]> {
+    for (const k of this.keys()) {
+      const v = this.lookup(k);
+      if (v) yield [k, v];
+    }
+  }
+
+  count(): number {
+    if (this.info.type === 'ringbuf') return 0;
+    if (this.info.type.endsWith('array')) return this.info.maxEntries;
+    let n = 0;
+    for (const _ of this.keys()) n++;
+    return n;
+  }
+
+  clear(): number {
+    let n = 0;
+    for (const k of [...this.keys()]) if (this.delete(k)) n++;
+    return n;
+  }
+
+  close(): void {
+    if (this.ownsFd) loadLibc().close(this.fd);
+  }
+}
+
+/** Opens a pinned map; the returned map owns (closes) its fd. */
+export function openPinnedMap(path: string, name: string): BpfMap {
+  const fd = loadLibbpf().objGet(path);
+  if (fd < 0) throw new Error(`open pinned map ${path}: ${errnoName(fd < -1 ? -fd : lastErrno())}`);
+  return new BpfMap(fd, name, true);
+}

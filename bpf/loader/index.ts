@@ -1,0 +1,21 @@
+// The datapath loader's public surface, for the agent and the CLI.
+export { Datapath, attachedInterfaces, ifindexOf, ifnameOf, MAP_NAMES, PROGRAM_NAMES } from './datapath.ts';
+export type { DatapathOptions, MapName, MapSummary, MetricsRow, Hook } from './datapath.ts';
+export type { IpcacheEntry } from './datapath-maps.ts';
+export type { PollOptions } from './event-reader.ts';
+export { decodeEvent, EVENT_LAYOUT, EVENT_LAYOUT_VERSION, EventType, ObsPoint, EventFlags } from './events.ts';
+export type { NetobsEvent } from './events.ts';
+export {
+  DEFAULT_CONFIG,
+  Direction,
+  DropReason,
+  DROP_REASON_NAMES,
+  EndpointFlags,
+  MatchType,
+  Verdict,
+} from './layout.ts';
+export type { ConntrackEntry, DatapathConfig, EndpointInfo, PolicyKey, PolicyValue } from './layout.ts';
+export { LoadError, MissingFeatureError } from './errors.ts';
+export { DEFAULT_BPFFS_ROOT } from './bpffs.ts';
+export { formatIp, parseCidr, parseIp } from './addr.ts';
+export type { TestRunOptions, TestRunResult } from './test-run.ts';

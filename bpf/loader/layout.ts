@@ -1,0 +1,347 @@
+// Numbers and map key/value layouts shared with the C datapath (bpf/lib/*.h). Pure.
+// Keep in sync with the headers named on each table; test/bpf/layout.test.ts checks
+// every STRUCTS entry against the object's BTF, field by field.
+
+/** Hubble TrafficDirection, as seen by the pod. */
+export const Direction = { INGRESS: 1, EGRESS: 2 } as const;
+export type Direction = (typeof Direction)[keyof typeof Direction];
+
+/** Hubble Verdict. */
+export const Verdict = { FORWARDED: 1, DROPPED: 2 } as const;
+
+/** Hubble DropReason numbers used by the datapath (bpf/lib/drop.h). */
+export const DropReason = {
+  INVALID_SOURCE_IP: 132,
+  POLICY_DENIED: 133,
+  INVALID_PACKET_DROPPED: 134,
+  CT_TRUNCATED_OR_INVALID_HEADER: 135,
+  UNSUPPORTED_L3_PROTOCOL: 139,
+  UNKNOWN_ICMPV4_TYPE: 144,
+  CT_MAP_INSERTION_FAILED: 155,
+  INVALID_IPV6_EXTENSION_HEADER: 156,
+  IP_FRAGMENTATION_NOT_SUPPORTED: 157,
+  POLICY_DENY: 181,
+  DROP_EP_NOT_READY: 203,
+} as const;
+
+export const DROP_REASON_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(DropReason).map(([k, v]) => [v, k]),
+);
+
+/** Hubble policy_match_type (bpf/lib/policy.h MATCH_*). */
+export const MatchType = { NONE: 0, L3_ONLY: 1, L3_L4: 2, L4_ONLY: 3, ALL: 4, L3_PROTO: 5, PROTO_ONLY: 6 } as const;
+
+/** bpf/lib/endpoints.h EP_F_*. */
+export const EndpointFlags = { ENFORCE_INGRESS: 0x1, ENFORCE_EGRESS: 0x2, NOT_READY: 0x4, CHECK_SOURCE: 0x8 } as const;
+
+/** bpf/lib/policy.h POLICY_*. */
+export const PolicyAction = { ALLOW: 1, DENY: 2 } as const;
+export type PolicyAction = 'allow' | 'deny';
+
+/** bpf/lib/conntrack.h CT_TCP_*. */
+export const TCP_STATES = ['none', 'syn-sent', 'established', 'fin-wait', 'closed'] as const;
+
+/** bpf/lib/config.h CFG_*. */
+export const ConfigFlags = { EVENTS: 0x1, TRACE: 0x2, POLICY_VERDICT: 0x4, L7: 0x8 } as const;
+export const CONFIG_HTTP_PORTS = 7;
+export const PAYLOAD_MAX = 128;
+
+/** bpf/lib/metrics.h: index = direction * 256 + reason (0 = forwarded). */
+export const METRICS_ENTRIES = 3 * 256;
+
+export interface StructLayout {
+  size: number;
+  /** field name (as in C) -> [byte offset, byte size] */
+  fields: Record<string, readonly [number, number]>;
+}
+
+/** C struct layouts, by C struct name. */
+export const STRUCTS = {
+  netobs_config: {
+    size: 24,
+    fields: { flags: [0, 4], report_interval_ms: [4, 4], capture_len: [8, 2], http_ports: [10, 14] },
+  },
+  ipcache_key: { size: 20, fields: { prefixlen: [0, 4], addr: [4, 16] } },
+  ipcache_value: { size: 8, fields: { identity: [0, 4], tunnel_endpoint: [4, 4] } },
+  endpoint_info: {
+    size: 32,
+    fields: { endpoint_id: [0, 4], identity: [4, 4], flags: [8, 4], ipv4: [12, 4], ipv6: [16, 16] },
+  },
+  policy_key: {
+    size: 12,
+    fields: { endpoint_id: [0, 4], remote_identity: [4, 4], dport: [8, 2], proto: [10, 1], direction: [11, 1] },
+  },
+  policy_value: { size: 8, fields: { action: [0, 1], pad: [1, 3], rule_id: [4, 4] } },
+  ct_key: {
+    size: 40,
+    fields: { saddr: [0, 16], daddr: [16, 16], sport: [32, 2], dport: [34, 2], proto: [36, 1], direction: [37, 1], pad: [38, 2] },
+  },
+  ct_entry: {
+    size: 80,
+    fields: {
+      packets_fwd: [0, 8],
+      bytes_fwd: [8, 8],
+      packets_rev: [16, 8],
+      bytes_rev: [24, 8],
+      created_ns: [32, 8],
+      last_seen_ns: [40, 8],
+      last_report_ns: [48, 8],
+      src_identity: [56, 4],
+      dst_identity: [60, 4],
+      rule_id: [64, 4],
+      tcp_seen_fwd: [68, 1],
+      tcp_seen_rev: [69, 1],
+      tcp_state: [70, 1],
+      flags: [71, 1],
+      match_type: [72, 1],
+      pad: [73, 7],
+    },
+  },
+  metrics_value: { size: 16, fields: { packets: [0, 8], bytes: [8, 8] } },
+} as const satisfies Record<string, StructLayout>;
+
+const F = STRUCTS;
+const dv = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+
+export interface DatapathConfig {
+  events: boolean;
+  traceEvents: boolean;
+  policyVerdictEvents: boolean;
+  l7: boolean;
+  /** At most one trace per connection per interval (besides TCP flag changes). */
+  reportIntervalMs: number;
+  /** Payload bytes copied for DNS/HTTP, at most PAYLOAD_MAX. */
+  captureLen: number;
+  /** TCP ports whose HTTP/1.x request and status lines are copied (at most 7). */
+  httpPorts: number[];
+}
+
+export const DEFAULT_CONFIG: DatapathConfig = {
+  events: true,
+  traceEvents: true,
+  policyVerdictEvents: true,
+  l7: true,
+  reportIntervalMs: 5000,
+  captureLen: PAYLOAD_MAX,
+  httpPorts: [80, 8080],
+};
+
+export function encodeConfig(c: DatapathConfig): Uint8Array {
+  if (c.httpPorts.length > CONFIG_HTTP_PORTS) {
+    throw new Error(`datapath config: at most ${CONFIG_HTTP_PORTS} HTTP ports, got ${c.httpPorts.length}`);
+  }
+  const b = new Uint8Array(F.netobs_config.size);
+  const v = dv(b);
+  const flags =
+    (c.events ? ConfigFlags.EVENTS : 0) |
+    (c.traceEvents ? ConfigFlags.TRACE : 0) |
+    (c.policyVerdictEvents ? ConfigFlags.POLICY_VERDICT : 0) |
+    (c.l7 ? ConfigFlags.L7 : 0);
+  v.setUint32(F.netobs_config.fields.flags[0], flags, true);
+  v.setUint32(F.netobs_config.fields.report_interval_ms[0], c.reportIntervalMs, true);
+  v.setUint16(F.netobs_config.fields.capture_len[0], Math.min(c.captureLen, PAYLOAD_MAX), true);
+  c.httpPorts.forEach((p, i) => v.setUint16(F.netobs_config.fields.http_ports[0] + i * 2, p, true));
+  return b;
+}
+
+export function decodeConfig(b: Uint8Array): DatapathConfig {
+  const v = dv(b);
+  const flags = v.getUint32(F.netobs_config.fields.flags[0], true);
+  const httpPorts: number[] = [];
+  for (let i = 0; i < CONFIG_HTTP_PORTS; i++) {
+    const p = v.getUint16(F.netobs_config.fields.http_ports[0] + i * 2, true);
+    if (p) httpPorts.push(p);
+  }
+  return {
+    events: (flags & ConfigFlags.EVENTS) !== 0,
+    traceEvents: (flags & ConfigFlags.TRACE) !== 0,
+    policyVerdictEvents: (flags & ConfigFlags.POLICY_VERDICT) !== 0,
+    l7: (flags & ConfigFlags.L7) !== 0,
+    reportIntervalMs: v.getUint32(F.netobs_config.fields.report_interval_ms[0], true),
+    captureLen: v.getUint16(F.netobs_config.fields.capture_len[0], true),
+    httpPorts,
+  };
+}
+
+export interface EndpointInfo {
+  endpointId: number;
+  identity: number;
+  /** EndpointFlags bits; or use the booleans below. */
+  flags?: number;
+  enforceIngress?: boolean;
+  enforceEgress?: boolean;
+  notReady?: boolean;
+  /** IPv4/IPv6 of the pod; with checkSource, packets from the pod must come from them. */
+  ipv4?: string;
+  ipv6?: string;
+  checkSource?: boolean;
+}
+
+export function endpointFlags(e: EndpointInfo): number {
+  return (
+    (e.flags ?? 0) |
+    (e.enforceIngress ? EndpointFlags.ENFORCE_INGRESS : 0) |
+    (e.enforceEgress ? EndpointFlags.ENFORCE_EGRESS : 0) |
+    (e.notReady ? EndpointFlags.NOT_READY : 0) |
+    (e.checkSource ? EndpointFlags.CHECK_SOURCE : 0)
+  );
+}
+
+export function encodeEndpoint(e: EndpointInfo, parseIp: (s: string) => Uint8Array): Uint8Array {
+  const L = F.endpoint_info.fields;
+  const b = new Uint8Array(F.endpoint_info.size);
+  const v = dv(b);
+  v.setUint32(L.endpoint_id[0], e.endpointId, true);
+  v.setUint32(L.identity[0], e.identity, true);
+  v.setUint32(L.flags[0], endpointFlags(e), true);
+  if (e.ipv4) b.set(parseIp(e.ipv4).subarray(12, 16), L.ipv4[0]);
+  if (e.ipv6) b.set(parseIp(e.ipv6), L.ipv6[0]);
+  return b;
+}
+
+export function decodeEndpoint(b: Uint8Array, formatIp: (a: Uint8Array) => string): Required<Pick<EndpointInfo, 'endpointId' | 'identity' | 'flags'>> & EndpointInfo {
+  const L = F.endpoint_info.fields;
+  const v = dv(b);
+  const flags = v.getUint32(L.flags[0], true);
+  const v4 = b.subarray(L.ipv4[0], L.ipv4[0] + 4);
+  const v6 = b.subarray(L.ipv6[0], L.ipv6[0] + 16);
+  const mapped = new Uint8Array(16);
+  mapped[10] = 0xff;
+  mapped[11] = 0xff;
+  mapped.set(v4, 12);
+  return {
+    endpointId: v.getUint32(L.endpoint_id[0], true),
+    identity: v.getUint32(L.identity[0], true),
+    flags,
+    enforceIngress: (flags & EndpointFlags.ENFORCE_INGRESS) !== 0,
+    enforceEgress: (flags & EndpointFlags.ENFORCE_EGRESS) !== 0,
+    notReady: (flags & EndpointFlags.NOT_READY) !== 0,
+    checkSource: (flags & EndpointFlags.CHECK_SOURCE) !== 0,
+    ...(v4.some((x) => x !== 0) ? { ipv4: formatIp(mapped) } : {}),
+    ...(v6.some((x) => x !== 0) ? { ipv6: formatIp(v6) } : {}),
+  };
+}
+
+/** A policy entry's key. remoteIdentity, port and protocol 0 are wildcards. */
+export interface PolicyKey {
+  endpointId: number;
+  remoteIdentity: number;
+  /** Destination port (host order); for ICMP/ICMPv6 the ICMP type. 0 = any. */
+  port: number;
+  /** IP protocol number, 0 = any. */
+  protocol: number;
+  direction: Direction;
+}
+
+export interface PolicyValue {
+  action: PolicyAction;
+  /** Opaque cookie for the agent, reported in events (which rule decided). */
+  ruleId?: number;
+}
+
+export function encodePolicyKey(k: PolicyKey): Uint8Array {
+  const L = F.policy_key.fields;
+  const b = new Uint8Array(F.policy_key.size);
+  const v = dv(b);
+  v.setUint32(L.endpoint_id[0], k.endpointId, true);
+  v.setUint32(L.remote_identity[0], k.remoteIdentity, true);
+  v.setUint16(L.dport[0], k.port, true);
+  v.setUint8(L.proto[0], k.protocol);
+  v.setUint8(L.direction[0], k.direction);
+  return b;
+}
+
+export function decodePolicyKey(b: Uint8Array): PolicyKey {
+  const L = F.policy_key.fields;
+  const v = dv(b);
+  return {
+    endpointId: v.getUint32(L.endpoint_id[0], true),
+    remoteIdentity: v.getUint32(L.remote_identity[0], true),
+    port: v.getUint16(L.dport[0], true),
+    protocol: v.getUint8(L.proto[0]),
+    direction: v.getUint8(L.direction[0]) as Direction,
+  };
+}
+
+export function encodePolicyValue(p: PolicyValue): Uint8Array {
+  const L = F.policy_value.fields;
+  const b = new Uint8Array(F.policy_value.size);
+  const v = dv(b);
+  v.setUint8(L.action[0], p.action === 'deny' ? PolicyAction.DENY : PolicyAction.ALLOW);
+  v.setUint32(L.rule_id[0], p.ruleId ?? 0, true);
+  return b;
+}
+
+export function decodePolicyValue(b: Uint8Array): Required<PolicyValue> {
+  const L = F.policy_value.fields;
+  const v = dv(b);
+  return {
+    action: v.getUint8(L.action[0]) === PolicyAction.DENY ? 'deny' : 'allow',
+    ruleId: v.getUint32(L.rule_id[0], true),
+  };
+}
+
+export interface ConntrackEntry {
+  saddr: string;
+  daddr: string;
+  sport: number;
+  dport: number;
+  protocol: number;
+  /** Direction of the connection's first packet, as seen by the endpoint. */
+  direction: Direction;
+  packetsForward: bigint;
+  bytesForward: bigint;
+  packetsReply: bigint;
+  bytesReply: bigint;
+  createdNs: bigint;
+  lastSeenNs: bigint;
+  srcIdentity: number;
+  dstIdentity: number;
+  ruleId: number;
+  tcpState: (typeof TCP_STATES)[number];
+  replySeen: boolean;
+  matchType: number;
+}
+
+export function decodeConntrack(key: Uint8Array, value: Uint8Array, formatIp: (a: Uint8Array, off?: number) => string): ConntrackEntry {
+  const K = F.ct_key.fields;
+  const V = F.ct_entry.fields;
+  const k = dv(key);
+  const v = dv(value);
+  return {
+    saddr: formatIp(key, K.saddr[0]),
+    daddr: formatIp(key, K.daddr[0]),
+    sport: k.getUint16(K.sport[0], true),
+    dport: k.getUint16(K.dport[0], true),
+    protocol: k.getUint8(K.proto[0]),
+    direction: k.getUint8(K.direction[0]) as Direction,
+    packetsForward: v.getBigUint64(V.packets_fwd[0], true),
+    bytesForward: v.getBigUint64(V.bytes_fwd[0], true),
+    packetsReply: v.getBigUint64(V.packets_rev[0], true),
+    bytesReply: v.getBigUint64(V.bytes_rev[0], true),
+    createdNs: v.getBigUint64(V.created_ns[0], true),
+    lastSeenNs: v.getBigUint64(V.last_seen_ns[0], true),
+    srcIdentity: v.getUint32(V.src_identity[0], true),
+    dstIdentity: v.getUint32(V.dst_identity[0], true),
+    ruleId: v.getUint32(V.rule_id[0], true),
+    tcpState: TCP_STATES[v.getUint8(V.tcp_state[0])] ?? 'none',
+    replySeen: (v.getUint8(V.flags[0]) & 1) !== 0,
+    matchType: v.getUint8(V.match_type[0]),
+  };
+}
+
+export function encodeIpcacheKey(addr: Uint8Array, prefixlen: number): Uint8Array {
+  const b = new Uint8Array(F.ipcache_key.size);
+  dv(b).setUint32(F.ipcache_key.fields.prefixlen[0], prefixlen, true);
+  b.set(addr, F.ipcache_key.fields.addr[0]);
+  return b;
+}
+
+export function encodeIpcacheValue(identity: number, tunnelEndpoint = 0): Uint8Array {
+  const b = new Uint8Array(F.ipcache_value.size);
+  const v = dv(b);
+  v.setUint32(F.ipcache_value.fields.identity[0], identity, true);
+  // Stored as the IPv4 address bytes in network order.
+  v.setUint32(F.ipcache_value.fields.tunnel_endpoint[0], tunnelEndpoint, false);
+  return b;
+}
