@@ -1,0 +1,43 @@
+// Typed binary encode/decode of the flow API messages. Decoding returns plain objects holding
+// only the fields present on the wire (proto3 zero values stay absent), 64-bit integers as
+// numbers and enums as numbers, matching the shapes in api/types.ts.
+import type protobuf from 'protobufjs';
+import { messageType } from './schema.ts';
+import type {
+  Flow, FlowFilter, GetFlowsRequest, GetFlowsResponse, GetNamespacesRequest, GetNamespacesResponse,
+  GetNodesRequest, GetNodesResponse, LostEvent, NodeStatusEvent, ServerStatusRequest, ServerStatusResponse,
+} from './types.ts';
+
+export interface Codec<T> {
+  readonly typeName: string;
+  encode(message: T): Uint8Array;
+  decode(bytes: Uint8Array): T;
+}
+
+const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, defaults: false, arrays: false, oneofs: false };
+
+function codec<T extends object>(typeName: string): Codec<T> {
+  let type: protobuf.Type | undefined;
+  const t = (): protobuf.Type => (type ??= messageType(typeName));
+  return {
+    typeName,
+    encode: (message) => t().encode(message).finish(),
+    decode: (bytes) => {
+      const ty = t();
+      return ty.toObject(ty.decode(bytes), TO_OBJECT) as T;
+    },
+  };
+}
+
+export const flowCodec = codec<Flow>('flow.Flow');
+export const flowFilterCodec = codec<FlowFilter>('flow.FlowFilter');
+export const lostEventCodec = codec<LostEvent>('flow.LostEvent');
+export const nodeStatusEventCodec = codec<NodeStatusEvent>('relay.NodeStatusEvent');
+export const getFlowsRequestCodec = codec<GetFlowsRequest>('observer.GetFlowsRequest');
+export const getFlowsResponseCodec = codec<GetFlowsResponse>('observer.GetFlowsResponse');
+export const serverStatusRequestCodec = codec<ServerStatusRequest>('observer.ServerStatusRequest');
+export const serverStatusResponseCodec = codec<ServerStatusResponse>('observer.ServerStatusResponse');
+export const getNodesRequestCodec = codec<GetNodesRequest>('observer.GetNodesRequest');
+export const getNodesResponseCodec = codec<GetNodesResponse>('observer.GetNodesResponse');
+export const getNamespacesRequestCodec = codec<GetNamespacesRequest>('observer.GetNamespacesRequest');
+export const getNamespacesResponseCodec = codec<GetNamespacesResponse>('observer.GetNamespacesResponse');
