@@ -127,7 +127,6 @@ function checkRules(v: Values): void {
   if (!/^(\d+|\d{1,2}%|100%)$/.test(String(a.maxUnavailable))) fail('agent.maxUnavailable', `"${a.maxUnavailable}" must be a count or a percentage`);
   const r = v.relay;
   port('relay.port', r.port);
-  port('relay.healthPort', r.healthPort);
   if (!Number.isInteger(r.replicas) || r.replicas < 0) fail('relay.replicas', `${r.replicas} must be a non-negative integer`);
   resources('relay.resources', r.resources);
   stringMap('relay.nodeSelector', r.nodeSelector);

@@ -5,10 +5,8 @@
 export type PullPolicy = 'IfNotPresent' | 'Always' | 'Never';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-export interface ResourceList {
-  cpu?: string;
-  memory?: string;
-}
+/** Resource name (cpu, memory, ephemeral-storage) to quantity. */
+export type ResourceList = Record<string, string>;
 
 export interface Resources {
   requests: ResourceList;
@@ -47,6 +45,8 @@ export interface Values {
     tolerations: Toleration[];
     nodeSelector: Record<string, string>;
     priorityClassName: string;
+    /** The agent finds pods' network namespaces under /var/run/netns; hostPID is for runtimes that keep them elsewhere. */
+    hostPID: boolean;
     terminationGracePeriodSeconds: number;
     maxUnavailable: string;
     podAnnotations: Record<string, string>;
@@ -55,7 +55,6 @@ export interface Values {
     enabled: boolean;
     replicas: number;
     port: number;
-    healthPort: number;
     resources: Resources;
     tolerations: Toleration[];
     nodeSelector: Record<string, string>;
@@ -100,6 +99,7 @@ export function defaultValues(version: string): Values {
       tolerations: [{ operator: 'Exists' }],
       nodeSelector: { 'kubernetes.io/os': 'linux' },
       priorityClassName: '',
+      hostPID: false,
       terminationGracePeriodSeconds: 30,
       maxUnavailable: '1',
       podAnnotations: {},
@@ -108,7 +108,6 @@ export function defaultValues(version: string): Values {
       enabled: true,
       replicas: 1,
       port: 4245,
-      healthPort: 4222,
       resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '512Mi' } },
       tolerations: [],
       nodeSelector: { 'kubernetes.io/os': 'linux' },

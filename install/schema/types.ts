@@ -1,4 +1,6 @@
 // The part of apiextensions.k8s.io/v1 JSONSchemaProps that structural CRD schemas use.
+export type JSONValue = string | number | boolean | null | JSONValue[] | { [key: string]: JSONValue };
+
 export interface JSONSchemaProps {
   type?: 'object' | 'array' | 'string' | 'integer' | 'number' | 'boolean';
   description?: string;
@@ -7,9 +9,9 @@ export interface JSONSchemaProps {
   additionalProperties?: JSONSchemaProps | boolean;
   required?: string[];
   items?: JSONSchemaProps;
-  enum?: unknown[];
+  enum?: Exclude<JSONValue, null>[];
   pattern?: string;
-  default?: unknown;
+  default?: Exclude<JSONValue, null>;
   nullable?: boolean;
   minimum?: number;
   maximum?: number;
@@ -48,7 +50,7 @@ export interface CustomResourceDefinitionVersion {
   served: boolean;
   storage: boolean;
   schema?: { openAPIV3Schema: JSONSchemaProps };
-  subresources?: { status?: Record<string, never>; scale?: unknown };
+  subresources?: { status?: Record<string, never>; scale?: { specReplicasPath: string; statusReplicasPath: string; labelSelectorPath?: string } };
   additionalPrinterColumns?: { name: string; type: string; jsonPath: string; description?: string; priority?: number; format?: string }[];
 }
 
