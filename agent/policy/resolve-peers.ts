@@ -65,9 +65,23 @@ export class PeerResolver {
   readonly #ctx: PeerContext;
   readonly #bySelector = new Map<string, number[]>();
   readonly #byPeer = new Map<string, number[]>();
+  /** Identities by namespace, so a namespaced selector only looks at its namespace. */
+  readonly #byNamespace = new Map<string, [number, LabelSet][]>();
 
   constructor(ctx: PeerContext) {
     this.#ctx = ctx;
+    for (const [id, labels] of ctx.universe) {
+      const ns = labels.find((l) => l.key === NAMESPACE_KEY && l.source === 'k8s')?.value;
+      if (ns === undefined) continue;
+      const list = this.#byNamespace.get(ns);
+      if (list) list.push([id, labels]);
+      else this.#byNamespace.set(ns, [[id, labels]]);
+    }
+  }
+
+  #candidates(sel: Selector): Iterable<[number, LabelSet]> {
+    const ns = sel.requirements.find((r) => r.key === NAMESPACE_KEY && r.operator === 'In' && r.source !== 'reserved');
+    return ns ? ns.values.flatMap((v) => this.#byNamespace.get(v) ?? []) : this.#ctx.universe;
   }
 
   selectorIds(sel: Selector): number[] {
@@ -75,7 +89,7 @@ export class PeerResolver {
     let ids = this.#bySelector.get(key);
     if (!ids) {
       ids = [];
-      for (const [id, labels] of this.#ctx.universe) if (selectorMatches(sel, labels)) ids.push(id);
+      for (const [id, labels] of this.#candidates(sel)) if (selectorMatches(sel, labels)) ids.push(id);
       ids.sort((a, b) => a - b);
       this.#bySelector.set(key, ids);
     }
