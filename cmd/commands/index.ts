@@ -4,6 +4,7 @@ import type { GlobalArgs } from '../options.ts';
 import { versionCommand } from './version.ts';
 import { completionCommand } from './completion.ts';
 import { echoRole, sleepRole } from './roles.ts';
+import { installCommand } from './install.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, echoRole, sleepRole];
+export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, installCommand, echoRole, sleepRole];

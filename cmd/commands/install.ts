@@ -1,0 +1,58 @@
+// `kubectl netobs install`: renders the manifests from values; with --dry-run prints them
+// (no cluster, no kubeconfig needed). Applying to a cluster is wired in separately.
+import type { CommandModule } from 'yargs';
+import { checkOutput, type GlobalArgs } from '../options.ts';
+
+export interface InstallArgs extends GlobalArgs {
+  'dry-run': boolean;
+  set?: string[];
+  values?: string[];
+  image?: string;
+  version?: string;
+}
+
+export const installCommand: CommandModule<GlobalArgs, InstallArgs> = {
+  command: 'install',
+  describe: 'Install netobs (CRDs, agent DaemonSet, relay) into the cluster; --dry-run -o yaml prints the manifests',
+  builder: (y) =>
+    y
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Print the manifests instead of applying them; needs no cluster' })
+      .option('set', { type: 'string', array: true, describe: 'Set a value, repeatable: key=value, a.b=c,d[0]=e, list={a,b}' })
+      .option('values', { alias: 'f', type: 'string', array: true, describe: 'Values file (YAML), repeatable; later files win, --set wins over files' })
+      .option('image', { type: 'string', describe: 'Image every role runs: repository[:tag][@sha256:digest]' })
+      .option('version', { type: 'string', describe: "netobs version to install (label and default image tag); default: this plugin's version" })
+      .example('$0 install --dry-run -o yaml > netobs.yaml', 'Render the manifests for GitOps or review')
+      .example('$0 install --dry-run --set relay.enabled=false -f values.yaml', 'Override values')
+      .check(checkOutput(['yaml', 'json'])) as never,
+  handler: async (argv) => {
+    const { UserError } = await import('../../lib/errors.ts');
+    if (!argv['dry-run']) {
+      throw new UserError('install: applying to a cluster is not available in this build; use --dry-run -o yaml');
+    }
+    const [{ planInstall }, { ValuesError }, { toYamlDocuments }, { buildInfo }] = await Promise.all([
+      import('../../install/plan.ts'),
+      import('../../install/values-validate.ts'),
+      import('../../install/manifest-yaml.ts'),
+      import('../../lib/build-info.ts'),
+    ]);
+    let plan;
+    try {
+      plan = planInstall({
+        buildVersion: buildInfo().version,
+        valuesFiles: argv.values ?? [],
+        sets: argv.set ?? [],
+        ...(argv.image !== undefined ? { image: argv.image } : {}),
+        ...(argv.version !== undefined ? { version: argv.version } : {}),
+        ...(argv.namespace !== undefined ? { namespace: argv.namespace } : {}),
+      });
+    } catch (err) {
+      if (err instanceof ValuesError) throw new UserError(`install: ${err.message}`, { cause: err });
+      throw err;
+    }
+    if (argv.output === 'json') {
+      process.stdout.write(JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: {}, items: plan.objects }, null, 2) + '\n');
+    } else {
+      process.stdout.write(toYamlDocuments(plan.objects));
+    }
+  },
+};

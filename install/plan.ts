@@ -1,0 +1,38 @@
+// What an install will create: the resolved values and the rendered objects. Shared by
+// `install --dry-run` (prints them) and the apply path (applies them, then waits). Reads the
+// `-f` files and generates TLS material unless the caller passes the material already in the cluster.
+import type { KubeObject } from './render/meta.ts';
+import { renderManifests } from './render/index.ts';
+import { generateTlsMaterial, type TlsMaterial } from './tls-material.ts';
+import { readValuesFile, resolveValues } from './values-load.ts';
+import type { Values } from './values.ts';
+
+export interface InstallOptions {
+  buildVersion: string;
+  valuesFiles?: string[];
+  sets?: string[];
+  image?: string;
+  version?: string;
+  namespace?: string;
+  /** Material found in the cluster and still good (tlsMaterialProblems empty): reusing it keeps re-installs a no-op. */
+  tls?: TlsMaterial;
+}
+
+export interface InstallPlan {
+  values: Values;
+  objects: KubeObject[];
+  tls: TlsMaterial | undefined;
+}
+
+export function planInstall(o: InstallOptions): InstallPlan {
+  const values = resolveValues({
+    buildVersion: o.buildVersion,
+    files: (o.valuesFiles ?? []).map(readValuesFile),
+    ...(o.sets ? { sets: o.sets } : {}),
+    ...(o.image !== undefined ? { image: o.image } : {}),
+    ...(o.version !== undefined ? { version: o.version } : {}),
+    ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),
+  });
+  const tls = values.tls.enabled ? (o.tls ?? generateTlsMaterial({ clusterName: values.clusterName, validityDays: values.tls.validityDays })) : undefined;
+  return { values, objects: renderManifests({ values, ...(tls ? { tls } : {}) }), tls };
+}
