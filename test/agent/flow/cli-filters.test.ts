@@ -1,0 +1,89 @@
+import test from 'ava';
+import { buildFlowFilters, type FlowFilters } from '../../../agent/flow/cli-filters.ts';
+import { FILTER_FLAGS, scanFilterArgs } from '../../../agent/flow/cli-flags.ts';
+import { FilterError } from '../../../agent/flow/filter-match.ts';
+
+const builds = test.macro({
+  exec(t, argv: string[], expected: Partial<FlowFilters>) {
+    t.deepEqual(buildFlowFilters(scanFilterArgs(argv)), { whitelist: [], blacklist: [], ...expected });
+  },
+  title: (title, argv) => title ?? (argv.length ? argv.join(' ') : '(no flags)'),
+});
+
+test(builds, [], {});
+test(builds, ['--pod', 'default/xwing'], { whitelist: [{ source_pod: ['default/xwing'] }, { destination_pod: ['default/xwing'] }] });
+test(builds, ['--pod', 'xwing'], { whitelist: [{ source_pod: ['xwing'] }, { destination_pod: ['xwing'] }] });
+test(builds, ['-n', 'shop', '--pod', 'web'], { whitelist: [{ source_pod: ['shop/web'] }, { destination_pod: ['shop/web'] }] });
+test(builds, ['-A', '--pod', 'web'], { whitelist: [{ source_pod: ['/web'] }, { destination_pod: ['/web'] }] });
+test(builds, ['--from-pod', 'a/x', '--to-pod', 'b/y'], { whitelist: [{ source_pod: ['a/x'], destination_pod: ['b/y'] }] });
+test(builds, ['--from-pod', 'a/x', '--from-pod', 'a/z'], { whitelist: [{ source_pod: ['a/x', 'a/z'] }] });
+test(builds, ['-n', 'shop'], { whitelist: [{ source_pod: ['shop/'] }, { destination_pod: ['shop/'] }] });
+test(builds, ['--namespace=shop', '--verdict', 'DROPPED', '--follow'], {
+  whitelist: [{ source_pod: ['shop/'], verdict: [2] }, { destination_pod: ['shop/'], verdict: [2] }],
+});
+test(builds, ['--from-namespace', 'a', '--to-namespace', 'b'], { whitelist: [{ source_pod: ['a/'], destination_pod: ['b/'] }] });
+test(builds, ['-l', 'app=web', '-l', 'k8s:tier in (a,b)'], {
+  whitelist: [{ source_label: ['app=web', 'k8s:tier in (a,b)'] }, { destination_label: ['app=web', 'k8s:tier in (a,b)'] }],
+});
+test(builds, ['--ip', '10.0.0.0/8', '--port', '53'], {
+  whitelist: [{ source_ip: ['10.0.0.0/8'], source_port: ['53'] }, { destination_ip: ['10.0.0.0/8'], destination_port: ['53'] }],
+});
+test(builds, ['--to-fqdn', '*.example.com', '--protocol', 'tcp', '--protocol', 'udp'], {
+  whitelist: [{ destination_fqdn: ['*.example.com'], protocol: ['tcp', 'udp'] }],
+});
+test(builds, ['--service', 'kube-system/kube-dns'], { whitelist: [{ source_service: ['kube-system/kube-dns'] }, { destination_service: ['kube-system/kube-dns'] }] });
+test(builds, ['--verdict', 'dropped', '--drop-reason-desc', 'POLICY_DENIED'], { whitelist: [{ verdict: [2], drop_reason_desc: [133] }] });
+test(builds, ['-t', 'drop'], { whitelist: [{ event_type: [{ type: 1 }] }] });
+test(builds, ['-t', 'trace:to-endpoint', '--type', 'l7'], { whitelist: [{ event_type: [{ type: 4, match_sub_type: true, sub_type: 0 }, { type: 129 }] }] });
+test(builds, ['-t', '1:133', '-t', 'policy-verdict'], { whitelist: [{ event_type: [{ type: 1, match_sub_type: true, sub_type: 133 }, { type: 5 }] }] });
+test(builds, ['--http-status', '5+', '--http-method', 'GET', '--http-path', '^/api'], {
+  whitelist: [{ http_status_code: ['5+'], http_method: ['GET'], http_path: ['^/api'] }],
+});
+test(builds, ['--identity', 'world', '--identity', '16092'], { whitelist: [{ source_identity: [2, 16092] }, { destination_identity: [2, 16092] }] });
+test(builds, ['--traffic-direction', 'ingress', '--node-name', 'node-*', '--tcp-flags', 'syn,ack', '--tcp-flags', 'FIN'], {
+  whitelist: [{ traffic_direction: [1], node_name: ['node-*'], tcp_flags: [{ SYN: true, ACK: true }, { FIN: true }] }],
+});
+test(builds, ['--to-workload', 'Deployment/web'], { whitelist: [{ destination_workload: [{ kind: 'Deployment', name: 'web' }] }] });
+test(builds, ['--not', '--verdict', 'FORWARDED'], { blacklist: [{ verdict: [1] }] });
+test(builds, ['--pod', 'a/x', '--not', '--to-port', '53', '--protocol', 'udp'], {
+  whitelist: [{ source_pod: ['a/x'], protocol: ['udp'] }, { destination_pod: ['a/x'], protocol: ['udp'] }],
+  blacklist: [{ destination_port: ['53'] }],
+});
+test(builds, ['-4', '--ipv6'], { whitelist: [{ ip_version: [1, 2] }] });
+test('non-filter flags and their values are skipped', builds, ['-o', 'json', '--last', '20', '--since', '5m', '-f', '--port', '80'], {
+  whitelist: [{ source_port: ['80'] }, { destination_port: ['80'] }],
+});
+
+const rejects = test.macro({
+  exec(t, argv: string[], message: RegExp) {
+    const err = t.throws(() => buildFlowFilters(scanFilterArgs(argv)), { instanceOf: FilterError });
+    t.regex(err?.message ?? '', message);
+  },
+  title: (title, argv) => title ?? `rejects ${argv.join(' ')}`,
+});
+
+test(rejects, ['--verdict', 'DENIED'], /--verdict "DENIED": unknown value \(one of VERDICT_UNKNOWN, FORWARDED, DROPPED/);
+test(rejects, ['--pod', 'x', '--ip', '1.2.3.4'], /--pod and --ip cannot be combined/);
+test(rejects, ['--label', 'a=b', '--from-label', 'c=d'], /--label and --from-label/);
+test(rejects, ['--workload', 'Deployment/web', '--from-workload', 'x'], /--workload and --from-workload/);
+test(rejects, ['--not', '--not', '--pod', 'x'], /consecutive --not/);
+test(rejects, ['--pod', 'x', '--not'], /must be followed/);
+test(rejects, ['-t', 'bogus'], /unknown event type/);
+test(rejects, ['-t', 'trace:nowhere'], /unknown subtype/);
+test(rejects, ['--tcp-flags', 'SYN,XMAS'], /unknown flag "XMAS"/);
+test(rejects, ['--identity', 'nobody'], /reserved identity/);
+test(rejects, ['--traffic-direction', 'sideways'], /INGRESS, EGRESS/);
+test(rejects, ['--ip', '300.1.1.1'], /source_ip "300.1.1.1"/);
+test(rejects, ['--http-status', '20'], /status code/);
+
+test('every filter flag has a description and a unique name', (t) => {
+  const names = FILTER_FLAGS.map((f) => f.name);
+  t.is(new Set(names).size, names.length);
+  t.true(FILTER_FLAGS.every((f) => f.describe.length > 10));
+});
+
+test('scan keeps order and reads inline values', (t) => {
+  t.deepEqual(scanFilterArgs(['--not', '--pod=a/b', '-n=x', '-A', '--', '--pod', 'c']), [
+    { name: 'not', value: 'true' }, { name: 'pod', value: 'a/b' }, { name: 'namespace', value: 'x' }, { name: 'all-namespaces', value: 'true' },
+  ]);
+});
