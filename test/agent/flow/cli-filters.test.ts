@@ -7,7 +7,7 @@ const builds = test.macro({
   exec(t, argv: string[], expected: Partial<FlowFilters>) {
     t.deepEqual(buildFlowFilters(scanFilterArgs(argv)), { whitelist: [], blacklist: [], ...expected });
   },
-  title: (title, argv) => title ?? (argv.length ? argv.join(' ') : '(no flags)'),
+  title: (title, argv: string[]) => title ?? (argv.length ? argv.join(' ') : '(no flags)'),
 });
 
 test(builds, [], {});
@@ -59,7 +59,7 @@ const rejects = test.macro({
     const err = t.throws(() => buildFlowFilters(scanFilterArgs(argv)), { instanceOf: FilterError });
     t.regex(err?.message ?? '', message);
   },
-  title: (title, argv) => title ?? `rejects ${argv.join(' ')}`,
+  title: (title, argv: string[]) => title ?? `rejects ${argv.join(' ')}`,
 });
 
 test(rejects, ['--verdict', 'DENIED'], /--verdict "DENIED": unknown value \(one of VERDICT_UNKNOWN, FORWARDED, DROPPED/);
