@@ -1,9 +1,13 @@
-// Node-local CIDR identities (>= 16777216). They never leave the node: the ipcache maps each
-// prefix a policy names to its identity, and the policy map refers to that identity. Ids are
-// handed out in sorted prefix order from the lowest free one, so a restarted agent that syncs the
-// same prefixes gets the same numbers and its diff against the pinned maps is empty.
+// Node-local CIDR identities (16777216 to 33554431). They never leave the node: the ipcache maps
+// each prefix a policy names to its identity, and the policy map refers to that identity. An id
+// is a hash of the prefix (linear probing on collision, new prefixes taken in sorted order), so
+// it does not depend on the order policies arrived in: a restarted agent computes the numbers
+// its pinned maps already hold, and its first diff is empty instead of renumbering under traffic.
+import { labelHash } from './allocator.ts';
 import { containsPrefix, formatPrefix, parsePrefix, type Prefix } from './cidr.ts';
 import { MIN_CIDR_IDENTITY } from './reserved.ts';
+
+const CIDR_RANGE = 1 << 24;
 
 export interface CidrIdentity {
   readonly prefix: string;
@@ -15,8 +19,8 @@ export class CidrIdentities {
   readonly #byPrefix = new Map<string, CidrIdentity>();
 
   /**
-   * Gives exactly these prefixes an identity: known ones keep theirs, new ones get the lowest
-   * free ids, the others are released. Prefixes of length 0 are not allocated (they are world).
+   * Gives exactly these prefixes an identity: known ones keep theirs, new ones get their hash
+   * slot, the others are released. Prefixes of length 0 are not allocated (they are world).
    */
   sync(prefixes: Iterable<string>): void {
     const wanted = new Map<string, Prefix>();
@@ -26,18 +30,24 @@ export class CidrIdentities {
     }
     for (const key of [...this.#byPrefix.keys()]) if (!wanted.has(key)) this.#byPrefix.delete(key);
     const used = new Set([...this.#byPrefix.values()].map((c) => c.identity));
-    let next = MIN_CIDR_IDENTITY;
     for (const key of [...wanted.keys()].sort(comparePrefixText)) {
       if (this.#byPrefix.has(key)) continue;
-      while (used.has(next)) next++;
-      used.add(next);
-      this.#byPrefix.set(key, { prefix: key, parsed: wanted.get(key) as Prefix, identity: next });
+      let slot = labelHash(key) % CIDR_RANGE;
+      while (used.has(MIN_CIDR_IDENTITY + slot)) slot = (slot + 1) % CIDR_RANGE;
+      used.add(MIN_CIDR_IDENTITY + slot);
+      this.#byPrefix.set(key, { prefix: key, parsed: wanted.get(key) as Prefix, identity: MIN_CIDR_IDENTITY + slot });
     }
   }
 
   identityOf(prefix: string): number | undefined {
     const p = parsePrefix(prefix);
     return p && this.#byPrefix.get(formatPrefix(p))?.identity;
+  }
+
+  /** The prefix behind a CIDR identity (for display). */
+  prefixOf(identity: number): string | undefined {
+    for (const c of this.#byPrefix.values()) if (c.identity === identity) return c.prefix;
+    return undefined;
   }
 
   /** Every allocated CIDR identity, in prefix order. */

@@ -74,10 +74,18 @@ export function compareEntries(a: PolicyEntry, b: PolicyEntry): number {
   );
 }
 
-/** `ingress 16092 tcp/80 deny [NetobsNetworkPolicy/ns/name]`, for logs and test failures. */
+/** `7 ingress 16092 tcp/80 deny [ns/name]`, for logs and test failures. */
 export function formatEntry(e: PolicyEntry): string {
-  const proto = Object.entries(PROTO).find(([, n]) => n === e.protocol)?.[0] ?? String(e.protocol);
-  const l4 = e.protocol === 0 ? 'any' : e.port === 0 ? `${proto}/any` : `${proto}/${e.protocol === 1 || e.protocol === 58 ? `type${e.port - ICMP_PORT_BASE}` : e.port}`;
-  const by = e.policies.map((p) => `${p.namespace}/${p.name}`).join(',');
-  return `${e.endpointId} ${e.direction} ${e.remoteIdentity} ${l4} ${e.deny ? 'deny' : 'allow'} [${by}]`;
+  return entryFormatter(String)(e);
+}
+
+/** formatEntry with identities named by `identity` (e.g. `world`, `cidr:10.0.0.0/8`). */
+export function entryFormatter(identity: (id: number) => string): (e: PolicyEntry) => string {
+  return (e) => {
+    const proto = Object.entries(PROTO).find(([, n]) => n === e.protocol)?.[0] ?? String(e.protocol);
+    const icmp = e.protocol === PROTO.icmp || e.protocol === PROTO.icmpv6;
+    const l4 = e.protocol === 0 ? 'any' : e.port === 0 ? `${proto}/any` : `${proto}/${icmp ? `type${e.port - ICMP_PORT_BASE}` : e.port}`;
+    const by = e.policies.map((p) => `${p.namespace}/${p.name}`).join(',');
+    return `${e.endpointId} ${e.direction} ${identity(e.remoteIdentity)} ${l4} ${e.deny ? 'deny' : 'allow'} [${by}]`;
+  };
 }

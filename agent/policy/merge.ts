@@ -1,5 +1,7 @@
 // Collects allow and deny contributions per map key and resolves them into entries with deny
-// precedence (see the invariants in entries.ts).
+// precedence (see the invariants in entries.ts). Contributions can be withdrawn, and entries are
+// resolved per (endpoint, direction) group, so a policy change only re-resolves the groups it
+// touched.
 import { compareEntries, policyRefKey, type PolicyEntry } from './entries.ts';
 import type { Direction, PolicyRef } from './types.ts';
 
@@ -12,74 +14,97 @@ interface Cell {
   implicitAllow: boolean;
 }
 
-type Group = Map<string, Cell>; // one endpoint and direction, by `remote/protocol/port`
+interface Group {
+  readonly endpointId: number;
+  readonly direction: Direction;
+  readonly cells: Map<string, Cell>; // by `remote/protocol/port`
+}
 
 const newCell = (remote: number, protocol: number, port: number): Cell => ({ remote, protocol, port, allow: new Map(), deny: new Map(), implicitAllow: false });
 const cellKey = (remote: number, protocol: number, port: number) => `${remote}/${protocol}/${port}`;
+export const groupKey = (endpointId: number, direction: Direction) => `${endpointId}/${direction}`;
 
 function overlaps(a: Cell, b: Cell): boolean {
   const one = (x: number, y: number) => x === 0 || y === 0 || x === y;
   return one(a.remote, b.remote) && one(a.protocol, b.protocol) && one(a.port, b.port);
 }
 
-export class EntryTable {
-  readonly #groups = new Map<string, { endpointId: number; direction: Direction; cells: Group }>();
+function covers(d: Cell, a: Cell): boolean {
+  return (d.remote === 0 || d.remote === a.remote) && (d.protocol === 0 || d.protocol === a.protocol) && (d.port === 0 || d.port === a.port);
+}
 
-  #cell(endpointId: number, direction: Direction, remote: number, protocol: number, port: number): Cell {
-    const gk = `${endpointId}/${direction}`;
+const byKey = ([x]: [string, PolicyRef], [y]: [string, PolicyRef]) => (x < y ? -1 : x > y ? 1 : 0);
+
+export class EntryTable {
+  readonly #groups = new Map<string, Group>();
+
+  /** ref undefined marks an implicit allow that no policy wrote. */
+  add(endpointId: number, direction: Direction, remote: number, protocol: number, port: number, deny: boolean, ref: PolicyRef | undefined): void {
+    const gk = groupKey(endpointId, direction);
     let g = this.#groups.get(gk);
     if (!g) this.#groups.set(gk, (g = { endpointId, direction, cells: new Map() }));
     const ck = cellKey(remote, protocol, port);
     let c = g.cells.get(ck);
     if (!c) g.cells.set(ck, (c = newCell(remote, protocol, port)));
-    return c;
-  }
-
-  /** ref undefined marks an implicit entry that no policy wrote. */
-  add(endpointId: number, direction: Direction, remote: number, protocol: number, port: number, deny: boolean, ref: PolicyRef | undefined): void {
-    const c = this.#cell(endpointId, direction, remote, protocol, port);
     if (ref) (deny ? c.deny : c.allow).set(policyRefKey(ref), ref);
     else if (!deny) c.implicitAllow = true;
   }
 
-  /** Entries with deny precedence; allows of unenforced directions are dropped. */
-  finish(enforced: (endpointId: number, direction: Direction) => boolean): PolicyEntry[] {
-    const out: PolicyEntry[] = [];
-    for (const { endpointId, direction, cells } of this.#groups.values()) {
-      const isDeny = (c: Cell) => c.deny.size > 0;
-      const isAllow = (c: Cell) => c.allow.size > 0 || c.implicitAllow;
-      const denies = [...cells.values()].filter(isDeny);
-      const keepAllows = enforced(endpointId, direction);
-      const allows = keepAllows ? [...cells.values()].filter((c) => !isDeny(c) && isAllow(c)) : [];
-      // A deny at every allow/deny intersection, so that a more specific allow never shadows a
-      // deny. An allow that a deny covers entirely simply becomes that deny.
-      const adds = new Map<string, Cell>();
-      for (const a of allows) {
-        const hits = denies.filter((d) => overlaps(a, d));
-        const covering = hits.filter((d) => (d.remote === 0 || d.remote === a.remote) && (d.protocol === 0 || d.protocol === a.protocol) && (d.port === 0 || d.port === a.port));
-        for (const d of covering.length > 0 ? covering : hits) {
-          const remote = a.remote || d.remote;
-          const protocol = a.protocol || d.protocol;
-          const port = a.port || d.port;
-          const k = cellKey(remote, protocol, port);
-          let target = adds.get(k);
-          if (!target) adds.set(k, (target = newCell(remote, protocol, port)));
-          for (const [rk, r] of d.deny) target.deny.set(rk, r);
-        }
-      }
-      for (const [k, add] of adds) {
-        const c = cells.get(k);
-        if (!c) cells.set(k, add);
-        else for (const [rk, r] of add.deny) c.deny.set(rk, r);
-      }
-      for (const c of cells.values()) {
-        const deny = isDeny(c);
-        if (!deny && (!keepAllows || !isAllow(c))) continue;
-        // Sorting by the map's keys (policyRefKey) orders refs as comparePolicyRefs would, cheaply.
-        const refs = [...(deny ? c.deny : c.allow)].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, r]) => r);
-        out.push({ endpointId, direction, remoteIdentity: c.remote, protocol: c.protocol, port: c.port, deny, policies: refs });
+  /** Withdraws one contribution (refKey '' = the implicit allow). */
+  remove(endpointId: number, direction: Direction, remote: number, protocol: number, port: number, deny: boolean, refKey: string): void {
+    const g = this.#groups.get(groupKey(endpointId, direction));
+    const ck = cellKey(remote, protocol, port);
+    const c = g?.cells.get(ck);
+    if (!g || !c) return;
+    if (refKey === '') c.implicitAllow = false;
+    else (deny ? c.deny : c.allow).delete(refKey);
+    if (c.allow.size === 0 && c.deny.size === 0 && !c.implicitAllow) g.cells.delete(ck);
+    if (g.cells.size === 0) this.#groups.delete(groupKey(endpointId, direction));
+  }
+
+  groupKeys(): string[] {
+    return [...this.#groups.keys()];
+  }
+
+  /** The entries of one group; allows are dropped when the direction is not enforced. */
+  resolveGroup(endpointId: number, direction: Direction, enforced: boolean): PolicyEntry[] {
+    const g = this.#groups.get(groupKey(endpointId, direction));
+    if (!g) return [];
+    const isDeny = (c: Cell) => c.deny.size > 0;
+    const isAllow = (c: Cell) => c.allow.size > 0 || c.implicitAllow;
+    const denies = [...g.cells.values()].filter(isDeny);
+    const allows = enforced ? [...g.cells.values()].filter((c) => !isDeny(c) && isAllow(c)) : [];
+    // A deny at every allow/deny intersection, so that a more specific allow never shadows a
+    // deny. An allow that a deny covers entirely simply becomes that deny.
+    const result = new Map<string, Cell>();
+    for (const c of [...denies, ...allows]) result.set(cellKey(c.remote, c.protocol, c.port), { ...c, deny: new Map(c.deny) });
+    for (const a of allows) {
+      const hits = denies.filter((d) => overlaps(a, d));
+      const covering = hits.filter((d) => covers(d, a));
+      for (const d of covering.length > 0 ? covering : hits) {
+        const remote = a.remote || d.remote;
+        const protocol = a.protocol || d.protocol;
+        const port = a.port || d.port;
+        const k = cellKey(remote, protocol, port);
+        let target = result.get(k);
+        if (!target) result.set(k, (target = newCell(remote, protocol, port)));
+        for (const [rk, r] of d.deny) target.deny.set(rk, r);
       }
     }
+    const out: PolicyEntry[] = [];
+    for (const c of result.values()) {
+      const deny = isDeny(c);
+      // Sorting by the maps' keys (policyRefKey) orders refs as comparePolicyRefs would, cheaply.
+      const policies = [...(deny ? c.deny : c.allow)].sort(byKey).map(([, r]) => r);
+      out.push({ endpointId, direction, remoteIdentity: c.remote, protocol: c.protocol, port: c.port, deny, policies });
+    }
+    return out.sort(compareEntries);
+  }
+
+  /** Every group's entries. */
+  finish(enforced: (endpointId: number, direction: Direction) => boolean): PolicyEntry[] {
+    const out: PolicyEntry[] = [];
+    for (const g of this.#groups.values()) out.push(...this.resolveGroup(g.endpointId, g.direction, enforced(g.endpointId, g.direction)));
     return out.sort(compareEntries);
   }
 }

@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { CidrIdentities } from '../../../agent/identity/cidr-identities.ts';
 import { podSecurityLabels } from '../../../agent/identity/security-labels.ts';
 import { compilePolicies, type CompileInput, type CompileResult } from '../../../agent/policy/compile.ts';
-import { formatEntry } from '../../../agent/policy/entries.ts';
+import { entryFormatter, type PolicyEntry } from '../../../agent/policy/entries.ts';
 import { parsePolicy } from '../../../agent/policy/validate.ts';
 import type { IdentityInfo, LocalEndpoint, NamedPort } from '../../../agent/policy/views.ts';
 
@@ -37,9 +37,16 @@ export function compileYaml(policies: readonly string[], pods: readonly Pod[], e
   });
 }
 
-/** Entries as text lines, optionally only one endpoint's. */
-export function lines(r: CompileResult, endpointId?: number): string[] {
-  return r.entries.filter((e) => endpointId === undefined || e.endpointId === endpointId).map(formatEntry);
+/** Entries as text lines (CIDR identities as `cidr:<prefix>`), optionally only one endpoint's. */
+export function lines(r: CompileResult, endpointId?: number, entries: readonly PolicyEntry[] = r.entries): string[] {
+  const cidr = new Map(r.ipcache.map((c) => [c.identity, `cidr:${c.prefix}`]));
+  return entries.filter((e) => endpointId === undefined || e.endpointId === endpointId).map(entryFormatter((id) => cidr.get(id) ?? String(id)));
+}
+
+/** Remote identities, with CIDR identities as `cidr:<prefix>`. */
+export function remotes(r: CompileResult, endpointId: number): (number | string)[] {
+  const cidr = new Map(r.ipcache.map((c) => [c.identity, `cidr:${c.prefix}`]));
+  return r.entries.filter((e) => e.endpointId === endpointId).map((e) => cidr.get(e.remoteIdentity) ?? e.remoteIdentity);
 }
 
 export const crd = (name: string, spec: string, ns = 'default') =>

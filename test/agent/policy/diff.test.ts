@@ -41,5 +41,6 @@ test('recompiling the same input is an empty diff', (t) => {
 
 test('ipcache prefixes follow the policies', (t) => {
   const d = diffIpcache(compileYaml([CIDR], PODS).ipcache, compileYaml([], PODS).ipcache);
-  t.deepEqual(d, { add: [], remove: [{ prefix: '10.0.0.0/8', identity: 16777216 }] });
+  t.deepEqual(d.add, []);
+  t.deepEqual(d.remove.map((c) => c.prefix), ['10.0.0.0/8']);
 });

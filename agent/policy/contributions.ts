@@ -1,0 +1,110 @@
+// What one policy contributes to the policy map, given the cluster as it is: map keys with their
+// verdict, the (endpoint, direction) pairs it enforces, and the L7 ports it describes. Computing
+// this per policy is what lets a policy change touch only its own contributions.
+import type { CidrIdentities } from '../identity/cidr-identities.ts';
+import type { LabelSet } from '../identity/labels.ts';
+import { MIN_ALLOCATED_IDENTITY, MIN_CIDR_IDENTITY, reservedIdentities } from '../identity/reserved.ts';
+import { policyRefKey } from './entries.ts';
+import { collectPrefixes, PeerResolver } from './resolve-peers.ts';
+import { resolveL4, usesNamedPorts, type L4Key } from './resolve-ports.ts';
+import { formatSelector, selectorMatches, type Selector } from './selector.ts';
+import { DIRECTIONS, type Direction, type ParsedPolicy, type PeerRule, type PolicyRef } from './types.ts';
+import type { IdentityInfo, LocalEndpoint, NamedPort, NodeInfo, ServicesView } from './views.ts';
+
+/** Everything but the policies. */
+export interface ClusterView {
+  readonly endpoints: readonly LocalEndpoint[];
+  /** Cluster-wide identities (>= 256) with their labels; reserved ones are added by the compiler. */
+  readonly identities: ReadonlyMap<number, IdentityInfo>;
+  /** The node's CIDR identities; synced to the prefixes the policies name. */
+  readonly cidrIdentities: CidrIdentities;
+  readonly services?: ServicesView;
+  readonly nodes?: readonly NodeInfo[];
+}
+
+/** [endpointId, direction, remote identity, protocol, port, deny] */
+export type CellRef = readonly [number, Direction, number, number, number, boolean];
+
+export interface L7Ref {
+  readonly endpointId: number;
+  readonly direction: Direction;
+  readonly protocol: number;
+  readonly port: number;
+  readonly parser: 'http' | 'dns';
+}
+
+export interface Contribution {
+  readonly ref: PolicyRef;
+  readonly refKey: string;
+  readonly cells: readonly CellRef[];
+  readonly enforce: readonly (readonly [number, Direction])[];
+  readonly l7: readonly L7Ref[];
+  readonly prefixes: readonly string[];
+}
+
+export function policyPrefixes(policy: ParsedPolicy, services: ServicesView | undefined): string[] {
+  return collectPrefixes([policy], services);
+}
+
+/** Resolution state for one cluster view; CIDR identities must already cover every prefix. */
+export class CompileContext {
+  readonly #view: ClusterView;
+  readonly #peers: PeerResolver;
+  readonly #allNamedPorts: NamedPort[];
+  readonly #subjects = new Map<string, LocalEndpoint[]>();
+  readonly #l4 = new WeakMap<PeerRule, L4Key[]>();
+
+  constructor(view: ClusterView) {
+    this.#view = view;
+    const universe = new Map<number, LabelSet>(reservedIdentities());
+    for (const [id, info] of view.identities) universe.set(id, info.labels);
+    const podIdentities = [...view.identities.keys()].filter((id) => id >= MIN_ALLOCATED_IDENTITY && id < MIN_CIDR_IDENTITY);
+    this.#peers = new PeerResolver({ universe, podIdentities, cidr: view.cidrIdentities, nodes: view.nodes, services: view.services });
+    this.#allNamedPorts = [...view.identities.values(), ...view.endpoints].flatMap((x) => x.namedPorts ?? []);
+  }
+
+  #selected(sel: Selector): LocalEndpoint[] {
+    const key = formatSelector(sel);
+    let eps = this.#subjects.get(key);
+    if (!eps) this.#subjects.set(key, (eps = this.#view.endpoints.filter((ep) => selectorMatches(sel, ep.labels))));
+    return eps;
+  }
+
+  #keys(pr: PeerRule, ep: LocalEndpoint, dir: Direction, remote: number): L4Key[] {
+    if (!usesNamedPorts(pr.l4)) {
+      let keys = this.#l4.get(pr);
+      if (!keys) this.#l4.set(pr, (keys = resolveL4(pr.l4)));
+      return keys;
+    }
+    // Named ports belong to the destination: the endpoint itself on ingress, the peer on egress.
+    if (dir === 'ingress') return resolveL4(pr.l4, ep.namedPorts);
+    return resolveL4(pr.l4, remote === 0 ? this.#allNamedPorts : this.#view.identities.get(remote)?.namedPorts);
+  }
+
+  contributions(policy: ParsedPolicy): Contribution {
+    const cells: CellRef[] = [];
+    const enforce: [number, Direction][] = [];
+    const l7: L7Ref[] = [];
+    for (const rule of policy.rules) {
+      const eps = this.#selected(rule.subject);
+      if (eps.length === 0) continue;
+      for (const ep of eps) for (const d of DIRECTIONS) if (rule.enforce[d]) enforce.push([ep.id, d]);
+      for (const dir of DIRECTIONS) {
+        for (const [prs, deny] of [[rule.allow[dir], false], [rule.deny[dir], true]] as const) {
+          for (const pr of prs) {
+            const remotes = pr.peers === 'any' ? [0] : [...new Set(pr.peers.flatMap((p) => this.#peers.resolve(p)))];
+            for (const ep of eps) {
+              for (const remote of remotes) {
+                for (const k of this.#keys(pr, ep, dir, remote)) {
+                  cells.push([ep.id, dir, remote, k.protocol, k.port, deny]);
+                  if (k.l7 && !deny) l7.push({ endpointId: ep.id, direction: dir, protocol: k.protocol, port: k.port, parser: k.l7 });
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    return { ref: policy.ref, refKey: policyRefKey(policy.ref), cells, enforce, l7, prefixes: policyPrefixes(policy, this.#view.services) };
+  }
+}

@@ -1,0 +1,223 @@
+// The agent's policy state: keeps every policy's contribution and the resolved entries per
+// (endpoint, direction), so that adding, changing or removing one policy re-resolves only the
+// groups that policy touches and returns the diff to write. A change that alters the set of CIDR
+// prefixes, or any change of the cluster view (endpoints, identities, services, nodes), rebuilds
+// everything: CIDR identities and selector results of every policy may move then.
+import { ReservedIdentity } from '../identity/reserved.ts';
+import { CompileContext, policyPrefixes, type ClusterView, type Contribution } from './contributions.ts';
+import { diffEnforcement, diffEntries, diffIpcache, type Diff } from './diff.ts';
+import { comparePolicyRefs, policyRefKey, PROTO, type EndpointEnforcement, type IpcacheEntry, type L7Visibility, type PolicyEntry } from './entries.ts';
+import { EntryTable, groupKey } from './merge.ts';
+import { DIRECTIONS, type Direction, type ParsedPolicy, type PolicyRef } from './types.ts';
+
+export interface CompileOptions {
+  /**
+   * Let the local host reach enforced endpoints (kubelet probes), as Kubernetes expects. Such
+   * entries name no policy. Default true.
+   */
+  readonly allowHostIngress?: boolean;
+}
+
+export interface CompileResult {
+  readonly entries: PolicyEntry[];
+  readonly enforcement: EndpointEnforcement[];
+  readonly ipcache: IpcacheEntry[];
+  readonly visibility: L7Visibility[];
+}
+
+export interface CompileDelta {
+  readonly entries: Diff<PolicyEntry>;
+  readonly enforcement: Diff<EndpointEnforcement>;
+  readonly ipcache: Diff<IpcacheEntry>;
+  /** True when the change rebuilt everything (for metrics and logs). */
+  readonly rebuilt: boolean;
+}
+
+export class PolicyCompiler {
+  #view: ClusterView;
+  readonly #hostIngress: boolean;
+  readonly #policies = new Map<string, ParsedPolicy>();
+  #contrib = new Map<string, Contribution>();
+  #table = new EntryTable();
+  #ctx: CompileContext;
+  /** group key -> policies enforcing it */
+  #enforcers = new Map<string, Set<string>>();
+  #resolved = new Map<string, PolicyEntry[]>();
+  #ipcache: IpcacheEntry[] = [];
+  /** prefix -> number of policies naming it */
+  #prefixCount = new Map<string, number>();
+
+  constructor(view: ClusterView, opts: CompileOptions = {}) {
+    this.#view = view;
+    this.#hostIngress = opts.allowHostIngress ?? true;
+    this.#ctx = this.#rebuildContext();
+  }
+
+  /** Replaces all policies at once (agent start, resync). */
+  load(policies: readonly ParsedPolicy[]): CompileDelta {
+    this.#policies.clear();
+    for (const p of policies) this.#policies.set(policyRefKey(p.ref), p);
+    return this.#rebuild();
+  }
+
+  setView(view: ClusterView): CompileDelta {
+    this.#view = view;
+    return this.#rebuild();
+  }
+
+  upsert(policy: ParsedPolicy): CompileDelta {
+    const key = policyRefKey(policy.ref);
+    const old = this.#contrib.get(key);
+    this.#policies.set(key, policy);
+    if (this.#prefixSetChanges(old?.prefixes ?? [], policyPrefixes(policy, this.#view.services))) return this.#rebuild();
+    return this.#incremental(old, this.#ctx.contributions(policy));
+  }
+
+  remove(ref: PolicyRef): CompileDelta {
+    const key = policyRefKey(ref);
+    const old = this.#contrib.get(key);
+    this.#policies.delete(key);
+    if (!old) return { entries: { add: [], remove: [] }, enforcement: { add: [], remove: [] }, ipcache: { add: [], remove: [] }, rebuilt: false };
+    if (this.#prefixSetChanges(old.prefixes, [])) return this.#rebuild();
+    return this.#incremental(old, undefined);
+  }
+
+  /** Would replacing `before` by `after` (one policy's prefixes) change the node's prefix set? */
+  #prefixSetChanges(before: readonly string[], after: readonly string[]): boolean {
+    if (after.some((p) => !this.#prefixCount.has(p))) return true;
+    return before.some((p) => this.#prefixCount.get(p) === 1 && !after.includes(p));
+  }
+
+  result(): CompileResult {
+    const entries = [...this.#resolved.values()].flat();
+    entries.sort((a, b) => a.endpointId - b.endpointId || (a.direction === b.direction ? 0 : a.direction === 'ingress' ? -1 : 1) || a.remoteIdentity - b.remoteIdentity || a.protocol - b.protocol || a.port - b.port);
+    return { entries, enforcement: this.#enforcement(), ipcache: [...this.#ipcache], visibility: this.#visibility() };
+  }
+
+  #enforced(endpointId: number, dir: Direction): boolean {
+    return (this.#enforcers.get(groupKey(endpointId, dir))?.size ?? 0) > 0;
+  }
+
+  #enforcement(): EndpointEnforcement[] {
+    return this.#view.endpoints
+      .map((ep) => ({ endpointId: ep.id, ingress: this.#enforced(ep.id, 'ingress'), egress: this.#enforced(ep.id, 'egress') }))
+      .sort((a, b) => a.endpointId - b.endpointId);
+  }
+
+  #visibility(): L7Visibility[] {
+    const items = new Map<string, { v: Omit<L7Visibility, 'policies'>; refs: Map<string, PolicyRef> }>();
+    for (const c of this.#contrib.values()) {
+      for (const v of c.l7) {
+        const key = `${v.endpointId}/${v.direction}/${v.protocol}/${v.port}/${v.parser}`;
+        let it = items.get(key);
+        if (!it) items.set(key, (it = { v, refs: new Map() }));
+        it.refs.set(c.refKey, c.ref);
+      }
+    }
+    return [...items.values()]
+      .map(({ v, refs }) => ({ ...v, policies: [...refs.values()].sort(comparePolicyRefs) }))
+      .sort((a, b) => a.endpointId - b.endpointId || a.direction.localeCompare(b.direction) || a.protocol - b.protocol || a.port - b.port);
+  }
+
+  #rebuildContext(): CompileContext {
+    const prefixes = [...this.#policies.values()].flatMap((p) => policyPrefixes(p, this.#view.services));
+    this.#view.cidrIdentities.sync(prefixes);
+    this.#ipcache = this.#view.cidrIdentities.all().map((c) => ({ prefix: c.prefix, identity: c.identity }));
+    return new CompileContext(this.#view);
+  }
+
+  #rebuild(): CompileDelta {
+    const before = this.result();
+    this.#table = new EntryTable();
+    this.#contrib = new Map();
+    this.#enforcers = new Map();
+    this.#resolved = new Map();
+    this.#prefixCount = new Map();
+    this.#ctx = this.#rebuildContext();
+    for (const p of this.#policies.values()) this.#apply(this.#ctx.contributions(p), new Set());
+    if (this.#hostIngress) {
+      for (const ep of this.#view.endpoints) if (this.#enforced(ep.id, 'ingress')) this.#table.add(ep.id, 'ingress', ReservedIdentity.host, PROTO.any, 0, false, undefined);
+    }
+    for (const ep of this.#view.endpoints) for (const d of DIRECTIONS) this.#resolve(ep.id, d);
+    const after = this.result();
+    return {
+      entries: diffEntries(before.entries, after.entries),
+      enforcement: diffEnforcement(before.enforcement, after.enforcement),
+      ipcache: diffIpcache(before.ipcache, after.ipcache),
+      rebuilt: true,
+    };
+  }
+
+  #resolve(endpointId: number, dir: Direction): PolicyEntry[] {
+    const entries = this.#table.resolveGroup(endpointId, dir, this.#enforced(endpointId, dir));
+    const gk = groupKey(endpointId, dir);
+    if (entries.length > 0) this.#resolved.set(gk, entries);
+    else this.#resolved.delete(gk);
+    return entries;
+  }
+
+  #apply(c: Contribution, dirty: Set<string>): void {
+    this.#contrib.set(c.refKey, c);
+    for (const p of new Set(c.prefixes)) this.#prefixCount.set(p, (this.#prefixCount.get(p) ?? 0) + 1);
+    for (const [ep, dir, remote, proto, port, deny] of c.cells) {
+      this.#table.add(ep, dir, remote, proto, port, deny, c.ref);
+      dirty.add(groupKey(ep, dir));
+    }
+    for (const [ep, dir] of c.enforce) {
+      const gk = groupKey(ep, dir);
+      let set = this.#enforcers.get(gk);
+      if (!set) this.#enforcers.set(gk, (set = new Set()));
+      set.add(c.refKey);
+      dirty.add(gk);
+    }
+  }
+
+  #withdraw(c: Contribution, dirty: Set<string>): void {
+    this.#contrib.delete(c.refKey);
+    for (const p of new Set(c.prefixes)) {
+      const n = (this.#prefixCount.get(p) ?? 1) - 1;
+      if (n > 0) this.#prefixCount.set(p, n);
+      else this.#prefixCount.delete(p);
+    }
+    for (const [ep, dir, remote, proto, port, deny] of c.cells) {
+      this.#table.remove(ep, dir, remote, proto, port, deny, c.refKey);
+      dirty.add(groupKey(ep, dir));
+    }
+    for (const [ep, dir] of c.enforce) {
+      const gk = groupKey(ep, dir);
+      const set = this.#enforcers.get(gk);
+      set?.delete(c.refKey);
+      if (set?.size === 0) this.#enforcers.delete(gk);
+      dirty.add(gk);
+    }
+  }
+
+  #incremental(old: Contribution | undefined, next: Contribution | undefined): CompileDelta {
+    const endpoints = new Map(this.#view.endpoints.map((ep) => [ep.id, ep]));
+    const touched = new Set<number>([...(old?.enforce ?? []), ...(next?.enforce ?? [])].map(([ep]) => ep));
+    const flagsBefore = new Map([...touched].map((ep) => [ep, { endpointId: ep, ingress: this.#enforced(ep, 'ingress'), egress: this.#enforced(ep, 'egress') }]));
+    const dirty = new Set<string>();
+    if (old) this.#withdraw(old, dirty);
+    if (next) this.#apply(next, dirty);
+    const enforcement: Diff<EndpointEnforcement> = { add: [], remove: [] };
+    for (const [ep, before] of flagsBefore) {
+      const after = { endpointId: ep, ingress: this.#enforced(ep, 'ingress'), egress: this.#enforced(ep, 'egress') };
+      if (after.ingress === before.ingress && after.egress === before.egress) continue;
+      enforcement.add.push(after);
+      if (this.#hostIngress && after.ingress !== before.ingress) {
+        if (after.ingress) this.#table.add(ep, 'ingress', ReservedIdentity.host, PROTO.any, 0, false, undefined);
+        else this.#table.remove(ep, 'ingress', ReservedIdentity.host, PROTO.any, 0, false, '');
+      }
+      for (const d of DIRECTIONS) dirty.add(groupKey(ep, d));
+    }
+    const entries: Diff<PolicyEntry> = { add: [], remove: [] };
+    for (const gk of dirty) {
+      const [id, dir] = gk.split('/') as [string, Direction];
+      if (!endpoints.has(Number(id))) continue;
+      const d = diffEntries(this.#resolved.get(gk) ?? [], this.#resolve(Number(id), dir));
+      entries.add.push(...d.add);
+      entries.remove.push(...d.remove);
+    }
+    return { entries, enforcement, ipcache: { add: [], remove: [] }, rebuilt: false };
+  }
+}
