@@ -16,7 +16,7 @@
 #include "drop.h"
 #include "fragments.h"
 
-#define IPV6_MAX_EXT 8
+#define IPV6_MAX_EXT 8  /* more extension headers than this: DROP_INVALID_IPV6_EXT */
 
 static __always_inline void addr_from_v4(union addr16 *a, __be32 ip)
 {
@@ -236,9 +236,13 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt *p)
 	__builtin_memcpy(p->daddr.b, &ip6.daddr, 16);
 	next = ip6.nexthdr;
 
-	for (int i = 0; i < IPV6_MAX_EXT; i++) {
+	for (int i = 0; i <= IPV6_MAX_EXT; i++) {
 		__u8 h[2];
 
+		if (next != 0 && next != 43 && next != 60 && next != 135 && next != 51 && next != 44)
+			goto l4;
+		if (i == IPV6_MAX_EXT)
+			break;
 		switch (next) {
 		case 0:    /* hop-by-hop */
 		case 43:   /* routing */
