@@ -4,7 +4,8 @@ import type { GlobalArgs } from '../options.ts';
 import { versionCommand } from './version.ts';
 import { completionCommand } from './completion.ts';
 import { echoRole, sleepRole } from './roles.ts';
+import { probeCommand } from './probe.ts';
 import { installCommand } from './install.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, installCommand, echoRole, sleepRole];
+export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, installCommand, echoRole, sleepRole, probeCommand];
