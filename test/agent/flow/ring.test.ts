@@ -3,10 +3,10 @@ import { EventQueue, FlowRing, DEFAULT_RING_CAPACITY } from '../../../agent/flow
 import { getFlows } from '../../../agent/flow/get-flows.ts';
 import type { GetFlowsRequest, GetFlowsResponse } from '../../../api/types.ts';
 
-const ev = (i: number, verdict = 1): GetFlowsResponse => ({
+const ev = (i: number, verdict: 0 | 1 | 2 = 1): GetFlowsResponse => ({
   flow: { time: { seconds: 1000 + i }, verdict, Summary: `f${i}` }, node_name: 'n1', time: { seconds: 1000 + i },
 });
-function filled(n: number, capacity = 10, verdictOf: (i: number) => number = () => 1): FlowRing {
+function filled(n: number, capacity = 10, verdictOf: (i: number) => 0 | 1 | 2 = () => 1): FlowRing {
   const ring = new FlowRing(capacity);
   for (let i = 0; i < n; i++) ring.write(ev(i, verdictOf(i)));
   return ring;
