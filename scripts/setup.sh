@@ -10,7 +10,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 APT_PACKAGES=(clang llvm libbpf-dev libelf-dev linux-libc-dev iproute2 bpftool nftables iptables
-  iperf3 wrk tmux busybox curl ca-certificates git procps psmisc prometheus)
+  iperf3 wrk tmux busybox curl ca-certificates git procps psmisc prometheus
+  qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 command -v node >/dev/null 2>&1 || missing+=(nodejs)

@@ -41,6 +41,7 @@ test('release archives and krew manifest agree', (t) => {
       const elf = readFileSync(path.join(dir, 'kubectl-netobs')).subarray(0, 20);
       t.is(elf.toString('latin1', 1, 4), 'ELF');
       t.is(elf.readUInt16LE(18), ELF_MACHINE[p.selector.matchLabels.arch]);
+      t.deepEqual(runVersion(path.join(dir, 'kubectl-netobs'), p.selector.matchLabels.arch), { platform: `linux/${p.selector.matchLabels.arch === 'amd64' ? 'x64' : 'arm64'}` });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -49,4 +50,12 @@ test('release archives and krew manifest agree', (t) => {
 
 function readdir(dir: string): string[] {
   return execFileSync('ls', [dir], { encoding: 'utf8' }).trim().split('\n').sort();
+}
+
+/** Runs `version -o json` natively, or under qemu user emulation for the other architecture. */
+function runVersion(file: string, arch: keyof typeof ELF_MACHINE): { platform: string } {
+  const native = (arch === 'amd64') === (process.arch === 'x64');
+  const [cmd, args] = native ? [file, []] : ['qemu-aarch64-static', ['-L', '/usr/aarch64-linux-gnu', file]];
+  const out = execFileSync(cmd, [...args, 'version', '-o', 'json'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+  return { platform: (JSON.parse(out) as { platform: string }).platform };
 }
