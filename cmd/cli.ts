@@ -2,7 +2,7 @@
 import yargs, { type Argv } from 'yargs';
 import { COMMANDS } from './commands/index.ts';
 import { withGlobals, type GlobalArgs } from './options.ts';
-import { UserError, longMessage, shortMessage } from '../lib/errors.ts';
+import { isUserError, longMessage, shortMessage } from '../lib/errors.ts';
 
 export const SCRIPT_NAME = 'kubectl netobs';
 
@@ -54,7 +54,7 @@ export async function run(args: string[], io: Io = defaultIo): Promise<number> {
   io.err(`error: ${failure.message}\n`);
   if (usageError) io.err(`Run '${SCRIPT_NAME} --help' for usage.\n`);
   else if (verbose) io.err(longMessage(failure.err) + '\n');
-  return failure.err instanceof UserError ? failure.err.exitCode : 1;
+  return isUserError(failure.err) ? failure.err.exitCode : 1;
 }
 
 /** yargs writes some validation errors over several lines; the terminal gets one. */
