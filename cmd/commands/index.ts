@@ -6,6 +6,7 @@ import { completionCommand } from './completion.ts';
 import { echoRole, sleepRole } from './roles.ts';
 import { probeCommand } from './probe.ts';
 import { installCommand } from './install.ts';
+import { policyCommand } from './policy.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, installCommand, echoRole, sleepRole, probeCommand];
+export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, installCommand, policyCommand, echoRole, sleepRole, probeCommand];
