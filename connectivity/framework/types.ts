@@ -85,6 +85,8 @@ export interface Params {
   externalTarget?: string;
   /** An IP outside the cluster for pod-to-cidr and CIDR policies. */
   externalIP?: string;
+  /** The TCP port probed outside (HTTP for pod-to-world, plain TCP for pod-to-cidr). */
+  externalPort: number;
   probeTimeoutMs: number;
   /** The binary in the image, as exec runs it. */
   binary: string;

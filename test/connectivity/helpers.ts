@@ -39,7 +39,7 @@ export function topology(): Topology {
 }
 
 export function env(over: Partial<Env['params']> = {}, topo: Topology = topology()): Env {
-  return { params: { namespace: 'netobs-test', probeTimeoutMs: 2000, binary: 'kubectl-netobs', ...over }, topology: topo };
+  return { params: { namespace: 'netobs-test', probeTimeoutMs: 2000, binary: 'kubectl-netobs', externalPort: 80, ...over }, topology: topo };
 }
 
 let t0 = 1_700_000_000;
@@ -92,9 +92,9 @@ export class FakeCluster implements ClusterClient {
     this.execs.push({ pod: p, command });
     return this.onExec(p, command, this.live);
   }
-  async listPods() { return []; }
-  async listNodes() { return NODES; }
-  async listServices() { return []; }
+  async listPods(_ns: string, _selector?: Record<string, string>): Promise<PodInfo[]> { return []; }
+  async listNodes(): Promise<NodeInfo[]> { return NODES; }
+  async listServices(_ns: string, _selector?: Record<string, string>): Promise<ServiceInfo[]> { return []; }
 }
 
 /** Time advances only when the runner sleeps or a probe "takes" time: no wall clock. */
