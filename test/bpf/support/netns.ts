@@ -135,6 +135,23 @@ export const SCRIPTS = {
     s.on('connect', () => { s.end(Buffer.alloc(Number(bytes), 97)); });
     s.on('data', (d) => reply += d);
     s.on('end', () => { console.log('sent ' + reply); process.exit(0); });`,
+  /** Writes 256 KiB every 10 ms for the given seconds, then reports what the sink counted. */
+  tcpStream: `
+    const net = require('net');
+    const [host, port, seconds] = process.argv.slice(1);
+    const s = net.connect({ host, port: Number(port) });
+    s.on('error', (e) => { console.log('error ' + e.code); process.exit(2); });
+    let sent = 0, reply = '';
+    const chunk = Buffer.alloc(256 * 1024, 98);
+    s.on('connect', () => {
+      const end = Date.now() + Number(seconds) * 1000;
+      const tick = setInterval(() => {
+        if (Date.now() > end) { clearInterval(tick); s.end(); return; }
+        s.write(chunk); sent += chunk.length;
+      }, 10);
+    });
+    s.on('data', (d) => reply += d);
+    s.on('end', () => { console.log('sent ' + sent + ' got ' + reply); process.exit(0); });`,
   udpEcho: `
     const s = require('dgram').createSocket('udp4');
     s.on('message', (m, r) => s.send(m, r.port, r.address));
