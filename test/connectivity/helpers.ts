@@ -87,7 +87,7 @@ export class FakeCluster implements ClusterClient {
     this.deleted.push(objects);
     for (const o of objects) this.live.delete(o.metadata.name);
   }
-  async waitForPodsReady(): Promise<PodInfo[]> { return []; }
+  async waitForPodsReady(_ns: string, _selector: Record<string, string>, _count: number, _timeoutMs: number): Promise<PodInfo[]> { return []; }
   async exec(p: PodRef, command: string[]) {
     this.execs.push({ pod: p, command });
     return this.onExec(p, command, this.live);
