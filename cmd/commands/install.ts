@@ -9,6 +9,8 @@ export interface InstallArgs extends GlobalArgs {
   values?: string[];
   image?: string;
   version?: string;
+  wait: boolean;
+  timeout: string;
 }
 
 export const installCommand: CommandModule<GlobalArgs, InstallArgs> = {
@@ -21,13 +23,17 @@ export const installCommand: CommandModule<GlobalArgs, InstallArgs> = {
       .option('values', { alias: 'f', type: 'string', array: true, describe: 'Values file (YAML), repeatable; later files win, --set wins over files' })
       .option('image', { type: 'string', describe: 'Image every role runs: repository[:tag][@sha256:digest]' })
       .option('version', { type: 'string', describe: "netobs version to install (label and default image tag); default: this plugin's version" })
+      .option('wait', { type: 'boolean', default: true, describe: 'Wait until every agent and the relay are ready (--no-wait to return after applying)' })
+      .option('timeout', { type: 'string', default: '5m', describe: 'How long --wait waits, e.g. 90s, 5m' })
       .example('$0 install --dry-run -o yaml > netobs.yaml', 'Render the manifests for GitOps or review')
       .example('$0 install --dry-run --set relay.enabled=false -f values.yaml', 'Override values')
       .check(checkOutput(['yaml', 'json'])) as never,
   handler: async (argv) => {
     const { UserError } = await import('../../lib/errors.ts');
     if (!argv['dry-run']) {
-      throw new UserError('install: applying to a cluster is not available in this build; use --dry-run -o yaml');
+      const { installToCluster } = await import('../install/run.ts');
+      await installToCluster(argv);
+      return;
     }
     const [{ planInstall }, { ValuesError }, { toYamlDocuments }, { buildInfo }] = await Promise.all([
       import('../../install/plan.ts'),
