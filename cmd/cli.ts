@@ -28,7 +28,12 @@ export function buildParser(args: string[], columns = process.stdout.columns ?? 
     .alias('help', 'h')
     .version(false)
     .wrap(Math.min(110, columns))
-    .completion('__completion', false) as unknown as Argv<GlobalArgs>;
+    .completion('__completion', false)
+    // Handlers that care about flag order (observe's --not) read the raw arguments.
+    .middleware((argv) => {
+      // Not enumerable: strict mode would take it for an unknown flag.
+      Object.defineProperty(argv, '$raw', { value: args, enumerable: false });
+    }, true) as unknown as Argv<GlobalArgs>;
   for (const c of COMMANDS) y = y.command(c);
   return y;
 }

@@ -9,6 +9,8 @@ export interface GlobalArgs {
   namespace?: string;
   output?: string;
   verbose: boolean;
+  /** The arguments as typed, for handlers where order matters. */
+  $raw?: string[];
 }
 
 export function withGlobals<T>(y: Argv<T>) {

@@ -7,8 +7,9 @@ import { echoRole, sleepRole } from './roles.ts';
 import { probeCommand } from './probe.ts';
 import { installCommand } from './install.ts';
 import { policyCommand } from './policy.ts';
+import { observeCommand } from './observe.ts';
 import { uninstallCommand } from './uninstall.ts';
 import { statusCommand } from './status.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, installCommand, uninstallCommand, statusCommand, policyCommand, echoRole, sleepRole, probeCommand];
+export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, installCommand, uninstallCommand, statusCommand, observeCommand, policyCommand, echoRole, sleepRole, probeCommand];

@@ -1,0 +1,79 @@
+// How the plugin reaches the relay: `--server host:port` directly, or (like `hubble -P`) through
+// the API server's pods/portforward to a ready relay pod, exposed on a local loopback port.
+import net from 'node:net';
+import { once } from 'node:events';
+import { PortForward, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { UserError } from './errors.ts';
+import { Objects } from '../install/cluster/objects.ts';
+import { NAMES, relaySelector } from '../install/render/meta.ts';
+
+export const RELAY_PORT = 4245;
+export const DEFAULT_NAMESPACE = 'netobs-system';
+
+export interface RelayTarget {
+  /** host:port for a gRPC client. */
+  address: string;
+  /** What the user should read in errors: the server or the relay pod. */
+  description: string;
+  close(): Promise<void>;
+}
+
+export interface RelayConnectOptions {
+  server?: string | undefined;
+  kc?: KubeConfig;
+  namespace?: string | undefined;
+}
+
+export async function connectRelay(o: RelayConnectOptions): Promise<RelayTarget> {
+  if (o.server) {
+    if (!/^[^\s:]+:\d+$|^\[[0-9a-fA-F:]+\]:\d+$/.test(o.server)) throw new UserError(`invalid --server "${o.server}": use host:port, e.g. localhost:4245`);
+    return { address: o.server, description: o.server, close: async () => {} };
+  }
+  if (!o.kc) throw new UserError('no relay address: pass --server host:port or a kubeconfig');
+  const ns = o.namespace ?? DEFAULT_NAMESPACE;
+  const pod = await findRelayPod(o.kc, ns);
+  return forwardToPod(o.kc, ns, pod, RELAY_PORT);
+}
+
+async function findRelayPod(kc: KubeConfig, ns: string): Promise<string> {
+  const objs = new Objects(kc);
+  const dep = await objs.get<V1Deployment>({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: NAMES.relay, namespace: ns } });
+  if (!dep) throw new UserError(`netobs relay not found in namespace ${ns}: netobs is not installed there (run: kubectl netobs install, or pass -n / --server)`);
+  const sel = Object.entries(relaySelector).map(([k, v]) => `${k}=${v}`).join(',');
+  const pods = await objs.list<V1Pod>('v1', 'Pod', ns, sel);
+  const ready = pods.find((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+  if (!ready) throw new UserError(`netobs relay in ${ns} is not ready (${pods.length} pods, none ready): check 'kubectl netobs status'`);
+  return ready.metadata!.name!;
+}
+
+/** A loopback listener whose every connection is tunnelled to the pod's port through the API server. */
+export async function forwardToPod(kc: KubeConfig, ns: string, pod: string, port: number): Promise<RelayTarget> {
+  const pf = new PortForward(kc);
+  const sockets = new Set<net.Socket>();
+  let firstError: Error | undefined;
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    pf.portForward(ns, pod, [port], socket, null, socket).catch((err: unknown) => {
+      firstError ??= portForwardError(err, ns, pod);
+      socket.destroy(firstError);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port: local } = server.address() as net.AddressInfo;
+  return {
+    address: `127.0.0.1:${local}`,
+    description: `relay pod ${ns}/${pod} (port-forward)`,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function portForwardError(err: unknown, ns: string, pod: string): Error {
+  const text = String((err as Error)?.message ?? err);
+  if (/403|forbidden/i.test(text)) return new UserError(`port-forward to ${ns}/${pod} forbidden: your user needs "create pods/portforward" in ${ns} (or use --server)`);
+  return new UserError(`port-forward to ${ns}/${pod}: ${text.split('\n')[0]}`, { cause: err });
+}
