@@ -19,6 +19,8 @@ export interface PodInfo {
   hostIP: string;
   hostNetwork: boolean;
   ready: boolean;
+  /** The first container: where exec runs (pods/exec needs a name when there are several). */
+  container?: string;
 }
 
 export interface NodeInfo {

@@ -136,7 +136,8 @@ async function probeOnce(action: Action, expected: Expectation, ctx: Ctx): Promi
   const { pod } = action.source;
   let output: ActionResult['output'];
   try {
-    output = await ctx.cluster.exec({ namespace: pod.namespace, name: pod.name }, probeCommand(ctx.env.params.binary, action.probe), {
+    const ref = { namespace: pod.namespace, name: pod.name, ...(pod.container ? { container: pod.container } : {}) };
+    output = await ctx.cluster.exec(ref, probeCommand(ctx.env.params.binary, action.probe), {
       timeoutMs: action.probe.timeoutMs + 10_000,
     });
   } catch (err) {
