@@ -6,9 +6,9 @@ import { observerService } from '../../../api/grpc.ts';
 import { FlowRing } from '../../../agent/flow/ring.ts';
 import { observerHandlers } from '../../../agent/flow/observer-handlers.ts';
 import { run, type Io } from '../../../cmd/cli.ts';
-import type { Flow } from '../../../api/types.ts';
+import { Verdict, type Flow } from '../../../api/types.ts';
 
-function flow(i: number, verdict: number, src: string, dst: string): Flow {
+function flow(i: number, verdict: Verdict, src: string, dst: string): Flow {
   return {
     time: { seconds: 1_795_000_000 + i, nanos: 0 },
     verdict,
@@ -19,15 +19,15 @@ function flow(i: number, verdict: number, src: string, dst: string): Flow {
     Type: 1,
     node_name: 'node1',
     is_reply: { value: false },
-    ...(verdict === 2 ? { drop_reason_desc: 133, event_type: { type: 1, sub_type: 133 } } : { event_type: { type: 4, sub_type: 0 } }),
+    ...(verdict === Verdict.DROPPED ? { drop_reason_desc: 133, event_type: { type: 1, sub_type: 133 } } : { event_type: { type: 4, sub_type: 0 } }),
   };
 }
 
 async function withServer(fn: (address: string) => Promise<void>): Promise<void> {
   const ring = new FlowRing(100);
-  ring.write({ flow: flow(1, 1, 'tiefighter', 'deathstar-1'), node_name: 'node1' });
-  ring.write({ flow: flow(2, 2, 'xwing', 'deathstar-1'), node_name: 'node1' });
-  ring.write({ flow: flow(3, 1, 'tiefighter', 'deathstar-2'), node_name: 'node1' });
+  ring.write({ flow: flow(1, Verdict.FORWARDED, 'tiefighter', 'deathstar-1'), node_name: 'node1' });
+  ring.write({ flow: flow(2, Verdict.DROPPED, 'xwing', 'deathstar-1'), node_name: 'node1' });
+  ring.write({ flow: flow(3, Verdict.FORWARDED, 'tiefighter', 'deathstar-2'), node_name: 'node1' });
   const server = new grpc.Server();
   const start = process.hrtime.bigint();
   server.addService(observerService, observerHandlers(ring, { name: 'node1', version: 'test', startedNs: start, nowNs: () => process.hrtime.bigint(), now: () => ({ seconds: Math.floor(Date.now() / 1000), nanos: 0 }) }));
