@@ -2,6 +2,7 @@
 // trace points, policy match types, reserved identities, monitor event types and ICMP types.
 // Shared by the printers (api/print), the filters (agent/flow) and the metrics (agent/metrics).
 // Keep the datapath numbers in sync with bpf/ (drop reasons, observation points).
+import type { TraceObservationPoint } from './types.ts';
 
 /** Name of an enum value from one of the const objects in api/types.ts; the number if unnamed. */
 export function enumName(e: Readonly<Record<string, number>>, value: number | undefined): string {
@@ -49,6 +50,16 @@ export const TRACE_POINT_NAME: Readonly<Record<number, string>> = {
 export function tracePointName(subType: number | undefined): string {
   const s = subType ?? 0;
   return TRACE_POINT_NAME[s] ?? `unknown trace point ${s}`;
+}
+
+/**
+ * Flow.trace_observation_point for a datapath trace sub_type: the numbers match the enum except
+ * to-endpoint (0 in the datapath, TO_ENDPOINT = 101 in the enum); unknown points are UNKNOWN_POINT.
+ */
+export function traceObservationPointOf(subType: number | undefined): TraceObservationPoint {
+  const s = subType ?? 0;
+  if (s === 0) return 101;
+  return s >= 1 && s <= 11 ? (s as TraceObservationPoint) : 0;
 }
 
 /** Flow.policy_match_type names. */

@@ -20,3 +20,8 @@ test(summary, { l7: { type: 2, dns: { query: 'nope.example.', qtypes: ['A', 'AAA
 test(summary, { l7: { type: 2, latency_ns: 12_900_000, http: { code: 503, method: 'GET', url: 'http://a/b', protocol: 'HTTP/1.0' } } }, 'HTTP/1.0 503 12ms (GET http://a/b)');
 test(summary, { Summary: 'from the agent' }, 'from the agent');
 test(summary, {}, '');
+
+test('datapath trace points map onto TraceObservationPoint', async (t) => {
+  const { traceObservationPointOf } = await import('../../api/names.ts');
+  t.deepEqual([0, 2, 3, 5, 11, 12, undefined].map(traceObservationPointOf), [101, 2, 3, 5, 11, 0, 101]);
+});

@@ -1,0 +1,151 @@
+// The hubble flow metric handlers (names, labels and counting rules of Hubble's, so existing
+// dashboards and PromQL work). Each registers its metrics and returns a per-flow function;
+// context labels (labelsContext, sourceContext, destinationContext) follow the handler's own.
+import type { Flow } from '../../api/types.ts';
+import { EventType, IPVersion, L7FlowType, TrafficDirection, Verdict, DropReason } from '../../api/types.ts';
+import { enumName, icmpTypeCodeName, policyMatchName, tracePointName } from '../../api/names.ts';
+import { labelContext } from './context.ts';
+import type { HandlerSpec } from './options.ts';
+import { MetricsConfigError } from './options.ts';
+import { flowProtocol } from './protocol.ts';
+import type { Registry } from './registry.ts';
+
+export type FlowHandler = (flow: Flow) => void;
+type Factory = (r: Registry, spec: HandlerSpec, ctx: ReturnType<typeof labelContext>) => FlowHandler;
+
+const family = (f: Flow): string => (f.IP?.ipVersion === IPVersion.IPv6 ? 'IPv6' : 'IPv4');
+const verdict = (f: Flow): string => enumName(Verdict, f.verdict);
+const forwarded = (f: Flow): boolean => f.verdict === Verdict.FORWARDED || f.verdict === Verdict.REDIRECTED;
+
+export const DNS_RCODE_METRIC_NAME: Readonly<Record<number, string>> = {
+  0: 'No Error', 1: 'Format Error', 2: 'Server Failure', 3: 'Non-Existent Domain', 4: 'Not Implemented',
+  5: 'Query Refused', 6: 'Name Exists when it should not', 7: 'RR Set Exists when it should not',
+  8: 'RR Set that should exist does not', 9: 'Server Not Authoritative for zone', 10: 'Name not contained in zone',
+};
+
+function flowTypeLabels(f: Flow): [string, string] {
+  switch (f.event_type?.type) {
+    case EventType.L7: return ['L7', f.l7?.dns ? 'DNS' : f.l7?.http ? 'HTTP' : ''];
+    case EventType.DROP: return ['Drop', ''];
+    case EventType.CAPTURE: return ['Capture', ''];
+    case EventType.TRACE: return ['Trace', tracePointName(f.event_type.sub_type)];
+    case EventType.POLICY_VERDICT: return ['PolicyVerdict', ''];
+    default: return ['Unknown', String(f.event_type?.type ?? 0)];
+  }
+}
+
+const FACTORIES: Record<string, { options: string[]; make: Factory }> = {
+  flow: { options: [], make: (r, _s, ctx) => {
+    const m = r.counter('hubble_flows_processed_total', 'Total number of flows processed', ['protocol', 'type', 'subtype', 'verdict', ...ctx.names]);
+    return (f) => m.inc([flowProtocol(f), ...flowTypeLabels(f), verdict(f), ...ctx.values(f)]);
+  } },
+  drop: { options: [], make: (r, _s, ctx) => {
+    const m = r.counter('hubble_drop_total', 'Number of drops', ['reason', 'protocol', ...ctx.names]);
+    return (f) => { if (f.verdict === Verdict.DROPPED) m.inc([enumName(DropReason, f.drop_reason_desc), flowProtocol(f), ...ctx.values(f)]); };
+  } },
+  tcp: { options: [], make: (r, _s, ctx) => {
+    const m = r.counter('hubble_tcp_flags_total', 'TCP flag occurrences', ['flag', 'family', ...ctx.names]);
+    return (f) => {
+      const flags = f.l4?.TCP?.flags;
+      if (!forwarded(f) || !flags || !f.IP) return;
+      const rest = [family(f), ...ctx.values(f)];
+      if (flags.FIN) m.inc(['FIN', ...rest]);
+      if (flags.SYN) m.inc([flags.ACK ? 'SYN-ACK' : 'SYN', ...rest]);
+      if (flags.RST) m.inc(['RST', ...rest]);
+    };
+  } },
+  dns: { options: ['query', 'ignoreAAAA'], make: (r, s, ctx) => {
+    const withQuery = 'query' in s.options;
+    const q = withQuery ? ['query'] : [];
+    const queries = r.counter('hubble_dns_queries_total', 'Number of DNS queries observed', ['rcode', 'qtypes', 'ips_returned', ...q, ...ctx.names]);
+    const responses = r.counter('hubble_dns_responses_total', 'Number of DNS responses observed', ['rcode', 'qtypes', 'ips_returned', ...q, ...ctx.names]);
+    const types = r.counter('hubble_dns_response_types_total', 'Number of DNS response types', ['type', 'qtypes', ...q, ...ctx.names]);
+    return (f) => {
+      const dns = f.l7?.dns;
+      if (!dns) return;
+      if ('ignoreAAAA' in s.options && dns.qtypes?.includes('AAAA')) return;
+      const qtypes = (dns.qtypes ?? []).join(',');
+      const extra = [...(withQuery ? [dns.query ?? ''] : []), ...ctx.values(f)];
+      if (f.l7?.type === L7FlowType.REQUEST) queries.inc(['', qtypes, '0', ...extra]);
+      else if (f.l7?.type === L7FlowType.RESPONSE) {
+        responses.inc([DNS_RCODE_METRIC_NAME[dns.rcode ?? 0] ?? String(dns.rcode), qtypes, String(dns.ips?.length ?? 0), ...extra]);
+        for (const t of dns.rrtypes ?? []) types.inc([t, qtypes, ...extra]);
+      }
+    };
+  } },
+  httpV2: { options: ['exemplars'], make: (r, _s, ctx) => {
+    const requests = r.counter('hubble_http_requests_total', 'Count of HTTP requests', ['method', 'protocol', 'status', 'reporter', ...ctx.names]);
+    const duration = r.histogram('hubble_http_request_duration_seconds', 'Quantiles of HTTP request duration in seconds', ['method', 'reporter', ...ctx.names]);
+    return (f) => {
+      const http = f.l7?.http;
+      if (!http || f.l7?.type !== L7FlowType.RESPONSE) return;
+      // The reporter is the side that saw the exchange: a server sees ingress, a client egress.
+      const reporter = f.traffic_direction === TrafficDirection.INGRESS ? 'server' : f.traffic_direction === TrafficDirection.EGRESS ? 'client' : 'unknown';
+      const c = ctx.values(f);
+      requests.inc([http.method ?? '', http.protocol ?? '', String(http.code ?? 0), reporter, ...c]);
+      duration.observe([http.method ?? '', reporter, ...c], (f.l7?.latency_ns ?? 0) / 1e9);
+    };
+  } },
+  icmp: { options: [], make: (r, _s, ctx) => {
+    const m = r.counter('hubble_icmp_total', 'Number of ICMP messages', ['family', 'type', ...ctx.names]);
+    return (f) => {
+      const v4 = f.l4?.ICMPv4;
+      const v6 = f.l4?.ICMPv6;
+      if (v4) m.inc(['IPv4', icmpTypeCodeName(4, v4.type, 0), ...ctx.values(f)]);
+      else if (v6) m.inc(['IPv6', icmpTypeCodeName(6, v6.type, 0), ...ctx.values(f)]);
+    };
+  } },
+  'port-distribution': { options: [], make: (r, _s, ctx) => {
+    const m = r.counter('hubble_port_distribution_total', 'Numbers of packets distributed by destination port', ['protocol', 'port', ...ctx.names]);
+    return (f) => {
+      if (f.verdict !== Verdict.FORWARDED || !f.l4 || f.is_reply?.value) return;
+      const tcp = f.l4.TCP;
+      // A TCP connection counts once, at its SYN.
+      if (tcp?.flags?.SYN && !tcp.flags.ACK) m.inc(['TCP', String(tcp.destination_port ?? 0), ...ctx.values(f)]);
+      else if (f.l4.UDP) m.inc(['UDP', String(f.l4.UDP.destination_port ?? 0), ...ctx.values(f)]);
+      else if (f.l4.SCTP) m.inc(['SCTP', String(f.l4.SCTP.destination_port ?? 0), ...ctx.values(f)]);
+    };
+  } },
+  'flows-to-world': { options: ['any-drop', 'port', 'syn-only'], make: (r, s, ctx) => {
+    const withPort = 'port' in s.options;
+    const m = r.counter('hubble_flows_to_world_total', 'Total number of flows to reserved:world', ['protocol', 'verdict', ...(withPort ? ['port'] : []), ...ctx.names]);
+    return (f) => {
+      const labels = f.destination?.labels ?? [];
+      if (!labels.some((l) => l === 'reserved:world' || l.startsWith('reserved:world-'))) return;
+      if (f.is_reply === undefined || f.is_reply.value) return;
+      if (f.verdict === Verdict.DROPPED && !('any-drop' in s.options) && f.drop_reason_desc !== DropReason.POLICY_DENIED) return;
+      const tcp = f.l4?.TCP;
+      if ('syn-only' in s.options && tcp && !(tcp.flags?.SYN && !tcp.flags.ACK)) return;
+      const port = tcp?.destination_port ?? f.l4?.UDP?.destination_port ?? f.l4?.SCTP?.destination_port ?? 0;
+      m.inc([flowProtocol(f), verdict(f), ...(withPort ? [String(port)] : []), ...ctx.values(f)]);
+    };
+  } },
+  policy: { options: [], make: (r, _s, ctx) => {
+    const m = r.counter('hubble_policy_verdicts_total', 'Number of policy verdict events', ['direction', 'match', 'action', ...ctx.names]);
+    return (f) => {
+      const pv = f.event_type?.type === EventType.POLICY_VERDICT;
+      const l7 = f.event_type?.type === EventType.L7 && f.l7?.type === L7FlowType.REQUEST;
+      if (!pv && !l7) return;
+      const direction = enumName(TrafficDirection, f.traffic_direction).toLowerCase().replace('traffic_direction_', '');
+      const match = pv ? policyMatchName(f.policy_match_type).toLowerCase() : `l7/${f.l7?.http ? 'http' : f.l7?.dns ? 'dns' : 'unknown'}`;
+      m.inc([direction, match, verdict(f).toLowerCase(), ...ctx.values(f)]);
+    };
+  } },
+};
+
+/** The seed's Helm values say `flow-to-world`; hubble's handler is `flows-to-world`. */
+const ALIASES: Record<string, string> = { 'flow-to-world': 'flows-to-world' };
+
+export const HANDLER_NAMES = Object.keys(FACTORIES);
+
+export function makeHandler(registry: Registry, spec: HandlerSpec): FlowHandler {
+  const name = ALIASES[spec.name] ?? spec.name;
+  const factory = FACTORIES[name];
+  if (!factory) throw new MetricsConfigError(`metrics ${spec.name}: unknown handler (one of ${HANDLER_NAMES.join(', ')})`);
+  for (const opt of Object.keys(spec.options)) {
+    if (!factory.options.includes(opt)) {
+      throw new MetricsConfigError(`metrics ${spec.name}: unknown option ${JSON.stringify(opt)} (${factory.options.length ? `one of ${factory.options.join(', ')}, ` : ''}labelsContext, sourceContext, destinationContext)`);
+    }
+  }
+  return factory.make(registry, spec, labelContext(spec));
+}
