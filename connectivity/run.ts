@@ -48,15 +48,21 @@ export interface ConnectivityDeps {
   suite?: TestDefinition[];
 }
 
+/** `--list`: the selected tests, one per line or as JSON; needs no cluster. */
+export function listTests(o: Pick<ConnectivityOptions, 'tests' | 'json'>, out: (s: string) => void, suite: TestDefinition[] = connectivitySuite()): void {
+  const tests = selectTests(suite, parseSelection(o.tests));
+  if (o.json) out(JSON.stringify(tests.map((t) => ({ name: t.name, description: t.description })), null, 2) + '\n');
+  else {
+    const w = Math.max(...tests.map((t) => t.name.length), 4);
+    for (const t of tests) out(`${t.name.padEnd(w)}  ${t.description}\n`);
+  }
+}
+
 /** Resolves to the exit code: 0 when every selected test passed or was skipped. */
 export async function connectivityTest(o: ConnectivityOptions, d: ConnectivityDeps): Promise<number> {
   const tests = selectTests(d.suite ?? connectivitySuite(), parseSelection(o.tests));
   if (o.list) {
-    if (o.json) d.out(JSON.stringify(tests.map((t) => ({ name: t.name, description: t.description })), null, 2) + '\n');
-    else {
-      const w = Math.max(...tests.map((t) => t.name.length), 4);
-      for (const t of tests) d.out(`${t.name.padEnd(w)}  ${t.description}\n`);
-    }
+    listTests(o, d.out, d.suite);
     return 0;
   }
   if (o.cleanup) {
