@@ -8,6 +8,7 @@ import type { ObserverHandlers } from '../../api/grpc.ts';
 import type { Namespace, Timestamp } from '../../api/types.ts';
 import { NodeState } from '../../api/types.ts';
 import { FilterError } from './filter-match.ts';
+import { maskFlow } from './field-mask.ts';
 import { compileRequest, getFlows } from './get-flows.ts';
 import type { FlowRing } from './ring.ts';
 
@@ -46,9 +47,11 @@ export function observerHandlers(ring: FlowRing, node: NodeInfo): ObserverHandle
       const ac = new AbortController();
       call.on('cancelled', () => ac.abort());
       call.on('close', () => ac.abort());
+      const mask = call.request.field_mask?.paths;
       try {
         for await (const ev of getFlows(ring, call.request, ac.signal)) {
-          const res = ev.node_name ? ev : { ...ev, node_name: node.name };
+          let res = ev.node_name ? ev : { ...ev, node_name: node.name };
+          if (mask?.length && res.flow) res = { ...res, flow: maskFlow(res.flow, mask) };
           if (!call.write(res)) await Promise.race([once(call, 'drain'), once(ac.signal, 'abort')]);
           if (ac.signal.aborted) return;
         }
