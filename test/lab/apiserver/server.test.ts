@@ -1,0 +1,113 @@
+// The API server alone (no nodes): real kubectl and @kubernetes/client-node against it.
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { mkdtemp, writeFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import * as k8s from '@kubernetes/client-node';
+import { Api } from '../../../lab/apiserver/api.ts';
+import { bootstrap } from '../../../lab/apiserver/bootstrap.ts';
+import { renderKubeconfig } from '../../../lab/apiserver/kubeconfig.ts';
+import { makePki } from '../../../lab/apiserver/pki.ts';
+import { startApiServer, type RunningServer } from '../../../lab/apiserver/server.ts';
+
+const run = promisify(execFile);
+let dir = '';
+let server: RunningServer;
+let kubeconfig = '';
+
+test.before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'netobs-apiserver-'));
+  const pki = await makePki(path.join(dir, 'pki'), ['127.0.0.1']);
+  const api = new Api();
+  server = await startApiServer({ api, tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert } });
+  bootstrap(api, { ip: '127.0.0.1', port: server.port });
+  kubeconfig = path.join(dir, 'kubeconfig');
+  await writeFile(kubeconfig, renderKubeconfig('unit', `https://127.0.0.1:${server.port}`, pki));
+});
+
+test.after.always(async () => {
+  await server?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const kubectl = async (...args: string[]) => (await run('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', path.join(dir, 'cache'), ...args])).stdout;
+
+test.serial('kubectl get prints the columns of the real server', async (t) => {
+  const out = await kubectl('get', 'namespaces');
+  t.regex(out.split('\n')[0]!, /^NAME\s+STATUS\s+AGE$/);
+  t.regex(out, /^kube-system\s+Active\s+\d+s$/m);
+  const svc = await kubectl('get', 'svc', 'kubernetes', '-o', 'wide');
+  t.regex(svc, /^kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443\/TCP\s+\S+\s+<none>$/m);
+});
+
+test.serial('kubectl apply creates, then patches, and errors are Status objects', async (t) => {
+  const file = path.join(dir, 'cm.yaml');
+  await writeFile(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {a: "1"}\n');
+  t.regex(await kubectl('apply', '-f', file), /configmap\/cfg created/);
+  await writeFile(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {b: "2"}\n');
+  t.regex(await kubectl('apply', '-f', file), /configmap\/cfg configured/);
+  t.is(await kubectl('get', 'cm', 'cfg', '-o', 'jsonpath={.data}'), '{"b":"2"}');
+  const err = await kubectl('create', '-f', file).catch((e: { stderr: string }) => e.stderr);
+  t.regex(err, /configmaps "cfg" already exists/);
+  const nf = await kubectl('get', 'pod', 'nope').catch((e: { stderr: string }) => e.stderr);
+  t.regex(nf, /pods "nope" not found/);
+});
+
+test.serial('client-node: generateName, conflicts, selectors and a watch', async (t) => {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const created = await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { generateName: 'gen-', labels: { k: 'v' } }, data: { x: '1' } } });
+  t.regex(created.metadata?.name ?? '', /^gen-[a-z0-9]{5}$/);
+  const stale = { ...created, metadata: { ...created.metadata, resourceVersion: '1' } };
+  const conflict = await core.replaceNamespacedConfigMap({ name: created.metadata!.name!, namespace: 'default', body: stale }).catch((e: { code: number }) => e);
+  t.is((conflict as { code: number }).code, 409);
+  const listed = await core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'k=v' });
+  t.deepEqual(listed.items.map((i) => i.metadata?.name), [created.metadata!.name]);
+
+  const seen: string[] = [];
+  const w = new k8s.Watch(kc);
+  const done = new Promise<void>((resolve) => {
+    void w.watch('/api/v1/namespaces/default/configmaps', { resourceVersion: listed.metadata?.resourceVersion, labelSelector: 'k=v' }, (type, obj: k8s.V1ConfigMap) => {
+      seen.push(`${type} ${obj.metadata?.name}`);
+      if (type === 'DELETED') resolve();
+    }, () => {});
+  });
+  await core.patchNamespacedConfigMap({ name: created.metadata!.name!, namespace: 'default', body: { data: { x: '2' } } }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch));
+  await core.deleteNamespacedConfigMap({ name: created.metadata!.name!, namespace: 'default' });
+  await done;
+  t.deepEqual(seen, [`MODIFIED ${created.metadata!.name}`, `DELETED ${created.metadata!.name}`]);
+});
+
+test.serial('a CRD serves its custom resources at once, with schema validation', async (t) => {
+  const crd = path.join(dir, 'crd.yaml');
+  await writeFile(crd, `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  names: {plural: widgets, singular: widget, kind: Widget}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    additionalPrinterColumns: [{name: Size, type: integer, jsonPath: .spec.size}]
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec: {type: object, required: [size], properties: {size: {type: integer}}}
+`);
+  await kubectl('apply', '-f', crd);
+  t.regex(await kubectl('wait', '--for', 'condition=established', 'crd/widgets.example.com'), /condition met/);
+  const cr = path.join(dir, 'cr.yaml');
+  await writeFile(cr, 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w1}\nspec: {size: 3}\n');
+  t.regex(await kubectl('apply', '-f', cr), /widget.example.com\/w1 created/);
+  t.regex(await kubectl('get', 'widgets'), /^w1\s+3\s+\d+s$/m);
+  await writeFile(cr, 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w2}\nspec: {size: "big"}\n');
+  const bad = await kubectl('apply', '-f', cr).catch((e: { stderr: string }) => e.stderr);
+  t.regex(bad, /spec\.size: Invalid value: "string": "integer" expected/);
+});
