@@ -86,7 +86,7 @@ __attribute__((noinline)) int netobs_new_conn(struct flow *f, __u32 ep_identity,
 		if (reason)
 			return drop(cfg, f, reason);
 	}
-	if (ct_create(f, bpf_ktime_get_ns()))
+	if (ct_create(f, bpf_ktime_get_coarse_ns()))
 		return drop(cfg, f, DROP_CT_MAP_INSERTION_FAILED);
 	f->packets = 1;
 	f->bytes = f->len;
@@ -144,7 +144,7 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 		return reason;
 	}
 
-	report = ct_account(ct, &f, is_reply, bpf_ktime_get_ns(),
+	report = ct_account(ct, &f, is_reply, bpf_ktime_get_coarse_ns(),
 			    (__u64)cfg->report_interval_ms * 1000000);
 	f.ev_flags |= EV_F_REPLY_KNOWN | (is_reply ? EV_F_IS_REPLY : 0);
 	f.src_identity = is_reply ? ct->dst_identity : ct->src_identity;
@@ -153,7 +153,7 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 	f.rule_id = ct->rule_id;
 	f.tcp_state = ct->tcp_state;
 	metrics_count(dir, 0, f.len);
-	if (report || (cfg->flags & CFG_L7))
+	if ((report && (cfg->flags & CFG_EVENTS)) || l7_candidate(cfg, &f.p))
 		netobs_emit_forwarded(skb, &f, report);
 	return TC_ACT_OK;
 }

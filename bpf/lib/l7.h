@@ -28,6 +28,16 @@ static __always_inline int l7_http_start(__u32 w)
 	return 0;
 }
 
+/* Ports only, no packet reads: cheap enough to ask on every packet. */
+static __always_inline int l7_candidate(const struct netobs_config *cfg, const struct pkt *p)
+{
+	if (!(cfg->flags & CFG_L7) || p->payload_off == 0)
+		return 0;
+	if (p->sport == 53 || p->dport == 53)
+		return 1;
+	return p->proto == PROTO_TCP && (config_is_http_port(cfg, p->dport) || config_is_http_port(cfg, p->sport));
+}
+
 static __always_inline int l7_wanted(struct __sk_buff *skb, const struct netobs_config *cfg,
 				     const struct pkt *p)
 {

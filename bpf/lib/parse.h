@@ -292,12 +292,60 @@ l4:
 /* A global (non-inlined) function: the verifier checks it once on its own instead of
  * once per path through the caller, which keeps the programs far below the
  * instruction limit. */
+/* The common case, IPv4 without options or fragmentation carrying TCP or UDP, read in
+ * place (no helper calls). Returns 1 if it handled the packet; anything unusual (or a
+ * header not in the linear part) is left to the general path below, which decides
+ * exactly as this would. */
+static __always_inline int parse_fast_ipv4(struct __sk_buff *skb, struct pkt *p)
+{
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = data + ETH_HLEN;
+	__u32 tot, hlen;
+
+	if (data + ETH_HLEN + sizeof(struct iphdr) + sizeof(struct tcphdr) > end)
+		return 0;
+	if (eth->h_proto != bpf_htons(ETH_P_IP) || *(__u8 *)ip != 0x45 || (ip->frag_off & bpf_htons(0x3fff)))
+		return 0;
+	tot = bpf_ntohs(ip->tot_len);
+	if (tot != 0 && tot < sizeof(struct iphdr))
+		return 0;
+	if (ip->protocol == PROTO_TCP) {
+		struct tcphdr *th = (void *)(ip + 1);
+
+		hlen = th->doff * 4;
+		if (hlen < sizeof(*th) || ETH_HLEN + sizeof(*ip) + hlen > skb->len)
+			return 0;
+		p->sport = bpf_ntohs(th->source);
+		p->dport = bpf_ntohs(th->dest);
+		p->tcp_flags = ((__u8 *)th)[13];
+	} else if (ip->protocol == PROTO_UDP) {
+		struct udphdr *uh = (void *)(ip + 1);
+
+		hlen = sizeof(*uh);
+		p->sport = bpf_ntohs(uh->source);
+		p->dport = bpf_ntohs(uh->dest);
+	} else {
+		return 0;
+	}
+	p->family = 4;
+	p->proto = ip->protocol;
+	p->policy_port = p->dport;
+	p->payload_off = ETH_HLEN + sizeof(*ip) + hlen;
+	addr_from_v4(&p->saddr, ip->saddr);
+	addr_from_v4(&p->daddr, ip->daddr);
+	return 1;
+}
+
 __attribute__((noinline)) int netobs_parse(struct __sk_buff *skb, struct pkt *p)
 {
 	struct ethhdr eth;
 
 	if (!p)
 		return DROP_INVALID_PACKET;
+	if (parse_fast_ipv4(skb, p))
+		return 0;
 
 	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)))
 		return DROP_INVALID_PACKET;
