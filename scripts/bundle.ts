@@ -134,8 +134,17 @@ export async function bundle(outDir: string): Promise<BundleOutput> {
     splitting: true,
     metafile: true,
     plugins: [koffiPlugin],
-    // CommonJS dependencies inside ES modules need a require of their own.
-    banner: { js: "import { createRequire as __netobsCreateRequire } from 'node:module'; const require = __netobsCreateRequire(import.meta.url);" },
+    // CommonJS dependencies inside ES modules need require, __filename and __dirname of their own.
+    define: { ...shared.define, __filename: '__netobs_filename', __dirname: '__netobs_dirname' },
+    banner: {
+      js: [
+        "import { createRequire as __netobsCreateRequire } from 'node:module';",
+        "import { fileURLToPath as __netobsFileURLToPath } from 'node:url';",
+        'const require = __netobsCreateRequire(import.meta.url);',
+        'const __netobs_filename = __netobsFileURLToPath(import.meta.url);',
+        "const __netobs_dirname = __netobs_filename.slice(0, __netobs_filename.lastIndexOf('/'));",
+      ].join(' '),
+    },
   });
   const entries: Record<string, string> = {};
   for (const [out, meta] of Object.entries(result.metafile.outputs)) {
