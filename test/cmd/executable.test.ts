@@ -49,3 +49,12 @@ test('kubectl finds it as a plugin and kubectl netobs --help lists the commands'
   t.regex(help.stdout, /kubectl netobs version/);
   t.regex(help.stdout, /kubectl netobs completion/);
 });
+
+test('lazily loaded code and the embedded native module (koffi) run from the executable', (t) => {
+  const { dir, file } = isolatedCopy();
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  // probe icmp loads the runtime bundle and sends an echo request through a koffi socket call.
+  const r = spawnSync(file, ['probe', 'icmp', '--target', '127.0.0.1', '-o', 'json'], { cwd: dir, env: { PATH: '' }, encoding: 'utf8' });
+  t.is(r.status, 0, r.stderr);
+  t.like(JSON.parse(r.stdout) as object, { kind: 'icmp', ok: true });
+});
