@@ -1,0 +1,359 @@
+// The agent runtime: one node's netobs. It keeps a copy of the cluster from a ClusterSource,
+// allocates identities, manages the local pods as datapath endpoints, compiles policies into
+// the policy map, keeps the ipcache, and turns datapath events into flows in the ring that the
+// flow API serves. Everything it writes to the kernel goes through reconcile(), which runs one
+// at a time, after the first full sync (before it, the pinned maps of a previous agent keep
+// enforcing), on cluster events, on a short poll while pods wait for their veth, and
+// periodically.
+import type { Datapath } from '../../bpf/loader/index.ts';
+import { ClusterState } from '../cluster/state.ts';
+import { DEFAULT_RING_CAPACITY, FlowRing } from '../flow/ring.ts';
+import { VethDiscovery } from '../endpoints/discover.ts';
+import { EndpointManager, type EndpointRecord, type PinnedEndpoint } from '../endpoints/manager.ts';
+import { IdentityAllocator } from '../identity/allocator.ts';
+import { CidrIdentities } from '../identity/cidr-identities.ts';
+import type { LabelSet } from '../identity/labels.ts';
+import { objectKey, podHasOwnNetwork, nodeAddresses } from '../k8s/objects.ts';
+import type { ClusterEvent, ClusterSink, ClusterSource } from '../k8s/source.ts';
+import type { ClusterView, CompileDelta } from '../policy/compile.ts';
+import type { EndpointEnforcement } from '../policy/entries.ts';
+import type { IdentityInfo, NamedPort } from '../policy/views.ts';
+import { IpcacheSync, desiredIpcache } from '../datapath/ipcache-sync.ts';
+import { PolicyApplier } from '../datapath/policy-apply.ts';
+import { RuleIds } from '../datapath/rule-ids.ts';
+import { DnsNames } from '../flows/dns-names.ts';
+import { MonotonicClock } from '../flows/clock.ts';
+import { FlowEvents } from './flow-events.ts';
+import { namedPorts, nodeInfos, podLabels, servicesView } from './cluster-view.ts';
+import { AgentFlowContext } from './flow-context.ts';
+import { PolicyState } from './policies.ts';
+import { ifnameOf } from '../../bpf/loader/index.ts';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type Logger = (level: LogLevel, msg: string) => void;
+
+export interface AgentOptions {
+  nodeName: string;
+  source: ClusterSource;
+  datapath: Datapath;
+  discovery?: VethDiscovery;
+  clusterName?: string;
+  version?: string;
+  ringCapacity?: number;
+  /** While pods wait for their veth, look again this often (default 200 ms). */
+  pollMs?: number;
+  /** Full reconcile period (default 5 s). */
+  resyncMs?: number;
+  log?: Logger;
+}
+
+export interface AgentCounters {
+  reconciles: number;
+  reconcileErrors: number;
+  policyApplies: number;
+  lastApplySeconds: number;
+}
+
+export class Agent {
+  readonly nodeName: string;
+  readonly state = new ClusterState();
+  readonly allocator: IdentityAllocator;
+  readonly cidr = new CidrIdentities();
+  readonly rules = new RuleIds();
+  readonly dns = new DnsNames();
+  readonly clock = new MonotonicClock();
+  readonly ring: FlowRing;
+  readonly endpoints: EndpointManager;
+  readonly podIdentities = new Map<string, { id: number; labels: LabelSet }>();
+  readonly enforcement = new Map<number, EndpointEnforcement>();
+  readonly counters: AgentCounters = { reconciles: 0, reconcileErrors: 0, policyApplies: 0, lastApplySeconds: 0 };
+  readonly warnings = new Map<string, string>();
+  readonly errors = new Map<string, string>();
+  readonly flows: FlowEvents;
+  readonly flowContext: AgentFlowContext;
+  readonly startedNs = process.hrtime.bigint();
+  /** Policy apply latencies (seconds), drained by the metrics. */
+  onApply?: (seconds: number) => void;
+  readonly policies: PolicyState;
+  connected = false;
+  synced = false;
+  readonly #o: AgentOptions;
+  readonly #applier: PolicyApplier;
+  readonly #ipcache: IpcacheSync;
+  #first = true;
+  #viewKey = '';
+  #ipcacheKey = '';
+  #timer: NodeJS.Timeout | undefined;
+  #intervals: NodeJS.Timeout[] = [];
+  #running: Promise<void> | undefined;
+  #again = false;
+  #stopped = false;
+
+  constructor(o: AgentOptions) {
+    this.#o = o;
+    this.nodeName = o.nodeName;
+    this.allocator = new IdentityAllocator(o.source.identities);
+    this.ring = new FlowRing(o.ringCapacity ?? DEFAULT_RING_CAPACITY);
+    const pinned: PinnedEndpoint[] = o.datapath.endpoints.entries().flatMap((e) => {
+      const ifname = ifnameOf(e.ifindex);
+      if (!ifname) return [];
+      return [{ ifindex: e.ifindex, ifname, id: e.endpointId, ...(e.ipv4 ? { ipv4: e.ipv4 } : {}), ...(e.ipv6 ? { ipv6: e.ipv6 } : {}) }];
+    });
+    this.endpoints = new EndpointManager(o.discovery ?? new VethDiscovery(), pinned);
+    this.policies = new PolicyState(this.#view());
+    this.#applier = new PolicyApplier(o.datapath.policy, this.rules);
+    this.#ipcache = new IpcacheSync(o.datapath.ipcache);
+    this.flowContext = new AgentFlowContext({
+      nodeName: o.nodeName, state: this.state, endpoints: this.endpoints, podIdentities: this.podIdentities, cidr: this.cidr,
+      rules: this.rules, policies: this.policies, dns: this.dns, clock: this.clock,
+    });
+    this.flows = new FlowEvents(this, o.datapath);
+  }
+
+  get datapath(): Datapath {
+    return this.#o.datapath;
+  }
+
+  get version(): string {
+    return this.#o.version ?? '0.0.0-dev';
+  }
+
+  #log(level: LogLevel, msg: string): void {
+    this.#o.log?.(level, msg);
+  }
+
+  /** Starts watching and reading events; resolves once the source has started. */
+  async start(): Promise<void> {
+    const sink: ClusterSink = {
+      event: (ev: ClusterEvent) => {
+        if (this.state.apply(ev)) this.#schedule();
+      },
+      identity: (ev) => {
+        this.allocator.observe(ev);
+        this.#schedule();
+      },
+      synced: () => {
+        this.synced = true;
+        this.#schedule(0);
+      },
+      connection: (up, error) => {
+        this.connected = up;
+        if (up) this.errors.delete('kubernetes');
+        else this.errors.set('kubernetes', `API server unreachable: ${error ?? 'disconnected'} (enforcing the last known state)`);
+        this.#log(up ? 'info' : 'warn', up ? 'kubernetes: connected' : `kubernetes: ${error ?? 'disconnected'}`);
+      },
+    };
+    this.flows.start();
+    this.#intervals.push(
+      setInterval(() => {
+        if (this.endpoints.pending > 0) this.#schedule(0);
+      }, this.#o.pollMs ?? 200),
+      setInterval(() => this.#schedule(0), this.#o.resyncMs ?? 5000),
+    );
+    await this.#o.source.start(sink);
+  }
+
+  /** Stops watching and reading; programs stay attached and maps pinned (restart keeps enforcing). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    for (const t of this.#intervals) clearInterval(t);
+    this.flows.stop();
+    await this.#o.source.stop();
+    await this.#running;
+  }
+
+  #schedule(delayMs = 10): void {
+    if (this.#stopped || this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.reconcileNow();
+    }, delayMs);
+  }
+
+  /** Runs a reconcile (or queues one after the running one); resolves when it is done. */
+  async reconcileNow(): Promise<void> {
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = this.#reconcile()
+      .catch((err: unknown) => {
+        this.counters.reconcileErrors++;
+        this.errors.set('reconcile', (err as Error).message);
+        this.#log('error', `reconcile: ${(err as Error).stack ?? String(err)}`);
+      })
+      .finally(() => {
+        this.#running = undefined;
+        if (this.#again && !this.#stopped) {
+          this.#again = false;
+          this.#schedule(0);
+        }
+      });
+    return this.#running;
+  }
+
+  async #reconcile(): Promise<void> {
+    if (!this.synced) return;
+    this.counters.reconciles++;
+    await this.#identities();
+    const local = this.state.localPods(this.nodeName);
+    const { removed } = await this.endpoints.discover(local);
+    const liveIfindex = new Set([...this.endpoints.records.values()].map((r) => r.ifindex));
+    for (const rec of removed) if (!liveIfindex.has(rec.ifindex)) this.datapath.endpoints.delete(rec.ifindex);
+    const rewrite: EndpointRecord[] = [];
+    for (const rec of this.endpoints.records.values()) {
+      const id = this.podIdentities.get(rec.key)?.id ?? 0;
+      if (rec.identity !== id) {
+        rec.identity = id;
+        if (rec.ready) rewrite.push(rec);
+      }
+    }
+    this.#applyPolicies(rewrite);
+    this.#syncIpcache();
+    this.endpoints.activate({
+      attach: (ifindex) => this.datapath.attach(ifindex),
+      write: (rec) => this.#writeEndpoint(rec),
+      remove: (ifindex) => this.datapath.endpoints.delete(ifindex),
+    });
+    if (this.#first) this.#dropStaleEndpoints();
+    this.#first = false;
+    this.errors.delete('reconcile');
+    this.flowContext.invalidate();
+  }
+
+  async #identities(): Promise<void> {
+    const seen = new Set<string>();
+    for (const pod of this.state.objects.pods.values()) {
+      if (!podHasOwnNetwork(pod)) continue;
+      const key = objectKey(pod.metadata);
+      seen.add(key);
+      const labels = podLabels(this.state, pod, this.#o.clusterName);
+      try {
+        const id = this.allocator.lookup(labels) ?? (await this.allocator.allocate(labels));
+        this.podIdentities.set(key, { id, labels });
+        this.warnings.delete(`identity/${key}`);
+      } catch (err) {
+        this.warnings.set(`identity/${key}`, `identity of pod ${key}: ${(err as Error).message}`);
+      }
+    }
+    for (const key of [...this.podIdentities.keys()]) if (!seen.has(key)) this.podIdentities.delete(key);
+  }
+
+  #view(): ClusterView {
+    const identities = new Map<number, IdentityInfo>();
+    for (const s of this.allocator.identities()) identities.set(s.id, { labels: s.labels, namedPorts: [] });
+    for (const pod of this.state.objects.pods.values()) {
+      const ident = this.podIdentities.get(objectKey(pod.metadata));
+      if (!ident) continue;
+      const prev = identities.get(ident.id);
+      const ports: NamedPort[] = [...(prev?.namedPorts ?? []), ...namedPorts(pod)];
+      identities.set(ident.id, { labels: ident.labels, namedPorts: ports });
+    }
+    const endpoints = [...this.endpoints.records.values()]
+      .filter((r) => r.identity !== 0)
+      .map((r) => {
+        const pod = this.state.objects.pods.get(r.key);
+        return { id: r.id, identity: r.identity, labels: this.podIdentities.get(r.key)?.labels ?? [], namedPorts: pod ? namedPorts(pod) : [] };
+      });
+    return { endpoints, identities, cidrIdentities: this.cidr, services: servicesView(this.state), nodes: nodeInfos(this.state, this.nodeName) };
+  }
+
+  #applyPolicies(rewrite: EndpointRecord[]): void {
+    const t0 = performance.now();
+    const r = this.state.revision;
+    const eps = [...this.endpoints.records.values()].map((e) => `${e.id}:${e.identity}`).sort().join(',');
+    const viewKey = `${r.pods}/${r.namespaces}/${r.nodes}/${r.services}/${r.endpointslices}/${this.allocator.identities().length}/${eps}`;
+    const deltas: CompileDelta[] = [];
+    if (this.#first) {
+      const { validity } = this.policies.sync(this.state.objects.policies, true);
+      this.#writeValidity(validity);
+      this.policies.compiler.setView(this.#view());
+      const result = this.policies.compiler.result();
+      this.#applier.replaceAll(result.entries);
+      this.enforcement.clear();
+      for (const e of result.enforcement) this.enforcement.set(e.endpointId, e);
+      for (const rec of this.endpoints.records.values()) if (rec.ready) rewrite.push(rec);
+      this.#cidrIpcache = new Map(result.ipcache.map((c) => [c.prefix, c.identity]));
+    } else {
+      if (viewKey !== this.#viewKey) deltas.push(this.policies.compiler.setView(this.#view()));
+      const { deltas: d, validity } = this.policies.sync(this.state.objects.policies, false);
+      deltas.push(...d);
+      this.#writeValidity(validity);
+    }
+    this.#viewKey = viewKey;
+    const touched = new Set<number>();
+    for (const d of deltas) {
+      this.#applier.upsert(d.entries.add);
+      for (const e of d.enforcement.add) {
+        this.enforcement.set(e.endpointId, e);
+        touched.add(e.endpointId);
+      }
+      for (const e of d.enforcement.remove) if (!d.enforcement.add.some((a) => a.endpointId === e.endpointId)) this.enforcement.delete(e.endpointId);
+      for (const rec of this.endpoints.records.values()) if (rec.ready && touched.has(rec.id)) this.#writeEndpoint(rec);
+      this.#applier.remove(d.entries.remove);
+      for (const c of d.ipcache.add) this.#cidrIpcache.set(c.prefix, c.identity);
+      for (const c of d.ipcache.remove) if (!d.ipcache.add.some((a) => a.prefix === c.prefix)) this.#cidrIpcache.delete(c.prefix);
+    }
+    for (const rec of rewrite) if (!touched.has(rec.id)) this.#writeEndpoint(rec);
+    const changed = deltas.some((d) => d.entries.add.length || d.entries.remove.length || d.enforcement.add.length);
+    if (changed || this.#first) {
+      this.counters.policyApplies++;
+      const secs = (performance.now() - t0) / 1000;
+      this.counters.lastApplySeconds = secs;
+      this.onApply?.(secs);
+    }
+    const unexpressible = this.#applier.unexpressible;
+    if (unexpressible) this.warnings.set('policy/icmp0', `${unexpressible} ICMP echo-reply (type 0) policy entries cannot be expressed by the datapath and were skipped`);
+  }
+
+  #cidrIpcache = new Map<string, number>();
+
+  #writeValidity(updates: ReturnType<PolicyState['sync']>['validity']): void {
+    for (const u of updates) {
+      const st = (u.obj as { status?: { conditions?: { type?: string; status?: string; message?: string; observedGeneration?: number }[] } }).status;
+      const cur = st?.conditions?.find((c) => c.type === 'Valid');
+      const want = u.validity.valid ? 'True' : 'False';
+      if (cur && cur.status === want && cur.message === u.validity.message && cur.observedGeneration === u.validity.generation) continue;
+      this.#o.source.setPolicyValidity(u.obj, u.validity).catch((err: unknown) => {
+        this.#log('warn', `policy ${objectKey(u.obj.metadata)}: write Valid condition: ${(err as Error).message}`);
+      });
+    }
+  }
+
+  #writeEndpoint(rec: EndpointRecord): void {
+    const enf = this.enforcement.get(rec.id);
+    this.datapath.endpoints.set(rec.ifindex, {
+      endpointId: rec.id, identity: rec.identity, enforceIngress: enf?.ingress ?? false, enforceEgress: enf?.egress ?? false,
+      ...(rec.ipv4 ? { ipv4: rec.ipv4 } : {}), ...(rec.ipv6 ? { ipv6: rec.ipv6 } : {}),
+    });
+  }
+
+  #syncIpcache(): void {
+    const r = this.state.revision;
+    const key = `${r.pods}/${r.nodes}/${[...this.podIdentities.values()].map((i) => i.id).join(',')}/${[...this.#cidrIpcache].join(',')}`;
+    if (key === this.#ipcacheKey) return;
+    this.#ipcacheKey = key;
+    const pods = [...this.state.objects.pods.values()].flatMap((p) => {
+      const ident = this.podIdentities.get(objectKey(p.metadata));
+      if (!ident) return [];
+      const ips = (p.status?.podIPs?.map((x) => x.ip) ?? []).concat(p.status?.podIP ? [p.status.podIP] : []);
+      return [{ ips: [...new Set(ips)], identity: ident.id, local: p.spec?.nodeName === this.nodeName, ...(p.status?.hostIP ? { hostIP: p.status.hostIP } : {}) }];
+    });
+    const nodes = this.state.nodes().map((n) => ({ addresses: nodeAddresses(n), local: n.metadata.name === this.nodeName }));
+    const cidrs = [...this.#cidrIpcache].map(([prefix, identity]) => ({ prefix, identity }));
+    this.#ipcache.apply(desiredIpcache({ pods, nodes, cidrs }));
+  }
+
+  /** After a restart: endpoint map entries of interfaces that no longer exist. */
+  #dropStaleEndpoints(): void {
+    const live = new Set([...this.endpoints.records.values()].map((r) => r.ifindex));
+    for (const e of this.datapath.endpoints.entries()) {
+      if (!live.has(e.ifindex) && ifnameOf(e.ifindex) === undefined) this.datapath.endpoints.delete(e.ifindex);
+    }
+  }
+
+  ipcacheSize(): number {
+    return this.#ipcache.size;
+  }
+}

@@ -1,0 +1,74 @@
+import test from 'ava';
+import { desiredIpcache, IpcacheSync, canonicalPrefix } from '../../../agent/datapath/ipcache-sync.ts';
+import { datapathKey, PolicyApplier } from '../../../agent/datapath/policy-apply.ts';
+import { RuleIds } from '../../../agent/datapath/rule-ids.ts';
+import type { PolicyEntry } from '../../../agent/policy/entries.ts';
+import type { PolicyKey, PolicyValue } from '../../../bpf/loader/layout.ts';
+
+test('desired ipcache: world defaults, nodes as host / remote-node, pods with tunnel endpoints, CIDRs', (t) => {
+  const d = desiredIpcache({
+    pods: [{ ips: ['10.0.1.5'], identity: 300, hostIP: '192.0.2.3', local: false }, { ips: ['10.0.0.5', 'fd00::5'], identity: 301, hostIP: '192.0.2.2', local: true }],
+    nodes: [{ addresses: ['192.0.2.2'], local: true }, { addresses: ['192.0.2.3'], local: false }],
+    cidrs: [{ prefix: '10.1.0.0/16', identity: 16777300 }],
+  });
+  t.deepEqual(Object.fromEntries(d), {
+    '0.0.0.0/0': { identity: 2 }, '::/0': { identity: 2 }, '10.1.0.0/16': { identity: 16777300 },
+    '192.0.2.2/32': { identity: 1 }, '192.0.2.3/32': { identity: 6 },
+    '10.0.1.5/32': { identity: 300, tunnelEndpoint: '192.0.2.3' }, '10.0.0.5/32': { identity: 301 }, 'fd00::5/128': { identity: 301 },
+  });
+  t.is(canonicalPrefix('10.1.2.3/16'), '10.1.0.0/16');
+});
+
+test('ipcache sync writes changes before removals and compares with the kernel on the first apply', (t) => {
+  const log: string[] = [];
+  const kernel = new Map<string, number>([['10.9.9.9/32', 400], ['0.0.0.0/0', 2]]);
+  const sync = new IpcacheSync({
+    set: (c, id) => { log.push(`set ${c} ${id}`); kernel.set(c, id); },
+    delete: (c) => { log.push(`del ${c}`); return kernel.delete(c); },
+    entries: () => [...kernel].map(([cidr, identity]) => ({ cidr, identity })),
+  });
+  sync.apply(new Map([['0.0.0.0/0', { identity: 2 }], ['10.0.0.5/32', { identity: 301 }]]));
+  t.deepEqual(log, ['set 10.0.0.5/32 301', 'del 10.9.9.9/32']);
+  log.length = 0;
+  sync.apply(new Map([['0.0.0.0/0', { identity: 2 }], ['10.0.0.5/32', { identity: 302 }]]));
+  t.deepEqual(log, ['set 10.0.0.5/32 302']);
+});
+
+const entry = (o: Partial<PolicyEntry>): PolicyEntry => ({ endpointId: 7, direction: 'ingress', remoteIdentity: 300, protocol: 6, port: 80, deny: false, policies: [{ kind: 'NetworkPolicy', namespace: 'default', name: 'p' }], ...o });
+
+test('policy entries in the datapath key space: directions, ICMP types, type 0 not expressible', (t) => {
+  t.deepEqual(datapathKey(entry({})), { endpointId: 7, remoteIdentity: 300, port: 80, protocol: 6, direction: 1 });
+  t.is(datapathKey(entry({ direction: 'egress' }))?.direction, 2);
+  t.is(datapathKey(entry({ protocol: 1, port: 0x100 + 8 }))?.port, 8);
+  t.is(datapathKey(entry({ protocol: 58, port: 0 }))?.port, 0, 'all ICMPv6 types');
+  t.is(datapathKey(entry({ protocol: 1, port: 0x100 })), undefined, 'echo reply would read as the wildcard');
+});
+
+test('rule cookies are stable per (verdict, policies) and name the policies back', (t) => {
+  const a = new RuleIds();
+  const b = new RuleIds();
+  const refs = [{ kind: 'NetworkPolicy' as const, namespace: 'default', name: 'p' }];
+  const id = a.idOf(false, refs);
+  t.not(id, 0);
+  t.is(b.idOf(false, refs), id, 'a restarted agent computes the same cookie');
+  t.not(a.idOf(true, refs), id);
+  t.deepEqual(a.lookup(id), { deny: false, policies: refs });
+  t.is(a.idOf(false, []), 0);
+});
+
+test('replaceAll leaves exactly the wanted entries, writing before deleting', (t) => {
+  const kernel = new Map<string, { key: PolicyKey; value: Required<PolicyValue> }>();
+  const k = (key: PolicyKey) => `${key.endpointId}/${key.direction}/${key.remoteIdentity}/${key.protocol}/${key.port}`;
+  const stale: PolicyKey = { endpointId: 9, remoteIdentity: 0, port: 0, protocol: 0, direction: 1 };
+  kernel.set(k(stale), { key: stale, value: { action: 'allow', ruleId: 1 } });
+  const rules = new RuleIds();
+  const applier = new PolicyApplier({
+    set: (key, value) => void kernel.set(k(key), { key, value: { action: value.action, ruleId: value.ruleId ?? 0 } }),
+    delete: (key) => kernel.delete(k(key)),
+    entries: () => [...kernel.values()],
+  }, rules);
+  t.deepEqual(applier.replaceAll([entry({}), entry({ deny: true, port: 22 })]), { removed: 1 });
+  t.deepEqual([...kernel.keys()].sort(), ['7/1/300/6/22', '7/1/300/6/80']);
+  t.is(kernel.get('7/1/300/6/22')?.value.action, 'deny');
+  t.is(rules.lookup(kernel.get('7/1/300/6/80')?.value.ruleId ?? 0)?.policies[0]?.name, 'p');
+});
