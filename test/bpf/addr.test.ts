@@ -3,8 +3,8 @@ import test from 'ava';
 import { formatCidr, formatIp, parseCidr, parseIp } from '../../bpf/loader/addr.ts';
 
 const roundTrip = test.macro({
-  exec(t, text: string, expected: string = text) {
-    t.is(formatIp(parseIp(text).addr), expected);
+  exec(t, text: string, expected?: string) {
+    t.is(formatIp(parseIp(text).addr), expected ?? text);
   },
   title: (_given, text: string) => `IP ${text} round-trips`,
 });
