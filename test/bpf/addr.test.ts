@@ -6,7 +6,7 @@ const roundTrip = test.macro({
   exec(t, text: string, expected?: string) {
     t.is(formatIp(parseIp(text).addr), expected ?? text);
   },
-  title: (_given, text: string) => `IP ${text} round-trips`,
+  title: (_given, text: string, _expected?: string) => `IP ${text} round-trips`,
 });
 
 test(roundTrip, '10.1.2.3');
