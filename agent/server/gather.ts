@@ -1,0 +1,143 @@
+// Collects the status API documents from a running agent: its state, the kernel's maps, the
+// flow ring. Map reads iterate kernel maps, so callers ask per request, not per event.
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { formatLabel } from '../identity/labels.ts';
+import { identityName } from '../identity/reserved.ts';
+import { ICMP_PORT_BASE } from '../policy/entries.ts';
+import { tcQuery, TC_INGRESS } from '../../bpf/loader/tc.ts';
+import type { MapName } from '../../bpf/loader/index.ts';
+import type { Agent } from '../runtime/agent.ts';
+import { page, type AgentStatus, type EndpointStatus, type MapEntriesPage, type MapStatus } from './status.ts';
+
+const PROTO_NAME: Record<number, string> = { 0: 'ANY', 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP' };
+
+export function bpfFeatures(): Record<string, boolean> {
+  const read = (p: string): string => {
+    try {
+      return readFileSync(p, 'utf8').trim();
+    } catch {
+      return '';
+    }
+  };
+  return {
+    ringbuf: true, // the datapath loaded, and its events map is a ring buffer
+    btf: existsSync('/sys/kernel/btf/vmlinux'),
+    jit: read('/proc/sys/net/core/bpf_jit_enable') === '1',
+    tcx: Number(os.release().split('.')[0]) > 6 || (Number(os.release().split('.')[0]) === 6 && Number(os.release().split('.')[1]) >= 6),
+  };
+}
+
+function attachedCount(agent: Agent): number {
+  let n = 0;
+  for (const r of agent.endpoints.records.values()) if (r.ready && tcQuery(r.ifindex, TC_INGRESS) !== undefined) n++;
+  return n;
+}
+
+export function agentStatus(agent: Agent): AgentStatus {
+  const inMap = new Set(agent.datapath.endpoints.entries().map((e) => e.ifindex));
+  const unmanaged = agent.endpoints.list();
+  for (const r of agent.endpoints.records.values()) {
+    if (r.ready && !inMap.has(r.ifindex)) unmanaged.push({ pod: r.key, reason: `endpoint map has no entry for ${r.ifname}` });
+  }
+  const lost = agent.flows.pipeline.lost();
+  return {
+    node: agent.nodeName,
+    version: agent.version,
+    kernelVersion: os.release(),
+    uptimeSeconds: Math.round(Number(process.hrtime.bigint() - agent.startedNs) / 1e9),
+    healthy: agent.errors.size === 0,
+    kubernetes: { connected: agent.connected, synced: agent.synced },
+    datapath: { attached: attachedCount(agent), programs: 2, ...(agent.datapath.bpffsRoot ? { bpffsRoot: agent.datapath.bpffsRoot } : {}), features: bpfFeatures() },
+    endpoints: agent.endpoints.records.size,
+    unmanagedPods: unmanaged,
+    unmanagedPodCount: unmanaged.length,
+    identities: agent.allocator.identities().length,
+    policies: agent.policies.count,
+    policyRevision: agent.policies.revision,
+    invalidPolicies: [...agent.policies.invalid].map(([policy, message]) => ({ policy, message })),
+    flows: { numFlows: agent.ring.size, maxFlows: agent.ring.capacity, seenFlows: agent.ring.seen },
+    lostEvents: lost,
+    errors: [...agent.errors.values()],
+    warnings: [...agent.warnings.values()],
+  };
+}
+
+export function endpointStatuses(agent: Agent, withPolicy = false): EndpointStatus[] {
+  const policy = withPolicy ? agent.datapath.policy.entries() : [];
+  return [...agent.endpoints.records.values()]
+    .sort((a, b) => a.id - b.id)
+    .map((r) => {
+      const enf = agent.enforcement.get(r.id);
+      const ident = agent.podIdentities.get(r.key);
+      const out: EndpointStatus = {
+        node: agent.nodeName, id: r.id, identity: r.identity, namespace: r.namespace, podName: r.name,
+        labels: ident?.labels.map(formatLabel) ?? [], interface: r.ifname, ifindex: r.ifindex,
+        ingressEnforcement: enf?.ingress ?? false, egressEnforcement: enf?.egress ?? false,
+        status: r.ready ? 'ready' : r.identity === 0 ? 'waiting-for-identity' : 'not-attached',
+        ...(r.ipv4 ? { ipv4: r.ipv4 } : {}), ...(r.ipv6 ? { ipv6: r.ipv6 } : {}),
+      };
+      if (withPolicy) {
+        out.policyEntries = policy.filter((p) => p.key.endpointId === r.id).map((p) => {
+          const rule = agent.rules.lookup(p.value.ruleId);
+          const pol = rule?.policies.map((x) => (x.namespace ? `${x.namespace}/${x.name}` : x.name)).join(',');
+          return {
+            direction: p.key.direction === 1 ? 'ingress' : 'egress', identity: p.key.remoteIdentity,
+            port: `${PROTO_NAME[p.key.protocol] ?? p.key.protocol}/${p.key.port}`, verdict: p.value.action, ...(pol ? { policy: pol } : {}),
+          };
+        });
+      }
+      return out;
+    });
+}
+
+export function mapStatuses(agent: Agent): MapStatus[] {
+  return agent.datapath.maps().map((m) => {
+    const ring = m.type === 'ringbuf';
+    const entries = ring ? agent.datapath.events.pending() : m.entries;
+    return {
+      node: agent.nodeName, name: m.name, type: m.type, entries, maxEntries: m.maxEntries,
+      pressure: m.maxEntries ? entries / m.maxEntries : 0, keySize: m.keySize, valueSize: m.valueSize,
+      ...(m.pinPath ? { pinPath: m.pinPath } : {}),
+    };
+  });
+}
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** Decoded entries of one map, a page at a time; undefined for an unknown map. */
+export function mapEntries(agent: Agent, name: string, offset: number, limit: number): MapEntriesPage | undefined {
+  const dp = agent.datapath;
+  let rows: MapEntriesPage['entries'];
+  if (name === 'netobs_ipcache') {
+    rows = dp.ipcache.entries().map((e) => ({ key: e.cidr, value: `identity=${e.identity} (${identityName(e.identity)})${e.tunnelEndpoint ? ` tunnel=${e.tunnelEndpoint}` : ''}`, fields: { ...e } }));
+  } else if (name === 'netobs_policy') {
+    rows = dp.policy.entries().map(({ key, value }) => {
+      const icmp = key.protocol === 1 || key.protocol === 58;
+      const port = key.port === 0 ? 'any' : icmp ? `type ${key.port}` : String(key.port);
+      const rule = agent.rules.lookup(value.ruleId);
+      const by = rule?.policies.map((p) => `${p.kind}:${p.namespace ? `${p.namespace}/` : ''}${p.name}`) ?? [];
+      return {
+        key: `ep=${key.endpointId} ${key.direction === 1 ? 'ingress' : 'egress'} identity=${key.remoteIdentity} ${PROTO_NAME[key.protocol] ?? key.protocol}/${port}`,
+        value: `${value.action}${by.length ? ` by ${by.join(',')}` : ''}`,
+        fields: { ...key, action: value.action, ruleId: value.ruleId, policies: by, icmpPortBase: icmp ? ICMP_PORT_BASE : undefined },
+      };
+    });
+  } else if (name === 'netobs_ct') {
+    rows = dp.conntrack.entries().map((c) => ({
+      key: `${PROTO_NAME[c.protocol] ?? c.protocol} ${c.saddr}:${c.sport} -> ${c.daddr}:${c.dport} ${c.direction === 1 ? 'ingress' : 'egress'}`,
+      value: `state=${c.tcpState} fwd=${c.packetsForward}p/${c.bytesForward}B rev=${c.packetsReply}p/${c.bytesReply}B identities=${c.srcIdentity}->${c.dstIdentity}`,
+      fields: JSON.parse(JSON.stringify(c, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))) as Record<string, unknown>,
+    }));
+  } else if (name === 'netobs_endpoint') {
+    rows = dp.endpoints.entries().map((e) => ({ key: `ifindex=${e.ifindex}`, value: `ep=${e.endpointId} identity=${e.identity} flags=${e.flags}${e.ipv4 ? ` ${e.ipv4}` : ''}`, fields: { ...e } }));
+  } else if ((['netobs_config', 'netobs_frag'] as string[]).includes(name)) {
+    rows = [...dp.map(name as MapName).entries()].map(([k, v]) => ({ key: hex(k), value: hex(v) }));
+  } else if ((['netobs_metrics', 'netobs_lost', 'netobs_events'] as string[]).includes(name)) {
+    rows = [];
+  } else {
+    return undefined;
+  }
+  const p = page(rows, offset, limit);
+  return { node: agent.nodeName, map: name, total: p.total, offset: p.offset, entries: p.items };
+}

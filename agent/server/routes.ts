@@ -1,0 +1,37 @@
+// The status API's routes, shared by the HTTP servers (health port and the unix socket) and
+// the gRPC AgentStatus service the relay proxies:
+//   GET /v1/status                          AgentStatus
+//   GET /v1/endpoints[?policy=true]         EndpointStatus[] (with policy map entries)
+//   GET /v1/maps                            MapStatus[]
+//   GET /v1/maps/NAME?offset=0&limit=100    MapEntriesPage (ipcache, policy, ct, endpoint decoded)
+import type { Agent } from '../runtime/agent.ts';
+import { agentStatus, endpointStatuses, mapEntries, mapStatuses } from './gather.ts';
+
+export interface RouteResult {
+  code: number;
+  body: unknown;
+}
+
+export const STATUS_PATHS = ['/v1/status', '/v1/endpoints', '/v1/maps', '/v1/maps/NAME'] as const;
+
+export function routeStatus(agent: Agent, pathAndQuery: string): RouteResult {
+  const url = new URL(pathAndQuery, 'http://agent');
+  const p = url.pathname.replace(/\/+$/, '');
+  const num = (k: string, dflt: number, max: number): number => {
+    const v = Number(url.searchParams.get(k) ?? dflt);
+    return Number.isInteger(v) && v >= 0 ? Math.min(v, max) : dflt;
+  };
+  try {
+    if (p === '/v1/status') return { code: 200, body: agentStatus(agent) };
+    if (p === '/v1/endpoints') return { code: 200, body: endpointStatuses(agent, url.searchParams.get('policy') === 'true') };
+    if (p === '/v1/maps') return { code: 200, body: mapStatuses(agent) };
+    const m = /^\/v1\/maps\/([a-z_]+)$/.exec(p);
+    if (m?.[1]) {
+      const page = mapEntries(agent, m[1], num('offset', 0, Number.MAX_SAFE_INTEGER), num('limit', 100, 10_000));
+      return page ? { code: 200, body: page } : { code: 404, body: { error: `map ${m[1]}: no such map (GET /v1/maps lists them)` } };
+    }
+    return { code: 404, body: { error: `${p}: not found (use ${STATUS_PATHS.join(', ')})` } };
+  } catch (err) {
+    return { code: 500, body: { error: (err as Error).message } };
+  }
+}
