@@ -1,5 +1,8 @@
 // One way to reach a cluster: kubeconfig (--kubeconfig, --context, KUBECONFIG, ~/.kube/config) for
 // the plugin, the in-cluster service account for agents and the relay.
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from './errors.ts';
 
@@ -15,8 +18,17 @@ export function loadKubeConfig(opts: KubeOptions = {}): KubeConfig {
   try {
     if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
     else if (opts.inCluster && process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
-    else kc.loadFromDefault();
+    else {
+      // Without any kubeconfig the client library invents http://localhost:8080; say so instead.
+      const files = (process.env.KUBECONFIG ?? '').split(path.delimiter).filter(Boolean);
+      const home = path.join(os.homedir(), '.kube', 'config');
+      if (!files.some((f) => existsSync(f)) && !existsSync(home) && !process.env.KUBERNETES_SERVICE_HOST) {
+        throw new UserError('no kubeconfig found (KUBECONFIG unset, ~/.kube/config missing): pass --kubeconfig, or run `kubectl netobs lab up` for a local cluster');
+      }
+      kc.loadFromDefault();
+    }
   } catch (err) {
+    if (err instanceof UserError) throw err;
     throw new UserError(`load kubeconfig${opts.kubeconfig ? ` ${opts.kubeconfig}` : ''}: ${(err as Error).message} (pass --kubeconfig or set KUBECONFIG)`, { cause: err });
   }
   if (opts.context) {

@@ -93,7 +93,7 @@ const fails = test.macro({
   title: (_, args: string[]) => `install ${args.slice(1).join(' ')} fails with one line`,
 });
 
-test.serial(fails, ['install'], /^error: install: applying to a cluster is not available in this build; use --dry-run -o yaml$/);
+test.serial(fails, ['install', '--kubeconfig', '/nonexistent/kubeconfig'], /^error: load kubeconfig \/nonexistent\/kubeconfig: ENOENT.*\(pass --kubeconfig or set KUBECONFIG\)$/);
 test.serial(fails, ['install', '--dry-run', '--set', 'agent.flowRingSize=4096'], /^error: install: values: agent\.flowRingSize: 4096 is not a power of two minus one/);
 test.serial(fails, ['install', '--dry-run', '--set', 'relay.replica=2'], /^error: install: values: relay\.replica: unknown key \(did you mean replicas\?\)$/);
 test.serial(fails, ['install', '--dry-run', '-f', '/nonexistent/values.yaml'], /^error: install: values file \/nonexistent\/values\.yaml: ENOENT$/);
