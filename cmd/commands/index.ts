@@ -8,8 +8,10 @@ import { probeCommand } from './probe.ts';
 import { installCommand } from './install.ts';
 import { policyCommand } from './policy.ts';
 import { observeCommand } from './observe.ts';
+import { endpointsCommand } from './endpoints.ts';
+import { mapsCommand } from './maps.ts';
 import { uninstallCommand } from './uninstall.ts';
 import { statusCommand } from './status.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, installCommand, uninstallCommand, statusCommand, observeCommand, policyCommand, echoRole, sleepRole, probeCommand];
+export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, installCommand, uninstallCommand, statusCommand, observeCommand, endpointsCommand, mapsCommand, policyCommand, echoRole, sleepRole, probeCommand];

@@ -1,0 +1,63 @@
+// One connection to the relay for the commands that read the cluster through it (observe, ui,
+// endpoints, maps): the flow API (observer.Observer) and the agents' status documents
+// (netobs.v1.AgentStatus) on the same address.
+import * as grpc from '@grpc/grpc-js';
+import { ObserverClient } from '../api/grpc.ts';
+import { StatusClient, type NodeAnswer } from '../agent/server/status-grpc.ts';
+import { UserError } from '../lib/errors.ts';
+import { loadKubeConfig } from '../lib/kube.ts';
+import { connectRelay, type RelayTarget } from '../lib/relay-connection.ts';
+import type { GlobalArgs } from './options.ts';
+
+export interface RelayFlags extends GlobalArgs {
+  server?: string | undefined;
+  'relay-namespace'?: string | undefined;
+}
+
+export class RelayApi {
+  private constructor(
+    readonly target: RelayTarget,
+    readonly observer: ObserverClient,
+    readonly status: StatusClient,
+    readonly context: string,
+  ) {}
+
+  static async connect(f: RelayFlags): Promise<RelayApi> {
+    const kc = f.server ? undefined : loadKubeConfig(f);
+    const target = await connectRelay({ server: f.server, ...(kc ? { kc } : {}), namespace: f['relay-namespace'] });
+    const creds = grpc.credentials.createInsecure();
+    const opts = { 'grpc.enable_retries': 0 };
+    return new RelayApi(target, new ObserverClient(target.address, creds, opts), new StatusClient(target.address, creds, opts), kc?.getCurrentContext() ?? f.server ?? '');
+  }
+
+  /** One status document per node (or for one node); nodes that did not answer carry an error. */
+  async query<T>(path: string, node?: string): Promise<{ node: string; body?: T; error?: string }[]> {
+    let answers: NodeAnswer[];
+    try {
+      answers = (await this.status.query({ path, ...(node ? { node } : {}) }, { deadline: Date.now() + 15_000 })).nodes;
+    } catch (err) {
+      const e = err as grpc.ServiceError;
+      if (e.code === grpc.status.UNAVAILABLE) throw new UserError(`${this.target.description} is unavailable (${e.details}): check 'kubectl netobs status'`, { cause: err });
+      if (e.code === grpc.status.NOT_FOUND) throw new UserError(`${e.details}`, { cause: err });
+      throw new UserError(`query ${path}: ${e.details ?? e.message}`, { cause: err });
+    }
+    return answers.map((a) => (a.code === 200 ? { node: a.node, body: a.body as T } : { node: a.node, error: a.error ?? errorOf(a.body) ?? `HTTP ${a.code}` }));
+  }
+
+  async close(): Promise<void> {
+    this.observer.close();
+    this.status.close();
+    await this.target.close();
+  }
+}
+
+function errorOf(body: unknown): string | undefined {
+  return typeof body === 'object' && body !== null && typeof (body as { error?: unknown }).error === 'string' ? (body as { error: string }).error : undefined;
+}
+
+/** Aligns rows in columns separated by three spaces, as kubectl does. */
+export function table(rows: string[][]): string {
+  if (rows.length === 0) return '';
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('   ')).join('\n') + '\n';
+}

@@ -1,0 +1,53 @@
+// `endpoints` and `maps`: the agents' status documents through the relay, as tables or JSON.
+import type { EndpointStatus, MapEntriesPage, MapStatus } from '../agent/server/status.ts';
+import { UserError } from '../lib/errors.ts';
+import { RelayApi, table, type RelayFlags } from './relay-api.ts';
+import { endpointRows, entryRows, mapRows } from './status-views.ts';
+
+async function withRelay<T>(f: RelayFlags, fn: (api: RelayApi) => Promise<T>): Promise<T> {
+  const api = await RelayApi.connect(f);
+  try {
+    return await fn(api);
+  } finally {
+    await api.close();
+  }
+}
+
+function report(failed: { node: string; error?: string }[]): void {
+  for (const n of failed) process.stderr.write(`warning: node ${n.node}: ${n.error}\n`);
+}
+
+async function print(f: RelayFlags, value: unknown, rows: () => string[][]): Promise<void> {
+  if (f.output === 'json') process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  else if (f.output === 'yaml') process.stdout.write((await import('yaml')).stringify(value));
+  else process.stdout.write(table(rows()));
+}
+
+export async function showEndpoints(f: RelayFlags & { node?: string }): Promise<void> {
+  await withRelay(f, async (api) => {
+    const answers = await api.query<EndpointStatus[]>('/v1/endpoints', f.node);
+    report(answers.filter((a) => a.error));
+    const eps = answers.flatMap((a) => a.body ?? []);
+    await print(f, eps, () => endpointRows(eps, f.output === 'wide'));
+  });
+}
+
+export async function showMaps(f: RelayFlags & { name?: string; node?: string; offset: number; limit: number }): Promise<void> {
+  if (f.name !== undefined && !/^[a-z0-9_]+$/.test(f.name)) throw new UserError(`invalid map name "${f.name}": list the maps with 'kubectl netobs maps'`);
+  await withRelay(f, async (api) => {
+    if (f.name === undefined) {
+      const answers = await api.query<MapStatus[]>('/v1/maps', f.node);
+      report(answers.filter((a) => a.error));
+      const maps = answers.flatMap((a) => a.body ?? []);
+      await print(f, maps, () => mapRows(maps));
+      return;
+    }
+    const answers = await api.query<MapEntriesPage>(`/v1/maps/${f.name}?offset=${f.offset}&limit=${f.limit}`, f.node);
+    const failed = answers.filter((a) => a.error);
+    if (failed.length === answers.length && failed.length > 0) throw new UserError(`maps ${f.name}: ${failed[0]!.error}`);
+    report(failed);
+    const pages = answers.flatMap((a) => (a.body ? [a.body] : []));
+    await print(f, pages, () => entryRows(pages));
+    for (const p of pages) if (p.total > p.offset + p.entries.length) process.stderr.write(`node ${p.node}: showing ${p.offset + 1}-${p.offset + p.entries.length} of ${p.total} (use --offset/--limit)\n`);
+  });
+}
