@@ -1,0 +1,75 @@
+// The agent role: `kubectl-netobs agent [--config-dir DIR]`. Opens the datapath (reusing what a
+// previous agent pinned), starts the servers, watches the cluster, and on SIGTERM/SIGINT closes
+// servers and informers while the programs stay attached and the maps pinned, so traffic and
+// policies are unaffected until the next agent takes over.
+import os from 'node:os';
+import { Datapath } from '../bpf/loader/index.ts';
+import { buildInfo } from '../lib/build-info.ts';
+import { loadKubeConfig } from '../lib/kube.ts';
+import { untilSignal } from '../roles/until-signal.ts';
+import { agentServerName } from '../install/config.ts';
+import { loadConfig, stderrLogger } from './config.ts';
+import { VethDiscovery } from './endpoints/discover.ts';
+import { KubeClusterSource } from './k8s/informers.ts';
+import { MemoryClusterSource } from './k8s/memory-source.ts';
+import { loadClusterFile } from './k8s/cluster-file.ts';
+import type { ClusterSource } from './k8s/source.ts';
+import { Agent } from './runtime/agent.ts';
+import { publishNodeStatus } from './runtime/node-status.ts';
+import { startAgentServers } from './server/agent-servers.ts';
+import { tlsFilesIn } from './server/listen.ts';
+
+export interface AgentRunOptions {
+  configDir?: string;
+  node?: string;
+  kubeconfig?: string;
+  context?: string;
+  /** YAML objects to run against instead of an API server (debugging). */
+  clusterFile?: string;
+  /** Resolves when the agent should stop (default: SIGTERM or SIGINT). */
+  until?: Promise<unknown>;
+}
+
+export async function runAgent(o: AgentRunOptions): Promise<void> {
+  const version = buildInfo().version;
+  const cfg = loadConfig(o.configDir, version);
+  const log = stderrLogger(cfg.logLevel);
+  const nodeName = o.node ?? process.env.NODE_NAME ?? os.hostname();
+  const dp = Datapath.open({ bpffsRoot: cfg.bpffsRoot, config: { httpPorts: cfg.httpPorts.slice(0, 7) } });
+  let source: ClusterSource;
+  if (o.clusterFile) {
+    const mem = new MemoryClusterSource();
+    const n = loadClusterFile(o.clusterFile, mem);
+    log('info', `agent: ${n} objects from ${o.clusterFile} (no API server)`);
+    source = mem;
+  } else {
+    source = new KubeClusterSource(loadKubeConfig({ kubeconfig: o.kubeconfig, context: o.context, inCluster: true }));
+  }
+  const agent = new Agent({
+    nodeName, source, datapath: dp, version, clusterName: cfg.clusterName === 'default' ? undefined : cfg.clusterName,
+    ringCapacity: cfg.flowRingSize, discovery: new VethDiscovery({ netnsDirs: [...new Set([cfg.netnsDir, '/var/run/netns'])] }), log,
+  });
+  let servers: Awaited<ReturnType<typeof startAgentServers>> | undefined;
+  let stopStatus = (): void => {};
+  try {
+    servers = await startAgentServers(agent, {
+      healthAddress: { host: '127.0.0.1', port: cfg.healthPort },
+      metricsAddress: { host: '0.0.0.0', port: cfg.metricsPort },
+      flowMetricsAddress: { host: '0.0.0.0', port: cfg.flowMetricsPort },
+      grpcAddress: `0.0.0.0:${cfg.flowServerPort}`,
+      ...(cfg.tlsEnabled ? { tls: tlsFilesIn(cfg.tlsDir) } : {}),
+      runDir: cfg.runDir,
+      metricsHandlers: cfg.metricsHandlers,
+    });
+    log('info', `agent ${version} on node ${nodeName}: flow API :${cfg.flowServerPort}${cfg.tlsEnabled ? ` (mTLS, ${agentServerName(cfg.clusterName, nodeName)})` : ''}, status 127.0.0.1:${cfg.healthPort} and ${cfg.runDir}/agent.sock, metrics :${cfg.metricsPort}, flow metrics :${cfg.flowMetricsPort}`);
+    await agent.start();
+    stopStatus = publishNodeStatus(agent, source);
+    const sig = await (o.until ?? untilSignal());
+    log('info', `agent: ${typeof sig === 'string' ? sig : 'stop'}: closing servers and watches; programs stay attached, maps stay pinned`);
+  } finally {
+    stopStatus();
+    await servers?.close();
+    await agent.stop();
+    dp.close();
+  }
+}

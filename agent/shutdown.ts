@@ -1,0 +1,42 @@
+// `kubectl-netobs agent shutdown --if-uninstalling` (the agent's preStop hook): detach the
+// programs and remove the pins only when netobs is being uninstalled, which the agent's own
+// DaemonSet tells (install/render/agent.ts): gone (404), marked for deletion, or annotated
+// netobs.io/uninstalling=true. Any other answer, including an API error, keeps everything:
+// a flaky API server must never cut traffic.
+import { Datapath } from '../bpf/loader/index.ts';
+import { loadKubeConfig } from '../lib/kube.ts';
+import { UNINSTALLING_ANNOTATION } from '../install/render/agent.ts';
+import { loadConfig } from './config.ts';
+import { KubeRest, statusOf } from './k8s/rest.ts';
+import { installedInterfaces } from './datapath/installed.ts';
+
+export type UninstallDecision = { uninstall: true; why: string } | { uninstall: false; why: string };
+
+/** Decides from the GET of the DaemonSet: its object, or the error it failed with. */
+export function decideUninstall(ds: { metadata?: { deletionTimestamp?: unknown; annotations?: Record<string, string> } } | undefined, error?: unknown): UninstallDecision {
+  if (error !== undefined) {
+    return statusOf(error) === 404 ? { uninstall: true, why: 'the agent DaemonSet is gone' } : { uninstall: false, why: `cannot read the agent DaemonSet (${(error as Error).message}): keeping the datapath` };
+  }
+  if (!ds) return { uninstall: true, why: 'the agent DaemonSet is gone' };
+  if (ds.metadata?.deletionTimestamp) return { uninstall: true, why: 'the agent DaemonSet is being deleted' };
+  if (ds.metadata?.annotations?.[UNINSTALLING_ANNOTATION] === 'true') return { uninstall: true, why: `the agent DaemonSet is annotated ${UNINSTALLING_ANNOTATION}=true` };
+  return { uninstall: false, why: 'the agent DaemonSet is in place (restart or upgrade): keeping the datapath' };
+}
+
+export async function agentShutdown(o: { configDir?: string; ifUninstalling: boolean; kubeconfig?: string; version: string }): Promise<string> {
+  const cfg = loadConfig(o.configDir, o.version);
+  let decision: UninstallDecision = { uninstall: true, why: 'asked to (no --if-uninstalling)' };
+  if (o.ifUninstalling) {
+    const ns = process.env.POD_NAMESPACE ?? cfg.namespace;
+    const name = process.env.NETOBS_AGENT_DAEMONSET ?? cfg.agentDaemonSet;
+    try {
+      const rest = new KubeRest(loadKubeConfig({ kubeconfig: o.kubeconfig, inCluster: true }), 5000);
+      decision = decideUninstall(await rest.get(`/apis/apps/v1/namespaces/${ns}/daemonsets/${name}`));
+    } catch (err) {
+      decision = decideUninstall(undefined, err);
+    }
+  }
+  if (!decision.uninstall) return `agent shutdown: ${decision.why}`;
+  const detached = Datapath.uninstall({ bpffsRoot: cfg.bpffsRoot, interfaces: installedInterfaces(cfg.bpffsRoot) });
+  return `agent shutdown: ${decision.why}: detached from ${detached.length} interfaces, removed pins under ${cfg.bpffsRoot}`;
+}

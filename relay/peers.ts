@@ -1,0 +1,80 @@
+// The relay's connections to the agents: per node an observer.Observer client and an
+// AgentStatus client over one mTLS channel (the relay's client certificate, the CA, and the
+// agent's name `<node>.<cluster>.agent.netobs.io` checked against the agents' wildcard
+// certificate). Peers come and go as the discovery reports agent pods.
+import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { ObserverClient } from '../api/grpc.ts';
+import { StatusClient } from '../agent/server/status-grpc.ts';
+import type { TlsFiles } from '../agent/server/listen.ts';
+
+export interface PeerSpec {
+  node: string;
+  /** host:port of the agent's flow API. */
+  address: string;
+}
+
+export interface Peer extends PeerSpec {
+  observer: ObserverClient;
+  status: StatusClient;
+}
+
+export interface PeerPoolOptions {
+  tls?: TlsFiles;
+  /** The name agents present; `*` stands for the node name (install/config.ts tls-server-name). */
+  serverName?: string;
+}
+
+/** A DNS label from a node name (dots would not match the certificate's single-label wildcard). */
+export function serverNameFor(pattern: string, node: string): string {
+  return pattern.replace('*', node.toLowerCase().replace(/[^a-z0-9-]/g, '-'));
+}
+
+export class PeerPool {
+  readonly #peers = new Map<string, Peer>();
+  readonly #creds: grpc.ChannelCredentials;
+
+  constructor(private readonly o: PeerPoolOptions = {}) {
+    this.#creds = o.tls
+      ? grpc.credentials.createSsl(readFileSync(o.tls.ca), readFileSync(o.tls.key), readFileSync(o.tls.cert))
+      : grpc.credentials.createInsecure();
+  }
+
+  /** Makes the pool hold exactly these peers (same address: kept, connection and all). */
+  set(specs: readonly PeerSpec[]): { added: string[]; removed: string[] } {
+    const want = new Map(specs.map((s) => [s.node, s]));
+    const removed: string[] = [];
+    for (const [node, p] of this.#peers) {
+      if (want.get(node)?.address === p.address) continue;
+      p.observer.close();
+      p.status.close();
+      this.#peers.delete(node);
+      removed.push(node);
+    }
+    const added: string[] = [];
+    for (const s of want.values()) {
+      if (this.#peers.has(s.node)) continue;
+      const options: grpc.ChannelOptions = { 'grpc.keepalive_time_ms': 30_000, 'grpc.max_receive_message_length': 16 << 20 };
+      if (this.o.tls && this.o.serverName) {
+        const name = serverNameFor(this.o.serverName, s.node);
+        options['grpc.ssl_target_name_override'] = name;
+        options['grpc.default_authority'] = name;
+      }
+      this.#peers.set(s.node, { ...s, observer: new ObserverClient(s.address, this.#creds, options), status: new StatusClient(s.address, this.#creds, options) });
+      added.push(s.node);
+    }
+    return { added, removed: removed.filter((n) => !added.includes(n)) };
+  }
+
+  list(): Peer[] {
+    return [...this.#peers.values()].sort((a, b) => a.node.localeCompare(b.node));
+  }
+
+  get tls(): boolean {
+    return this.o.tls !== undefined;
+  }
+
+  close(): void {
+    this.set([]);
+  }
+}

@@ -1,0 +1,135 @@
+// The relay's services on :4245. observer.Observer over every agent: GetFlows merges the nodes'
+// streams in time order (agent/flow/merge-streams.ts; a node that fails becomes a
+// NODE_UNAVAILABLE NodeStatusEvent while the others go on), ServerStatus and GetNodes fold the
+// nodes' answers (num_connected_nodes, unavailable_nodes), GetNamespaces unites them.
+// netobs.v1.AgentStatus fans a status query out to one node or all of them, so the CLI and the
+// TUI read every node's endpoints and maps through one port-forward.
+import { once } from 'node:events';
+import * as grpc from '@grpc/grpc-js';
+import type { ObserverHandlers } from '../api/grpc.ts';
+import type { GetFlowsRequest, GetFlowsResponse, ServerStatusResponse } from '../api/types.ts';
+import { FilterError } from '../agent/flow/filter-match.ts';
+import { compileRequest } from '../agent/flow/get-flows.ts';
+import { mergeFlowStreams } from '../agent/flow/merge-streams.ts';
+import { mergeServerStatus, nodesFromStatus, type NodeAnswer } from '../agent/flow/relay-status.ts';
+import type { NodeAnswer as StatusAnswer, StatusHandlers } from '../agent/server/status-grpc.ts';
+import type { Peer, PeerPool } from './peers.ts';
+
+const CALL_TIMEOUT_MS = 5000;
+
+/** A node's GetFlows as an async iterable that a signal cancels; cancellation ends it quietly. */
+async function* nodeStream(p: Peer, req: GetFlowsRequest, signal: AbortSignal): AsyncGenerator<GetFlowsResponse> {
+  const call = p.observer.getFlows(req);
+  const cancel = (): void => call.cancel();
+  signal.addEventListener('abort', cancel, { once: true });
+  try {
+    for await (const r of call) yield { ...(r as GetFlowsResponse), node_name: (r as GetFlowsResponse).node_name || p.node };
+  } catch (err) {
+    if ((err as grpc.ServiceError).code === grpc.status.CANCELLED && signal.aborted) return;
+    throw new Error(`${p.node}: ${(err as grpc.ServiceError).details || (err as Error).message}`);
+  } finally {
+    signal.removeEventListener('abort', cancel);
+  }
+}
+
+async function answers<T>(pool: PeerPool, ask: (p: Peer, deadline: Date) => Promise<T>): Promise<NodeAnswer<T>[]> {
+  return Promise.all(pool.list().map(async (p) => {
+    try {
+      return { node: p.node, address: p.address, value: await ask(p, new Date(Date.now() + CALL_TIMEOUT_MS)) };
+    } catch (err) {
+      return { node: p.node, address: p.address, error: (err as grpc.ServiceError).details || (err as Error).message };
+    }
+  }));
+}
+
+/** Non-follow requests for N flows: the last (or first) N of the merged answer. */
+function limit(events: GetFlowsResponse[], n: number, first: boolean): GetFlowsResponse[] {
+  let flows = 0;
+  const keep = new Array<boolean>(events.length).fill(false);
+  const order = first ? events.map((_, i) => i) : events.map((_, i) => events.length - 1 - i);
+  for (const i of order) {
+    if (!events[i]?.flow) keep[i] = true;
+    else if (flows < n) {
+      keep[i] = true;
+      flows++;
+    }
+  }
+  return events.filter((_, i) => keep[i]);
+}
+
+export function relayObserverHandlers(pool: PeerPool, version: string): ObserverHandlers {
+  return {
+    async GetFlows(call) {
+      const req = call.request;
+      try {
+        compileRequest(req);
+      } catch (err) {
+        if (!(err instanceof FilterError)) throw err;
+        call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: err.message });
+        return;
+      }
+      const ac = new AbortController();
+      call.on('cancelled', () => ac.abort());
+      call.on('close', () => ac.abort());
+      const sources = new Map(pool.list().map((p) => [p.node, nodeStream(p, req, ac.signal)] as const));
+      try {
+        const merged = mergeFlowStreams(sources, { signal: ac.signal });
+        if (!req.follow && (req.number ?? 0) > 0) {
+          const all: GetFlowsResponse[] = [];
+          for await (const ev of merged) all.push(ev);
+          for (const ev of limit(all, req.number ?? 0, req.first ?? false)) call.write(ev);
+        } else {
+          for await (const ev of merged) {
+            if (!call.write(ev)) await Promise.race([once(call, 'drain'), once(ac.signal, 'abort')]);
+            if (ac.signal.aborted) return;
+          }
+        }
+        call.end();
+      } catch (err) {
+        if (!ac.signal.aborted) call.emit('error', { code: grpc.status.INTERNAL, details: String(err) });
+      } finally {
+        ac.abort();
+      }
+    },
+    async ServerStatus(_call, cb) {
+      const a = await answers<ServerStatusResponse>(pool, (p, deadline) => p.observer.serverStatus({ deadline }));
+      cb(null, mergeServerStatus(a, version));
+    },
+    async GetNodes(_call, cb) {
+      const a = await answers<ServerStatusResponse>(pool, (p, deadline) => p.observer.serverStatus({ deadline }));
+      cb(null, { nodes: nodesFromStatus(a, pool.tls) });
+    },
+    async GetNamespaces(_call, cb) {
+      const a = await answers(pool, (p, deadline) => p.observer.getNamespaces({ deadline }));
+      const seen = new Map<string, { cluster?: string; namespace?: string }>();
+      for (const x of a) for (const ns of x.value?.namespaces ?? []) seen.set(`${ns.cluster ?? ''}/${ns.namespace ?? ''}`, ns);
+      cb(null, { namespaces: [...seen.values()].sort((x, y) => (x.namespace ?? '').localeCompare(y.namespace ?? '')) });
+    },
+  };
+}
+
+export function relayStatusHandlers(pool: PeerPool): StatusHandlers {
+  return {
+    async Query(call, cb) {
+      const { path, node } = call.request ?? { path: '' };
+      if (typeof path !== 'string' || !path.startsWith('/v1/')) {
+        cb({ code: grpc.status.INVALID_ARGUMENT, details: `path ${JSON.stringify(path)}: must start with /v1/` });
+        return;
+      }
+      const peers = pool.list().filter((p) => !node || p.node === node);
+      if (node && peers.length === 0) {
+        cb({ code: grpc.status.NOT_FOUND, details: `node ${node}: no agent known there (nodes: ${pool.list().map((p) => p.node).join(', ') || 'none'})` });
+        return;
+      }
+      const nodes: StatusAnswer[] = await Promise.all(peers.map(async (p) => {
+        try {
+          const r = await p.status.query({ path }, { deadline: new Date(Date.now() + CALL_TIMEOUT_MS) });
+          return r.nodes[0] ?? { node: p.node, code: 502, error: 'empty answer' };
+        } catch (err) {
+          return { node: p.node, code: 503, error: `agent ${p.address}: ${(err as grpc.ServiceError).details || (err as Error).message}` };
+        }
+      }));
+      cb(null, { nodes });
+    },
+  };
+}
