@@ -5,6 +5,7 @@ import {
 } from '../../api/types.ts';
 import { dropReasonText, enumName } from '../../api/names.ts';
 import { compactLine, type TimeOptions } from './flow-text.ts';
+import { wrap } from './text.ts';
 
 const ENUMS: Record<string, (v: number) => string> = {
   verdict: (v) => enumName(Verdict, v),
@@ -52,8 +53,12 @@ export function flowFields(f: Flow): DetailLine[] {
   return out;
 }
 
-export function flowDetailLines(f: Flow, opts: TimeOptions = {}): string[] {
+/** The pane's lines, wrapped to `width` (values continue under their value column). */
+export function flowDetailLines(f: Flow, opts: TimeOptions = {}, width = Infinity): string[] {
   const fields = flowFields(f);
   const keyWidth = Math.min(36, Math.max(...fields.map((l) => l.key.length), 4));
-  return [compactLine(f, opts), '', ...fields.map((l) => `${l.key.padEnd(keyWidth)}  ${l.value}`)];
+  return [
+    ...wrap(compactLine(f, opts), width, 2), '',
+    ...fields.flatMap((l) => wrap(`${l.key.padEnd(keyWidth)}  ${l.value}`, width, keyWidth + 2)),
+  ];
 }

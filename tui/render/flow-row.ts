@@ -16,7 +16,9 @@ export function verdictTone(v: number | undefined): Tone | undefined {
 
 export function flowColumns(opts: TimeOptions = {}): Column<Flow>[] {
   return [
-    { title: 'TIME', width: 12, text: (f) => timeText(f, opts), tone: () => 'muted' },
+    // Below 100 columns the milliseconds go: the endpoints need the room more.
+    { title: 'TIME', width: 8, maxTotal: 100, text: (f) => timeText(f, opts).slice(0, 8), tone: () => 'muted' },
+    { title: 'TIME', width: 12, minTotal: 100, text: (f) => timeText(f, opts), tone: () => 'muted' },
     { title: 'SOURCE', width: 14, flex: 3, max: 48, text: sourceText },
     { title: 'DESTINATION', width: 14, flex: 3, max: 48, text: destinationText },
     { title: 'TYPE', width: 11, flex: 1, max: 26, text: typeText },

@@ -21,7 +21,7 @@ export function mapColumns(barWidth: number): Column<MapInfo>[] {
     { title: 'NODE', width: 8, flex: 1, max: 20, text: (m) => m.node },
     { title: 'NAME', width: 18, flex: 3, max: 40, text: (m) => m.name },
     { title: 'TYPE', width: 11, minTotal: 90, text: (m) => m.type },
-    { title: 'ENTRIES', width: 15, align: 'right', text: (m) => `${compactNumber(m.entries)}/${compactNumber(m.maxEntries)}` },
+    { title: 'ENTRIES', width: 11, align: 'right', text: (m) => `${compactNumber(m.entries)}/${compactNumber(m.maxEntries)}` },
     { title: 'PRESSURE', width: barWidth, text: (m) => pressureBar(m.pressure, barWidth), tone: (m) => pressureTone(m.pressure) },
   ];
 }

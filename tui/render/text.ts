@@ -45,3 +45,21 @@ export function cell(text: string, tone?: Tone, theme?: Theme): Cell {
 export function rowText(cells: readonly Cell[]): string {
   return cells.map((c) => c.text).join('');
 }
+
+/** Break a line into lines of at most `width` columns, at spaces when possible; continuation lines are indented. */
+export function wrap(text: string, width: number, indent = 0): string[] {
+  if (width <= indent + 1 || text.length <= width) return [text];
+  const out: string[] = [];
+  let rest = text;
+  let room = width;
+  while (rest.length > room) {
+    let cut = rest.lastIndexOf(' ', room);
+    if (cut <= 0) cut = room;
+    out.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut).trimStart();
+    room = width - indent;
+
+  }
+  if (rest) out.push(rest);
+  return out.map((l, i) => (i > 0 ? ' '.repeat(indent) + l : l));
+}

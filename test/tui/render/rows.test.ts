@@ -6,6 +6,7 @@ import { verdictColumns } from '../../../tui/render/verdict-row.ts';
 import { sparkline } from '../../../tui/render/sparkline.ts';
 import { flowDetailLines, flowFields } from '../../../tui/render/flow-detail.ts';
 import { colorTheme, compactNumber, plainTheme, rowText } from '../../../tui/render/text.ts';
+import * as textModule from '../../../tui/render/text.ts';
 import type { EndpointInfo, MapInfo } from '../../../tui/model/types.ts';
 import { drop, dns } from '../fixtures.ts';
 
@@ -74,4 +75,12 @@ test('flow detail shows every set field with named enums', (t) => {
   t.regex(lines[0]!, /kube-system\/coredns-5d78c9869d-x1:53 \(ID:102\) <- default\/xwing:40000/);
   t.true(lines.some((l) => /^l7\.dns\.query +deathstar/.test(l)));
   t.true(lines.some((l) => /^l7\.type +RESPONSE/.test(l)));
+});
+
+test('wrap breaks at spaces and indents continuation lines', (t) => {
+  const { wrap } = textModule;
+  t.deepEqual(wrap('aaa bbb ccc ddd', 8, 2), ['aaa bbb', '  ccc', '  ddd']);
+  t.deepEqual(wrap('short', 80), ['short']);
+  t.deepEqual(wrap('abcdefghij', 4), ['abcd', 'efgh', 'ij']);
+  for (const l of flowDetailLines(drop, { utc: true }, 60)) t.true(l.length <= 60, l);
 });

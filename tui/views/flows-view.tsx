@@ -1,0 +1,68 @@
+// View 1: the live flow stream, newest first, with flows/s and drops/s sparklines. Renders only
+// the rows in the window: live, it walks the ring from the newest flow until the window is full.
+import { Box, Text } from 'ink';
+import { useMemo } from 'react';
+import type { Flow } from '../../api/types.ts';
+import { compileFilter } from '../model/flow-filter.ts';
+import { layoutColumns } from '../render/columns.ts';
+import { flowDetailLines } from '../render/flow-detail.ts';
+import { flowColumns } from '../render/flow-row.ts';
+import { sparkline } from '../render/sparkline.ts';
+import { compactNumber, fit } from '../render/text.ts';
+import { ScrollPane, scrollRange } from '../ui/scroll-pane.tsx';
+import { Table, windowStart } from '../ui/table.tsx';
+import type { ViewProps } from './view-props.ts';
+
+export function sparkLine(flows: readonly number[], drops: readonly number[], fps: number, dps: number, width: number): [string, string] {
+  const fl = `flows/s ${compactNumber(fps).padStart(5)} `;
+  const dl = `  drops/s ${compactNumber(dps).padStart(5)} `;
+  const sw = Math.max(0, Math.floor((width - fl.length - dl.length) / 2));
+  return [fl + sparkline(flows, sw), fit(dl + sparkline(drops, sw), width - fl.length - sw)];
+}
+
+export function FlowsView({ state, store, frozen, width, height, theme, time, report }: ViewProps) {
+  const filterText = state.filters['flows'] ?? '';
+  const match = useMemo(() => { try { return compileFilter(filterText).match; } catch { return () => true; } }, [filterText]);
+  const layout = useMemo(() => layoutColumns(flowColumns(time), width), [width, time.utc]);
+  const filtered = useMemo(() => (frozen ? frozen.filter(match) : null), [frozen, match]);
+
+  if (state.detail) {
+    const lines = flowDetailLines(state.detail.item as Flow, time, width);
+    report({ count: 1, pageSize: height - 1, detailLines: scrollRange(lines.length, height) });
+    return <ScrollPane title="Flow" lines={lines} scroll={state.detail.scroll} height={height} theme={theme} hint="esc: back" />;
+  }
+
+  const tableHeight = height - 1;
+  const visible = Math.max(0, tableHeight - 1);
+  const cursor = state.cursor['flows'] ?? 0;
+  let rows: readonly Flow[];
+  let start: number;
+  let count: number;
+  if (filtered) {
+    count = filtered.length;
+    start = windowStart(cursor, visible, count);
+    rows = filtered.slice(start, start + visible);
+  } else {
+    start = windowStart(cursor, visible, Number.MAX_SAFE_INTEGER);
+    const head = store.flows.newest(start + visible, filterText ? match : undefined);
+    rows = head.slice(start);
+    count = head.length;
+  }
+  report({ count, pageSize: visible, selected: (i) => (filtered ? filtered[i] : rows[i - start]) });
+
+  const r = store.rates(width);
+  const [left, right] = sparkLine(r.flows, r.drops, r.flowsPerSecond, r.dropsPerSecond, width);
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text wrap="truncate"><Text color={theme.tone('ok')}>{left}</Text><Text color={theme.tone('bad')}>{right}</Text></Text>
+      <Table layout={layout} rows={rows} offset={start} cursor={cursor} height={tableHeight} theme={theme}
+        showCursor={state.paused} empty={filterText ? 'no flows match the filter' : 'waiting for flows…'} />
+    </Box>
+  );
+}
+
+export function flowsStatus(s: { paused: boolean; filters: Record<string, string> }, buffered: number): string {
+  const filter = s.filters['flows'] ? `  filter: ${s.filters['flows']}` : '';
+  const mode = s.paused ? 'PAUSED (space)' : 'LIVE';
+  return `${mode}  ${buffered} flows buffered${filter}`;
+}
