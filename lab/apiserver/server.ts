@@ -19,6 +19,8 @@ export interface ServerOptions {
   api: Api;
   tls: { key: string; cert: string; ca: string };
   host?: string;
+  /** More addresses to serve on, with the same port (the lab's underlay address, for pods). */
+  extraHosts?: string[];
   port?: number;
   runtime?: PodRuntime;
   log?: (line: string) => void;
@@ -32,6 +34,17 @@ export interface RunningServer {
 type ObjTarget = Extract<Target, { kind: 'object' }>;
 
 export async function startApiServer(o: ServerOptions): Promise<RunningServer> {
+  const first = await listenOne(o, o.host ?? '127.0.0.1', o.port ?? 0);
+  const others = await Promise.all((o.extraHosts ?? []).map((h) => listenOne(o, h, first.port)));
+  return {
+    port: first.port,
+    async close() {
+      await Promise.all([first, ...others].map((s) => s.close()));
+    },
+  };
+}
+
+async function listenOne(o: ServerOptions, host: string, port: number): Promise<RunningServer> {
   const server = https.createServer({ key: o.tls.key, cert: o.tls.cert, ca: o.tls.ca, requestCert: true, rejectUnauthorized: false });
   let address = '';
   server.on('request', (req, res) => {
@@ -47,14 +60,12 @@ export async function startApiServer(o: ServerOptions): Promise<RunningServer> {
     o.log?.(`UPGRADE ${req.url}`);
     handleUpgrade(o.api, o.runtime, { namespace: t.namespace ?? 'default', name: t.name, subresource: t.subresource ?? '' }, url, req, socket, head);
   });
-  server.listen(o.port ?? 0, o.host ?? '127.0.0.1');
+  server.listen(port, host);
   await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  address = `${o.host ?? '127.0.0.1'}:${port}`;
-  const watches = new Set<() => void>();
-  server.on('close', () => watches.forEach((w) => w()));
+  const bound = (server.address() as { port: number }).port;
+  address = `${host}:${bound}`;
   return {
-    port,
+    port: bound,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

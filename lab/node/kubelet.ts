@@ -1,0 +1,439 @@
+// The lab kubelet of one node: runs the pods bound to it (network, volumes, container processes),
+// restarts containers per restartPolicy with back-off, reports pod status, and finishes graceful
+// deletions. Each pod has one worker whose syncs are serialized.
+import { mkdir, readFile } from 'node:fs/promises';
+import { existsSync, renameSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Api } from '../apiserver/api.ts';
+import type { KObject } from '../apiserver/types.ts';
+import { startContainer, type RunningContainer } from './containers.ts';
+import { launchFor, type ContainerSpec, type ImageContext } from './images.ts';
+import { removeEtcNetns, writeEtcNetns } from './network.ts';
+import { podLinkName, podNetnsName, type LabPlan, type NodePlan } from './plan.ts';
+import { createPodNetwork, deletePodNetwork, type PodNet } from './pod-network.ts';
+import { containerEnv, etcHosts, resolvConf, serviceEnv, type EnvSources, type PodFacts } from './pod-spec.ts';
+import { probeOnce } from './probes.ts';
+import { containerMounts, prepareVolumes, removePodDir } from './volumes.ts';
+import { buildPodStatus, type ContainerState } from './pod-status.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = Record<string, any>;
+
+export interface KubeletOptions {
+  api: Api;
+  plan: LabPlan;
+  node: NodePlan;
+  stateDir: string;
+  images: ImageContext;
+  caCert: string;
+  apiserverPort: number;
+  log: (line: string) => void;
+}
+
+export interface ContainerRecord {
+  spec: Any;
+  state: ContainerState;
+  proc?: RunningContainer;
+  env: Record<string, string>;
+  path: string;
+  logFile: string;
+  restarts: number;
+  backoffUntil: number;
+  backoffMs: number;
+  ready: boolean;
+  lastProbe: number;
+  init: boolean;
+}
+
+interface PodWorker {
+  uid: string;
+  namespace: string;
+  name: string;
+  netns: string;
+  net?: PodNet;
+  podIp: string;
+  dir: string;
+  containers: Map<string, ContainerRecord>;
+  initDone: boolean;
+  startTime: string;
+  chain: Promise<void>;
+  gone: boolean;
+  terminating: boolean;
+}
+
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+const BACKOFF_START = 2000;
+const BACKOFF_MAX = 40000;
+
+export class Kubelet {
+  private workers = new Map<string, PodWorker>();
+  private usedIps = new Set<string>();
+  private unsubscribe: (() => void) | undefined;
+  private tick: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private hostResolv = 'nameserver 127.0.0.1\n';
+
+  constructor(readonly o: KubeletOptions) {}
+
+  get nodeName(): string {
+    return this.o.node.name;
+  }
+
+  async start(): Promise<void> {
+    this.hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => this.hostResolv);
+    await mkdir(path.join(this.o.stateDir, 'pods'), { recursive: true });
+    this.unsubscribe = this.o.api.store.subscribe((e) => {
+      if (e.gr !== '/pods') return;
+      const spec = e.object['spec'] as Any | undefined;
+      if (spec?.['nodeName'] === this.nodeName) this.kick(e.object.metadata.uid ?? '');
+    });
+    this.tick = setInterval(() => this.resyncAll(), 1000);
+    this.resyncAll();
+  }
+
+  private resyncAll(): void {
+    if (this.stopped) return;
+    const pods = this.o.api.list(this.o.api.rt('', 'pods'), undefined, { fieldSelector: `spec.nodeName=${this.nodeName}` }).items;
+    const seen = new Set<string>();
+    for (const p of pods) {
+      seen.add(p.metadata.uid ?? '');
+      this.kick(p.metadata.uid ?? '');
+    }
+    for (const uid of this.workers.keys()) if (!seen.has(uid)) this.kick(uid);
+  }
+
+  private findPod(uid: string): KObject | undefined {
+    return this.o.api.list(this.o.api.rt('', 'pods'), undefined, { fieldSelector: `metadata.uid=${uid}` }).items[0];
+  }
+
+  private kick(uid: string): void {
+    if (!uid || this.stopped) return;
+    let w = this.workers.get(uid);
+    if (!w) {
+      const pod = this.findPod(uid);
+      if (!pod || pod.metadata.deletionTimestamp && !(pod['status'] as Any)?.['podIP']) {
+        if (pod) void this.finalDelete(pod);
+        return;
+      }
+      w = this.newWorker(pod);
+      this.workers.set(uid, w);
+    }
+    const worker = w;
+    // Coalesce: one pending sync per pod is enough.
+    if ((worker as unknown as { queued?: boolean }).queued) return;
+    (worker as unknown as { queued?: boolean }).queued = true;
+    worker.chain = worker.chain.then(async () => {
+      (worker as unknown as { queued?: boolean }).queued = false;
+      try {
+        await this.sync(worker);
+      } catch (e) {
+        this.o.log(`kubelet ${this.nodeName}: pod ${worker.namespace}/${worker.name}: ${(e as Error).stack ?? String(e)}`);
+      }
+    });
+  }
+
+  private newWorker(pod: KObject): PodWorker {
+    const uid = pod.metadata.uid ?? '';
+    const hostNet = !!(pod['spec'] as Any)['hostNetwork'];
+    return {
+      uid,
+      namespace: pod.metadata.namespace ?? 'default',
+      name: pod.metadata.name ?? '',
+      netns: hostNet ? this.o.node.netns : podNetnsName(this.o.plan, uid),
+      podIp: hostNet ? this.o.node.underlayIp : '',
+      dir: path.join(this.o.stateDir, 'pods', uid),
+      containers: new Map(),
+      initDone: false,
+      startTime: now(),
+      chain: Promise.resolve(),
+      gone: false,
+      terminating: false,
+    };
+  }
+
+  private allocateIp(): string {
+    const [a, b, c] = this.o.node.podCidr.split('/')[0]!.split('.');
+    for (let i = 2; i < 255; i++) {
+      const ip = `${a}.${b}.${c}.${i}`;
+      if (!this.usedIps.has(ip)) {
+        this.usedIps.add(ip);
+        return ip;
+      }
+    }
+    throw new Error(`pod CIDR ${this.o.node.podCidr} of ${this.nodeName} is full`);
+  }
+
+  private async sync(w: PodWorker): Promise<void> {
+    if (w.gone) return;
+    const pod = this.findPod(w.uid);
+    if (!pod || pod.metadata.deletionTimestamp) {
+      await this.teardown(w, pod);
+      return;
+    }
+    const spec = pod['spec'] as Any;
+    if (!w.dir || (!w.net && !spec['hostNetwork'] && !w.podIp)) await this.setupSandbox(w, pod);
+    if (spec['hostNetwork'] && w.containers.size === 0) await this.setupSandbox(w, pod);
+    await this.runContainers(w, pod);
+    await this.probe(w);
+    this.writeStatus(w, pod);
+  }
+
+  private facts(w: PodWorker, pod: KObject): PodFacts {
+    const spec = pod['spec'] as Any;
+    return {
+      namespace: w.namespace,
+      name: w.name,
+      uid: w.uid,
+      nodeName: this.nodeName,
+      podIp: w.podIp,
+      hostIp: this.o.node.underlayIp,
+      serviceAccount: spec['serviceAccountName'] ?? 'default',
+      labels: pod.metadata.labels ?? {},
+      annotations: pod.metadata.annotations ?? {},
+    };
+  }
+
+  private sources(): EnvSources {
+    const api = this.o.api;
+    return {
+      configMap: (ns, name) => api.tryGet(api.rt('', 'configmaps'), ns, name)?.['data'] as Record<string, string> | undefined,
+      secret: (ns, name) => {
+        const s = api.tryGet(api.rt('', 'secrets'), ns, name);
+        if (!s) return undefined;
+        return Object.fromEntries(Object.entries((s['data'] ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      },
+    };
+  }
+
+  private async setupSandbox(w: PodWorker, pod: KObject): Promise<void> {
+    const spec = pod['spec'] as Any;
+    await mkdir(path.join(w.dir, 'logs'), { recursive: true });
+    if (!spec['hostNetwork']) {
+      const ip = this.allocateIp();
+      w.net = await createPodNetwork(this.o.node, w.netns, podLinkName(w.uid), ip);
+      w.podIp = ip;
+      await writeEtcNetns(w.netns, {
+        'resolv.conf': resolvConf(w.namespace, this.o.plan.dnsServiceIp, spec['dnsPolicy'] ?? 'ClusterFirst', this.hostResolv),
+        hosts: etcHosts({ name: w.name, podIp: ip, namespace: w.namespace }, spec['hostAliases'], spec['hostname'], spec['subdomain']),
+      });
+    }
+    const volumes = await prepareVolumes(pod, w.dir, this.facts(w, pod), { ...this.sources(), caCert: this.o.caCert, token: `lab.${randomBytes(24).toString('base64url')}` });
+    const services = this.o.api.list(this.o.api.rt('', 'services'), w.namespace).items;
+    const base: Record<string, string> = {
+      HOSTNAME: spec['hostNetwork'] ? this.nodeName : w.name,
+      KUBERNETES_SERVICE_HOST: this.o.plan.kubernetesServiceIp,
+      KUBERNETES_SERVICE_PORT: '443',
+      KUBERNETES_SERVICE_PORT_HTTPS: '443',
+      KUBERNETES_PORT: `tcp://${this.o.plan.kubernetesServiceIp}:443`,
+      ...(spec['enableServiceLinks'] === false ? {} : serviceEnv(services.filter((s) => s.metadata.name !== 'kubernetes'))),
+      HOME: '/root',
+      TERM: 'xterm',
+    };
+    const all = [...((spec['initContainers'] ?? []) as Any[]).map((c) => ({ c, init: true })), ...((spec['containers'] ?? []) as Any[]).map((c) => ({ c, init: false }))];
+    for (const { c, init } of all) {
+      const launch = launchFor(c as ContainerSpec, this.o.images);
+      let env: Record<string, string> = {};
+      let state: ContainerState = { waiting: { reason: 'ContainerCreating' } };
+      try {
+        env = containerEnv(c, this.facts(w, pod), this.sources(), { PATH: launch.ok ? launch.path : this.o.images.hostPath, ...base });
+      } catch (e) {
+        state = { waiting: { reason: 'CreateContainerConfigError', message: (e as Error).message } };
+      }
+      if (!launch.ok) state = { waiting: { reason: launch.reason, message: launch.message } };
+      w.containers.set(c['name'], {
+        spec: { ...c, __volumes: volumes },
+        state,
+        env,
+        path: launch.ok ? launch.path : '',
+        logFile: path.join(w.dir, 'logs', `${c['name']}.log`),
+        restarts: 0,
+        backoffUntil: 0,
+        backoffMs: BACKOFF_START,
+        ready: false,
+        lastProbe: 0,
+        init,
+      });
+      if (!launch.ok) this.event(pod, 'Warning', 'Failed', launch.message);
+    }
+  }
+
+  private event(pod: KObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    void import('../controllers/util.ts').then((u) => u.recordEvent(this.o.api, pod, type, reason, message, 'kubelet'));
+  }
+
+  private launch(w: PodWorker, pod: KObject, rec: ContainerRecord): void {
+    const c = rec.spec;
+    const launch = launchFor(c as ContainerSpec, this.o.images);
+    if (!launch.ok) {
+      // Image "pulls" fail the same way every time: back off like the real kubelet.
+      rec.state = { waiting: { reason: rec.restarts > 0 || rec.state.waiting?.reason === 'ErrImagePull' ? 'ImagePullBackOff' : 'ErrImagePull', message: launch.message } };
+      rec.restarts = 0;
+      return;
+    }
+    if (rec.state.waiting?.reason === 'CreateContainerConfigError') return;
+    const spec = pod['spec'] as Any;
+    // The previous run's log stays readable as `kubectl logs --previous`.
+    if (rec.restarts > 0 && existsSync(rec.logFile)) renameSync(rec.logFile, rec.logFile.replace(/\.log$/, '.previous.log'));
+    const proc = startContainer({
+      netns: w.netns,
+      hostname: spec['hostNetwork'] ? this.nodeName : (spec['hostname'] ?? w.name),
+      argv: launch.argv,
+      env: rec.env,
+      cwd: c['workingDir'],
+      mounts: containerMounts(c, c['__volumes'] as Map<string, string>),
+      logFile: rec.logFile,
+    });
+    rec.proc = proc;
+    rec.state = { running: { startedAt: now() } };
+    rec.ready = !c['readinessProbe'];
+    rec.lastProbe = 0;
+    if (rec.restarts === 0) this.event(pod, 'Normal', 'Started', `Started container ${c['name']}`);
+    void proc.exited.then(({ code, signal }) => {
+      if (rec.proc !== proc) return;
+      rec.proc = undefined;
+      const exitCode = code ?? (signal ? 128 + (signalNumber(signal) ?? 9) : 1);
+      rec.state = { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: rec.state.running?.startedAt ?? now(), finishedAt: now(), containerID: `netobs-lab://${proc.pid}`, ...(signal ? { signal: signalNumber(signal) } : {}) } };
+      rec.ready = false;
+      this.kick(w.uid);
+    });
+  }
+
+  private async runContainers(w: PodWorker, pod: KObject): Promise<void> {
+    if (w.terminating) return;
+    const spec = pod['spec'] as Any;
+    const policy = (spec['restartPolicy'] ?? 'Always') as string;
+    const t = Date.now();
+    const inits = [...w.containers.values()].filter((r) => r.init);
+    if (!w.initDone) {
+      for (const r of inits) {
+        if (r.state.terminated?.exitCode === 0) continue;
+        if (r.proc) return; // still running
+        if (r.state.terminated && policy === 'Never') return; // failed for good
+        if (r.state.terminated) {
+          if (t < r.backoffUntil) return;
+          r.restarts++;
+        }
+        this.launch(w, pod, r);
+        return;
+      }
+      w.initDone = true;
+    }
+    for (const r of w.containers.values()) {
+      if (r.init || r.proc) continue;
+      const term = r.state.terminated;
+      if (term) {
+        const restart = policy === 'Always' || (policy === 'OnFailure' && term.exitCode !== 0);
+        if (!restart) continue;
+        if (r.backoffUntil === 0) {
+          r.backoffUntil = t + r.backoffMs;
+          r.backoffMs = Math.min(r.backoffMs * 2, BACKOFF_MAX);
+          r.state = { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${Math.round((r.backoffUntil - t) / 1000)}s restarting failed container=${r.spec['name']} pod=${w.name}_${w.namespace}(${w.uid})` }, lastTerminated: term };
+          continue;
+        }
+      }
+      if (r.state.waiting?.reason === 'CrashLoopBackOff') {
+        if (t < r.backoffUntil) continue;
+        r.backoffUntil = 0;
+        r.restarts++;
+        const last = r.state.lastTerminated;
+        this.launch(w, pod, r);
+        if (last) r.state.lastTerminated = last;
+        continue;
+      }
+      if (r.state.waiting?.reason === 'ErrImagePull' || r.state.waiting?.reason === 'ImagePullBackOff') {
+        if (t < r.backoffUntil) continue;
+        r.backoffUntil = t + r.backoffMs;
+        r.backoffMs = Math.min(r.backoffMs * 2, BACKOFF_MAX);
+        r.state = { waiting: { reason: r.state.waiting.reason === 'ErrImagePull' && r.restarts > 0 ? 'ImagePullBackOff' : r.restarts > 0 ? 'ImagePullBackOff' : 'ErrImagePull', message: r.state.waiting.message ?? '' } };
+        r.restarts = 1;
+        continue;
+      }
+      if (r.state.waiting?.reason === 'ContainerCreating') this.launch(w, pod, r);
+    }
+  }
+
+  private async probe(w: PodWorker): Promise<void> {
+    const t = Date.now();
+    await Promise.all(
+      [...w.containers.values()].map(async (r) => {
+        const p = r.spec['readinessProbe'] as Any | undefined;
+        if (!p || !r.proc || !r.state.running) return;
+        const started = Date.parse(r.state.running.startedAt);
+        if (t - started < (p['initialDelaySeconds'] ?? 0) * 1000) return;
+        if (t - r.lastProbe < (p['periodSeconds'] ?? 10) * 1000 && r.lastProbe !== 0) return;
+        r.lastProbe = t;
+        const ok = await probeOnce(p, w.podIp, { pid: r.proc.pid, env: r.env });
+        if (ok !== r.ready) {
+          r.ready = ok;
+          this.kick(w.uid);
+        }
+      }),
+    );
+  }
+
+  private writeStatus(w: PodWorker, pod: KObject): void {
+    const next = buildPodStatus(pod, { podIp: w.podIp, hostIp: this.o.node.underlayIp, startTime: w.startTime, initDone: w.initDone, containers: [...w.containers.entries()].map(([name, r]) => ({ name, r })) });
+    const cur = (pod['status'] ?? {}) as Any;
+    if (JSON.stringify(stripTimes(cur)) === JSON.stringify(stripTimes(next))) return;
+    try {
+      this.o.api.update(this.o.api.rt('', 'pods'), w.namespace, w.name, { ...pod, status: next }, { subresource: 'status', manager: 'kubelet' });
+    } catch (e) {
+      if ((e as { code?: number }).code !== 404 && (e as { code?: number }).code !== 409) throw e;
+      this.kick(w.uid);
+    }
+  }
+
+  private async teardown(w: PodWorker, pod: KObject | undefined): Promise<void> {
+    w.terminating = true;
+    const graceSec = Math.min(Number(pod?.metadata.deletionGracePeriodSeconds ?? (pod?.['spec'] as Any | undefined)?.['terminationGracePeriodSeconds'] ?? 30), 30);
+    const procs = [...w.containers.values()].map((r) => r.proc).filter((p): p is RunningContainer => !!p);
+    for (const p of procs) p.kill('SIGTERM');
+    const deadline = new Promise<void>((r) => setTimeout(r, graceSec * 1000));
+    await Promise.race([Promise.all(procs.map((p) => p.exited)), deadline]);
+    for (const p of procs) p.kill('SIGKILL');
+    await Promise.race([Promise.all(procs.map((p) => p.exited)), new Promise((r) => setTimeout(r, 2000))]);
+    if (w.net) await deletePodNetwork(this.o.node, w.net);
+    if (w.net) await removeEtcNetns(w.netns);
+    this.usedIps.delete(w.podIp);
+    await removePodDir(w.dir);
+    w.gone = true;
+    this.workers.delete(w.uid);
+    if (pod) await this.finalDelete(pod);
+  }
+
+  private async finalDelete(pod: KObject): Promise<void> {
+    try {
+      this.o.api.delete(this.o.api.rt('', 'pods'), pod.metadata.namespace, pod.metadata.name ?? '', { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid ?? '' } });
+    } catch {
+      // gone already, or replaced by a pod with the same name
+    }
+  }
+
+  /** What exec, logs and port-forward need to find a pod's container. */
+  container(namespace: string, name: string, container?: string): { worker: PodWorker; rec: ContainerRecord; cname: string } | undefined {
+    for (const w of this.workers.values()) {
+      if (w.namespace !== namespace || w.name !== name) continue;
+      const cname = container ?? [...w.containers.entries()].find(([, r]) => !r.init)?.[0];
+      const rec = cname ? w.containers.get(cname) : undefined;
+      if (cname && rec) return { worker: w, rec, cname };
+    }
+    return undefined;
+  }
+
+  /** Stops every container and removes every pod network (lab shutdown). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.tick) clearInterval(this.tick);
+    await Promise.all([...this.workers.values()].map((w) => w.chain.then(() => this.teardown(w, undefined)).catch(() => {})));
+  }
+}
+
+function stripTimes(s: Any): string {
+  return JSON.stringify(s, (k, v) => (k === 'lastProbeTime' || k === 'lastTransitionTime' ? undefined : v));
+}
+
+function signalNumber(s: NodeJS.Signals): number | undefined {
+  return ({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15, SIGSEGV: 11, SIGABRT: 6 } as Record<string, number>)[s];
+}
