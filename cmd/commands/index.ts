@@ -15,7 +15,6 @@ import { statusCommand } from './status.ts';
 import { agentRole } from './agent.ts';
 import { relayRole } from './relay.ts';
 import { labCommand } from './lab.ts';
-import { labCommand } from './lab.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, installCommand, uninstallCommand, statusCommand, observeCommand, endpointsCommand, mapsCommand, policyCommand, echoRole, sleepRole, probeCommand, agentRole, relayRole, labCommand, labCommand];
+export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, installCommand, uninstallCommand, statusCommand, observeCommand, endpointsCommand, mapsCommand, policyCommand, echoRole, sleepRole, probeCommand, agentRole, relayRole, labCommand];
