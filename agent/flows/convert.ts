@@ -45,10 +45,39 @@ export function connectionDirection(ev: Pick<NetobsEvent, 'direction' | 'isReply
   return ev.direction;
 }
 
+// Flows are never modified once built, so sub-messages that repeat (event types, reply flags,
+// interfaces, non-pod endpoints) are shared between flows: fewer allocations per event.
+const REPLY = { true: { value: true }, false: { value: false } } as const;
+const eventTypes = new Map<number, { type: number; sub_type: number }>();
+function eventType(type: number, sub: number): { type: number; sub_type: number } {
+  const k = type * 65536 + sub;
+  let e = eventTypes.get(k);
+  if (!e) eventTypes.set(k, (e = { type, sub_type: sub }));
+  return e;
+}
+const shared = new WeakMap<FlowContext, { ids: Map<number, Endpoint>; ifs: Map<number, { index: number; name?: string }> }>();
+function cacheOf(ctx: FlowContext): { ids: Map<number, Endpoint>; ifs: Map<number, { index: number; name?: string }> } {
+  let c = shared.get(ctx);
+  if (!c) shared.set(ctx, (c = { ids: new Map(), ifs: new Map() }));
+  if (c.ids.size > 4096) c.ids.clear();
+  return c;
+}
+
 function endpoint(ctx: FlowContext, ip: string, identity: number): Endpoint {
   const ep = ctx.endpointByIp(ip);
   if (ep) return identity && ep.identity !== identity ? { ...ep, identity } : ep;
-  return { identity, labels: ctx.identityLabels(identity) };
+  const ids = cacheOf(ctx).ids;
+  let e = ids.get(identity);
+  if (!e) ids.set(identity, (e = { identity, labels: ctx.identityLabels(identity) }));
+  return e;
+}
+
+function iface(ctx: FlowContext, ifindex: number): { index: number; name?: string } {
+  const ifs = cacheOf(ctx).ifs;
+  let i = ifs.get(ifindex);
+  const name = ctx.interfaceName(ifindex);
+  if (!i || i.name !== name) ifs.set(ifindex, (i = { index: ifindex, ...(name ? { name } : {}) }));
+  return i;
 }
 
 /** The L3/L4 part every flow of an event shares (endpoints, IP, L4, services, names, time). */
@@ -62,10 +91,10 @@ export function baseFlow(ev: NetobsEvent, ctx: FlowContext): Flow {
     destination: endpoint(ctx, ev.dstIp, ev.dstIdentity),
     node_name: ctx.nodeName,
     traffic_direction: connectionDirection(ev),
-    interface: { index: ev.ifindex, ...nameOf(ctx, ev.ifindex) },
+    interface: iface(ctx, ev.ifindex),
   };
   if (l4) f.l4 = l4;
-  if (ev.isReply !== undefined) f.is_reply = { value: ev.isReply };
+  if (ev.isReply !== undefined) f.is_reply = ev.isReply ? REPLY.true : REPLY.false;
   const srcSvc = ctx.serviceOf(ev.srcIp, ev.srcPort);
   if (srcSvc) f.source_service = srcSvc;
   const dstSvc = ctx.serviceOf(ev.dstIp, ev.dstPort);
@@ -75,11 +104,6 @@ export function baseFlow(ev: NetobsEvent, ctx: FlowContext): Flow {
   const dn = ctx.namesOf(ev.dstIp);
   if (dn?.length) f.destination_names = dn;
   return f;
-}
-
-function nameOf(ctx: FlowContext, ifindex: number): { name?: string } {
-  const name = ctx.interfaceName(ifindex);
-  return name ? { name } : {};
 }
 
 function setPolicies(f: Flow, ev: NetobsEvent, ctx: FlowContext, verdict: number): void {
@@ -103,17 +127,17 @@ export function convertEvent(ev: NetobsEvent, ctx: FlowContext): Flow {
     f.verdict = Verdict.DROPPED;
     f.drop_reason = ev.dropReason;
     f.drop_reason_desc = ev.dropReason;
-    f.event_type = { type: EventType.DROP, sub_type: ev.subType };
+    f.event_type = eventType(EventType.DROP, ev.subType);
   } else if (ev.type === EventType.POLICY_VERDICT) {
     f.verdict = ev.verdict === 2 ? Verdict.DROPPED : Verdict.FORWARDED;
     if (f.verdict === Verdict.DROPPED) {
       f.drop_reason = ev.dropReason;
       f.drop_reason_desc = ev.dropReason;
     }
-    f.event_type = { type: EventType.POLICY_VERDICT, sub_type: 0 };
+    f.event_type = eventType(EventType.POLICY_VERDICT, 0);
   } else {
     f.verdict = Verdict.FORWARDED;
-    f.event_type = { type: EventType.TRACE, sub_type: ev.subType };
+    f.event_type = eventType(EventType.TRACE, ev.subType);
     f.trace_observation_point = (ev.subType === 0 ? TraceObservationPoint.TO_ENDPOINT : ev.subType) as TraceObservationPoint;
   }
   if (ev.matchType) f.policy_match_type = ev.matchType;
