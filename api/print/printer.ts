@@ -1,14 +1,18 @@
-// hubble `observe` outputs for GetFlowsResponse streams: compact (one line per flow), dict (a
-// block per flow), table (aligned columns, written at close, so not for --follow), json/jsonpb
-// (one GetFlowsResponse per line, proto field names). Lost events print as such; node status
-// changes other than "connected" go to the error stream.
+// hubble `observe` outputs for GetFlowsResponse streams, as hubble/pkg/printer/printer.go writes
+// them: compact (one line per flow), dict (a block per flow), table (aligned columns, written at
+// close, so not for --follow), json/jsonpb (one GetFlowsResponse per line). Lost events print in
+// every format; node status changes go to the error stream (only failures, unless debug).
 import type { Flow, GetFlowsResponse, LostEvent, NodeStatusEvent } from '../types.ts';
 import { LostEventSource, NodeState } from '../types.ts';
 import { enumName } from '../names.ts';
-import { toProtoJson } from '../json.ts';
-import { flowSummary } from '../summary.ts';
-import { flowType, formatIdentity, formatTime, formatVerdict, hostNames } from './format.ts';
-import { alignColumns } from './tabwriter.ts';
+import { goQuote, printedSummary } from '../summary.ts';
+import { Colorer, escapeTerminal } from './color.ts';
+import { flowType, formatIdentity, formatVerdict, hostNames } from './format.ts';
+import { jsonLine } from './json-line.ts';
+import { tabwrite } from './tabwriter.ts';
+import { formatTimestamp } from './time-format.ts';
+
+export { jsonLine } from './json-line.ts';
 
 export const OUTPUT_FORMATS = ['compact', 'dict', 'json', 'jsonpb', 'table'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -16,104 +20,193 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 export interface PrintOptions {
   /** Print the node name (`[node]` in compact, a NODE field or column elsewhere). */
   nodeName?: boolean;
-  /** Colour the verdict (callers decide: a TTY without NO_COLOR). */
+  /** Colour hosts, ports, identities and verdicts in compact and dict (never in table or JSON). */
   color?: boolean;
-  /** Times in UTC instead of local time. */
+  /** hubble's --time-format name (StampMilli, RFC3339, RFC3339Nano…); StampMilli by default. */
+  timeFormat?: string;
+  /** Local time instead of UTC. hubble always prints UTC, which is the default here too. */
+  localTime?: boolean;
+  /** Accepted for older callers and ignored: times are UTC unless localTime is set. */
   utc?: boolean;
+  /** Names instead of IPs (pod, service, DNS name); hubble's --ip-translation, on by default. */
+  ipTranslation?: boolean;
+  /** Also print informational node status events (connected, gone), as hubble --debug does. */
+  debug?: boolean;
 }
 
+const DICT_SEPARATOR = '------------';
+const NODE_NAMES_CUT_OFF = 50;
+
+function time(o: PrintOptions, ts: Parameters<typeof formatTimestamp>[0]): string {
+  return formatTimestamp(ts, o.timeFormat, o.localTime ?? false);
+}
+
+const colorer = (o: PrintOptions): Colorer => new Colorer(o.color ?? false);
+
 export function compactLine(flow: Flow, o: PrintOptions = {}): string {
-  let [src, dst] = hostNames(flow);
-  let [srcId, dstId] = [formatIdentity(flow.source?.identity), formatIdentity(flow.destination?.identity)];
+  const c = colorer(o);
+  let [src, dst] = hostNames(flow, c, o.ipTranslation ?? true);
+  let [srcId, dstId] = [formatIdentity(flow.source?.identity, c), formatIdentity(flow.destination?.identity, c)];
   let arrow = '->';
-  if (flow.is_reply === undefined) arrow = '<>';
+  if (flow.is_reply === undefined) arrow = '<>'; // the datapath does not know the direction
   else if (flow.is_reply.value) {
-    // Replies are printed client first, with the arrow turned: one connection reads one way.
+    // Replies are printed with their ends swapped and the arrow turned, so that one connection
+    // always reads client first.
     [src, dst, srcId, dstId, arrow] = [dst, src, dstId, srcId, '<-'];
   }
   const node = o.nodeName ? ` [${flow.node_name ?? ''}]` : '';
-  return `${formatTime(flow.time, o.utc ?? false)}${node}: ${src} ${srcId} ${arrow} ${dst} ${dstId} ${flowType(flow)} ${formatVerdict(flow, o.color ?? false)} (${flowSummary(flow)})\n`;
+  return escapeTerminal(`${time(o, flow.time)}${node}: ${src} ${srcId} ${arrow} ${dst} ${dstId} ${flowType(flow)} ${formatVerdict(flow, c)} (${printedSummary(flow)})\n`);
 }
 
 export function dictBlock(flow: Flow, o: PrintOptions = {}): string {
-  const [src, dst] = hostNames(flow);
-  return [
-    `  TIMESTAMP: ${formatTime(flow.time, o.utc ?? false)}`,
+  const c = colorer(o);
+  const [src, dst] = hostNames(flow, c, o.ipTranslation ?? true);
+  return escapeTerminal([
+    `  TIMESTAMP: ${time(o, flow.time)}`,
     ...(o.nodeName ? [`       NODE: ${flow.node_name ?? ''}`] : []),
     `     SOURCE: ${src}`,
     `DESTINATION: ${dst}`,
     `       TYPE: ${flowType(flow)}`,
-    `    VERDICT: ${formatVerdict(flow, o.color ?? false)}`,
-    `    SUMMARY: ${flowSummary(flow)}`,
-  ].join('\n') + '\n';
-}
-
-export function tableHeader(o: PrintOptions = {}): string[] {
-  return ['TIMESTAMP', ...(o.nodeName ? ['NODE'] : []), 'SOURCE', 'DESTINATION', 'TYPE', 'VERDICT', 'SUMMARY'];
-}
-
-export function tableRow(flow: Flow, o: PrintOptions = {}): string[] {
-  const [src, dst] = hostNames(flow);
-  return [
-    formatTime(flow.time, o.utc ?? false), ...(o.nodeName ? [flow.node_name ?? ''] : []), src, dst, flowType(flow),
-    formatVerdict(flow, o.color ?? false), flowSummary(flow),
-  ];
+    `    VERDICT: ${formatVerdict(flow, c)}`,
+    `    SUMMARY: ${printedSummary(flow)}`,
+  ].join('\n') + '\n');
 }
 
 const lostSource = (l: LostEvent): string => enumName(LostEventSource, l.source);
+const lostSummary = (l: LostEvent): string => `CPU(${l.cpu?.value ?? 0}) - ${l.num_events_lost ?? 0}`;
 
 export function lostLine(l: LostEvent): string {
-  return `EVENTS LOST: ${lostSource(l)} CPU(${l.cpu?.value ?? 0}) ${l.num_events_lost ?? 0}\n`;
+  return escapeTerminal(`EVENTS LOST: ${lostSource(l)} CPU(${l.cpu?.value ?? 0}) ${l.num_events_lost ?? 0}\n`);
 }
 
-export function jsonLine(res: GetFlowsResponse): string {
-  return `${JSON.stringify(toProtoJson('observer.GetFlowsResponse', res))}\n`;
+function lostDict(l: LostEvent, o: PrintOptions): string {
+  return escapeTerminal([
+    '  TIMESTAMP: ',
+    ...(o.nodeName ? ['       NODE: '] : []),
+    `     SOURCE: ${lostSource(l)}`,
+    '       TYPE: EVENTS LOST',
+    '    VERDICT: ',
+    `    SUMMARY: ${lostSummary(l)}`,
+  ].join('\n') + '\n');
 }
 
-export function nodeStatusLine(s: NodeStatusEvent): string | undefined {
-  if ((s.state_change ?? 0) === NodeState.NODE_CONNECTED) return undefined;
-  return `${enumName(NodeState, s.state_change)}: ${(s.node_names ?? []).join(', ')}: ${s.message || 'N/A'}\n`;
+/** Node names joined with `, `, leaving out those past about `limit` characters (` (and N more)`). */
+export function joinWithCutOff(names: readonly string[], sep: string, limit: number): string {
+  let len = 0;
+  let end = names.length;
+  for (let i = 0; i < names.length; i++) {
+    len += (names[i] ?? '').length + sep.length;
+    if (len > limit && i > 0) {
+      end = i;
+      break;
+    }
+  }
+  const joined = names.slice(0, end).join(sep);
+  return end === names.length ? joined : `${joined} (and ${names.length - end} more)`;
+}
+
+/** Whether hubble shows a node status event: failures always, the rest only with debug. */
+export function showsNodeStatus(s: NodeStatusEvent, o: PrintOptions = {}): boolean {
+  const state = s.state_change ?? NodeState.UNKNOWN_NODE_STATE;
+  return (o.debug ?? false) || state === NodeState.NODE_ERROR || state === NodeState.NODE_UNAVAILABLE;
+}
+
+/** The compact/table line of a node status event (for the error stream). */
+export function nodeStatusLine(res: GetFlowsResponse, o: PrintOptions = {}): string {
+  const s = res.node_status ?? {};
+  const names = s.node_names ?? [];
+  const joined = joinWithCutOff(names, ', ', NODE_NAMES_CUT_OFF);
+  const prefix = `${time(o, res.time)} [${res.node_name ?? ''}]`;
+  let msg: string;
+  switch (s.state_change ?? NodeState.UNKNOWN_NODE_STATE) {
+    case NodeState.NODE_CONNECTED: msg = `Receiving flows from ${names.length} nodes: ${joined}`; break;
+    case NodeState.NODE_UNAVAILABLE: msg = `${names.length} nodes are unavailable: ${joined}`; break;
+    case NodeState.NODE_GONE: msg = `${names.length} nodes removed from cluster: ${joined}`; break;
+    case NodeState.NODE_ERROR: msg = `Error ${goQuote(s.message ?? '')} on ${names.length} nodes: ${joined}`; break;
+    default: msg = `unknown node status event: ${JSON.stringify(s)}`;
+  }
+  return escapeTerminal(`${prefix}: ${msg}\n`);
+}
+
+function nodeStatusDict(res: GetFlowsResponse, o: PrintOptions): string {
+  const s = res.node_status ?? {};
+  return escapeTerminal([
+    `  TIMESTAMP: ${time(o, res.time)}`,
+    `      STATE: ${enumName(NodeState, s.state_change)}`,
+    `      NODES: ${joinWithCutOff(s.node_names ?? [], ', ', NODE_NAMES_CUT_OFF)}`,
+    `    MESSAGE: ${s.message ? goQuote(s.message) : 'N/A'}`,
+  ].join('\n') + '\n');
 }
 
 export interface PrinterSinks { out: (text: string) => void; err?: (text: string) => void }
 
 /** Prints a stream of responses in one format; call close() at the end (the table prints then). */
 export class FlowPrinter {
-  private count = 0;
-  private rows: string[][] = [];
+  private line = 0;
+  private table = '';
 
   constructor(readonly format: OutputFormat, readonly sinks: PrinterSinks, readonly options: PrintOptions = {}) {}
 
+  private err(text: string): void {
+    (this.sinks.err ?? this.sinks.out)(text);
+  }
+
   write(res: GetFlowsResponse): void {
+    if (res.flow) this.writeFlow(res, res.flow);
+    else if (res.lost_events) this.writeLost(res, res.lost_events);
+    else if (res.node_status) this.writeNodeStatus(res, res.node_status);
+  }
+
+  private writeFlow(res: GetFlowsResponse, flow: Flow): void {
     const o = this.options;
-    if (this.format === 'json' || this.format === 'jsonpb') return this.sinks.out(jsonLine(res));
-    if (res.node_status) {
-      const line = nodeStatusLine(res.node_status);
-      if (line) (this.sinks.err ?? this.sinks.out)(line);
-      return;
-    }
-    const flow = res.flow;
-    const lost = res.lost_events;
-    if (!flow && !lost) return;
     switch (this.format) {
-      case 'compact':
-        return this.sinks.out(flow ? compactLine(flow, o) : lostLine(lost as LostEvent));
-      case 'dict': {
-        const sep = this.count++ > 0 ? '------------\n' : '';
-        if (flow) return this.sinks.out(sep + dictBlock(flow, o));
-        const l = lost as LostEvent;
-        return this.sinks.out(`${sep}  TIMESTAMP: ${formatTime(res.time, o.utc ?? false)}\n     SOURCE: ${lostSource(l)}\n       TYPE: EVENTS LOST\n    SUMMARY: CPU(${l.cpu?.value ?? 0}) - ${l.num_events_lost ?? 0}\n`);
+      case 'json': case 'jsonpb': return this.sinks.out(jsonLine(res));
+      case 'compact': this.sinks.out(compactLine(flow, o)); break;
+      case 'dict': this.sinks.out((this.line > 0 ? `${DICT_SEPARATOR}\n` : '') + dictBlock(flow, o)); break;
+      case 'table': {
+        const plain = { ...o, color: false }; // hubble turns colours off for the tab writer
+        const c = colorer(plain);
+        const [src, dst] = hostNames(flow, c, o.ipTranslation ?? true);
+        this.row([time(o, flow.time), ...(o.nodeName ? [flow.node_name ?? ''] : []), src, dst, flowType(flow), formatVerdict(flow, c), printedSummary(flow)]);
+        break;
       }
-      case 'table':
-        if (this.rows.length === 0) this.rows.push(tableHeader(o));
-        if (flow) this.rows.push(tableRow(flow, o));
-        else this.rows.push(['EVENTS LOST:', lostSource(lost as LostEvent), `CPU(${lost?.cpu?.value ?? 0})`, String(lost?.num_events_lost ?? 0)]);
-        return;
+    }
+    this.line++;
+  }
+
+  private writeLost(res: GetFlowsResponse, lost: LostEvent): void {
+    const o = this.options;
+    switch (this.format) {
+      case 'json': case 'jsonpb': return this.sinks.out(jsonLine(res));
+      case 'compact': this.sinks.out(lostLine(lost)); break;
+      case 'dict': this.sinks.out((this.line > 0 ? `${DICT_SEPARATOR}\n` : '') + lostDict(lost, o)); break;
+      case 'table': this.row(['', ...(o.nodeName ? [''] : []), lostSource(lost), '', 'EVENTS LOST', '', lostSummary(lost)]); break;
+    }
+    this.line++;
+  }
+
+  private writeNodeStatus(res: GetFlowsResponse, s: NodeStatusEvent): void {
+    const o = this.options;
+    if (!showsNodeStatus(s, o)) return;
+    switch (this.format) {
+      case 'json': case 'jsonpb': return this.err(jsonLine(res));
+      case 'dict':
+        // The separator keeps blocks apart when stdout and stderr share a terminal.
+        if (this.line > 0) this.err(`${DICT_SEPARATOR}\n`);
+        else this.line++;
+        return this.err(nodeStatusDict(res, o));
+      default: return this.err(nodeStatusLine(res, o));
     }
   }
 
+  /** A table row; the header goes before the first one. */
+  private row(cells: string[]): void {
+    if (this.line === 0) this.table += `${['TIMESTAMP', ...(this.options.nodeName ? ['NODE'] : []), 'SOURCE', 'DESTINATION', 'TYPE', 'VERDICT', 'SUMMARY'].join('\t')}\n`;
+    this.table += escapeTerminal(`${cells.join('\t')}\n`);
+  }
+
   close(): void {
-    if (this.format === 'table' && this.rows.length > 0) this.sinks.out(alignColumns(this.rows));
-    this.rows = [];
+    if (this.format === 'table' && this.table) this.sinks.out(tabwrite(this.table));
+    this.table = '';
   }
 }

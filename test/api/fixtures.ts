@@ -107,4 +107,35 @@ export const printerFlows: Flow[] = [
   },
 ];
 
+/** More flows for the printer goldens: policy verdict drop, DNS error via the proxy, CNAMEs, an unknown drop reason, no port. */
+export const printerEdgeFlows: Flow[] = [
+  {
+    time: { seconds: 1237, nanos: 0 }, verdict: 2, Type: 1, node_name: 'node-1',
+    IP: { source: '10.0.1.5', destination: '10.0.2.7', ipVersion: 1 },
+    l4: { TCP: { source_port: 49613, destination_port: 80, flags: { SYN: true } } },
+    source: xwing, destination: deathstar, event_type: { type: 5 }, traffic_direction: 1, policy_match_type: 0,
+    drop_reason_desc: 133,
+  },
+  {
+    time: { seconds: 1237, nanos: 100_000_000 }, verdict: 1, Type: 2,
+    IP: { source: '10.0.0.10', destination: '10.0.1.5', ipVersion: 1 },
+    l4: { UDP: { source_port: 53, destination_port: 41392 } },
+    source: coredns, destination: xwing, event_type: { type: 129 }, traffic_direction: 2, is_reply: { value: true },
+    l7: { type: 2, dns: { query: 'nope.example.', qtypes: ['A', 'AAAA'], rcode: 3, observation_source: 'proxy' } },
+  },
+  {
+    time: { seconds: 1237, nanos: 200_000_000 }, verdict: 1, Type: 2,
+    IP: { source: '10.0.0.10', destination: '10.0.1.5', ipVersion: 1 },
+    l4: { UDP: { source_port: 53, destination_port: 41393 } },
+    source: coredns, destination: xwing, event_type: { type: 129 }, traffic_direction: 2, is_reply: { value: true },
+    l7: { type: 2, dns: { query: 'www.example.com.', qtypes: ['A'], cnames: ['example.com.'], ttl: 5 } },
+  },
+  {
+    time: { seconds: 1237, nanos: 300_000_000 }, verdict: 2, Type: 1, node_name: 'node-2',
+    IP: { source: '10.0.1.5', destination: '10.0.9.9', ipVersion: 1 },
+    l4: { ICMPv4: { type: 3, code: 3 } },
+    source: xwing, destination: { identity: 16777217 }, event_type: { type: 1, sub_type: 250 },
+  },
+];
+
 export const lostResponse: GetFlowsResponse = { lost_events: { source: 3, num_events_lost: 12, cpu: { value: 0 } }, node_name: 'node-1' };

@@ -22,6 +22,29 @@ test(builds, ['--namespace=shop', '--verdict', 'DROPPED', '--follow'], {
   whitelist: [{ source_pod: ['shop/'], verdict: [2] }, { destination_pod: ['shop/'], verdict: [2] }],
 });
 test(builds, ['--from-namespace', 'a', '--to-namespace', 'b'], { whitelist: [{ source_pod: ['a/'], destination_pod: ['b/'] }] });
+test('-A alone filters nothing (hubble would send "/", which the netobs server rejects)', builds, ['-A'], {});
+test('--from-namespace qualifies --from-pod', builds, ['--from-namespace', 'a', '--from-pod', 'x'], { whitelist: [{ source_pod: ['a/x'] }] });
+test('-n qualifies services and adds no pod filter on that side', builds, ['-n', 'a', '--service', 's'], {
+  whitelist: [{ source_service: ['a/s'] }, { destination_service: ['a/s'] }],
+});
+test('each -n qualifies a pod name', builds, ['-n', 'a', '-n', 'b', '--pod', 'x'], {
+  whitelist: [{ source_pod: ['a/x', 'b/x'] }, { destination_pod: ['a/x', 'b/x'] }],
+});
+test('--to-namespace with --from-pod: namespace of the destination, pod of the source', builds, ['--to-namespace', 'b', '--from-pod', 'a/x'], {
+  whitelist: [{ source_pod: ['a/x'], destination_pod: ['b/'] }],
+});
+test('--not -n excludes a namespace on either end', builds, ['--not', '-n', 'kube-system'], {
+  blacklist: [{ source_pod: ['kube-system/'] }, { destination_pod: ['kube-system/'] }],
+});
+test('-n belongs to its own list: it does not qualify a negated pod', builds, ['-n', 'shop', '--not', '--pod', 'web'], {
+  whitelist: [{ source_pod: ['shop/'] }, { destination_pod: ['shop/'] }],
+  blacklist: [{ source_pod: ['web'] }, { destination_pod: ['web'] }],
+});
+test('a --not flag may be given the same flag as the whitelist', builds, ['--pod', 'a/x', '--not', '--pod', 'a/y'], {
+  whitelist: [{ source_pod: ['a/x'] }, { destination_pod: ['a/x'] }],
+  blacklist: [{ source_pod: ['a/y'] }, { destination_pod: ['a/y'] }],
+});
+test('every drop reason name of flow.proto', builds, ['--drop-reason-desc', 'STALE_OR_UNROUTABLE_IP'], { whitelist: [{ drop_reason_desc: [151] }] });
 test(builds, ['-l', 'app=web', '-l', 'k8s:tier in (a,b)'], {
   whitelist: [{ source_label: ['app=web', 'k8s:tier in (a,b)'] }, { destination_label: ['app=web', 'k8s:tier in (a,b)'] }],
 });
@@ -63,11 +86,19 @@ const rejects = test.macro({
 });
 
 test(rejects, ['--verdict', 'DENIED'], /--verdict "DENIED": unknown value \(one of VERDICT_UNKNOWN, FORWARDED, DROPPED/);
-test(rejects, ['--pod', 'x', '--ip', '1.2.3.4'], /--pod and --ip cannot be combined/);
+test(rejects, ['--pod', 'x', '--ip', '1.2.3.4'], /filters --ip and --pod cannot be combined/);
+test(rejects, ['-n', 'a', '--from-pod', 'x'], /filters --from-pod and --namespace cannot be combined/);
+test(rejects, ['-n', 'a', '--to-namespace', 'b'], /filters --to-namespace and --namespace cannot be combined/);
+test(rejects, ['--to-service', 'x', '-A'], /filters --to-service and --all-namespaces cannot be combined/);
+test(rejects, ['--from-ip', '1.1.1.1', '--from-namespace', 'a'], /filters --from-ip and --from-namespace cannot be combined/);
+test(rejects, ['-n', 'default', '--pod', 'kube-system/x'], /namespace conflict: "default" does not contain "kube-system\/x"/);
+test(rejects, ['--pod', 'kube-system/x', '-A'], /namespace conflict: "" does not contain "kube-system\/x"/);
+test(rejects, ['--from-pod', 'default/a', '--from-service', 'b'], /namespace of service "b" conflict with pod "default"/);
+test(rejects, ['--drop-reason-desc', 'NOPE'], /--drop-reason-desc "NOPE": unknown value/);
 test(rejects, ['--label', 'a=b', '--from-label', 'c=d'], /--label and --from-label/);
 test(rejects, ['--workload', 'Deployment/web', '--from-workload', 'x'], /--workload and --from-workload/);
-test(rejects, ['--not', '--not', '--pod', 'x'], /consecutive --not/);
-test(rejects, ['--pod', 'x', '--not'], /must be followed/);
+test(rejects, ['--not', '--not', '--pod', 'x'], /consecutive --not statements/);
+test(rejects, ['--pod', 'x', '--not'], /trailing --not found in the arguments/);
 test(rejects, ['-t', 'bogus'], /unknown event type/);
 test(rejects, ['-t', 'trace:nowhere'], /unknown subtype/);
 test(rejects, ['--tcp-flags', 'SYN,XMAS'], /unknown flag "XMAS"/);
