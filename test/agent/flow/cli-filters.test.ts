@@ -118,3 +118,33 @@ test('scan keeps order and reads inline values', (t) => {
     { name: 'not', value: 'true' }, { name: 'pod', value: 'a/b' }, { name: 'namespace', value: 'x' }, { name: 'all-namespaces', value: 'true' },
   ]);
 });
+
+// Cases of hubble's own hubble/cmd/observe/flows_filter_test.go, with the filters it expects.
+test('upstream TestFilterLeftRight', builds, [
+  '--ip', '1.2.3.4', '--ip', '5.6.7.8', '--verdict', 'DROPPED', '--not', '--pod', 'deathstar',
+  '--not', '--http-status', '200', '--http-method', 'get', '--http-path', '/page/\\d+', '--node-name', 'k8s*',
+], {
+  whitelist: [
+    { source_ip: ['1.2.3.4', '5.6.7.8'], verdict: [2], http_method: ['get'], http_path: ['/page/\\d+'], node_name: ['k8s*'] },
+    { destination_ip: ['1.2.3.4', '5.6.7.8'], verdict: [2], http_method: ['get'], http_path: ['/page/\\d+'], node_name: ['k8s*'] },
+  ],
+  blacklist: [{ source_pod: ['deathstar'], http_status_code: ['200'] }, { destination_pod: ['deathstar'], http_status_code: ['200'] }],
+});
+test('upstream TestFilterDispatch', builds, ['--from-ip', '1.2.3.4', '--from-ip', '5.6.7.8', '--not', '--to-ip', '5.5.5.5', '--verdict', 'DROPPED', '-t', 'l7'], {
+  whitelist: [{ source_ip: ['1.2.3.4', '5.6.7.8'], verdict: [2], event_type: [{ type: 129 }] }],
+  blacklist: [{ destination_ip: ['5.5.5.5'] }],
+});
+test('upstream TestFromToWorkloadCombined', builds, ['--pod', 'cilium', '--to-workload', 'app'], {
+  whitelist: [{ source_pod: ['cilium'], destination_workload: [{ name: 'app' }] }, { destination_pod: ['cilium'], destination_workload: [{ name: 'app' }] }],
+});
+test('upstream "complex with namespace and service ok"', builds, ['--service', 'bar', '--pod', 'blib', '--namespace', 'test', '--from-port', '1172'], {
+  whitelist: [
+    { source_service: ['test/bar'], source_pod: ['test/blib'], source_port: ['1172'] },
+    { destination_service: ['test/bar'], destination_pod: ['test/blib'], source_port: ['1172'] },
+  ],
+});
+test('upstream: ip fqdn conflict', rejects, ['--from-ip', '1.2.3.4', '--from-fqdn', 'doesnt.work'], /filters --from-fqdn and --from-ip cannot be combined/);
+test('upstream: svc from-svc conflict', rejects, ['--from-service', 'foo', '--service', 'bar'], /filters --service and --from-service cannot be combined/);
+for (const [a, b] of [['--namespace', '--from-namespace'], ['--all-namespaces', '--to-namespace'], ['--ip', '--namespace'], ['--to-ip', '--to-pod'], ['--pod', '--to-fqdn'], ['--namespace', '--to-service']]) {
+  test(`upstream conflict table: ${a} ${b}`, rejects, [a ?? '', 'foo', b ?? '', 'bar'], /cannot be combined/);
+}
