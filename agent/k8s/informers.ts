@@ -83,6 +83,7 @@ export class KubeClusterSource implements ClusterSource {
       };
       let failedThisRun = false;
       inf.on('error', (err: unknown) => {
+        if (this.#stopped) return; // stop() aborts the watches: not a failure
         failedThisRun = true;
         this.#failed.add(w.name);
         sink.connection(false, `${w.name}: ${(err as Error)?.message ?? String(err)}`);
