@@ -11,6 +11,8 @@ import { DEFAULT_RING_CAPACITY, FlowRing } from '../flow/ring.ts';
 import { VethDiscovery } from '../endpoints/discover.ts';
 import { EndpointManager, type EndpointRecord, type PinnedEndpoint } from '../endpoints/manager.ts';
 import { IdentityAllocator } from '../identity/allocator.ts';
+import { planIdentityGc } from '../identity/gc.ts';
+import { labelSetKey } from '../identity/labels.ts';
 import { CidrIdentities } from '../identity/cidr-identities.ts';
 import type { LabelSet } from '../identity/labels.ts';
 import { objectKey, podHasOwnNetwork, nodeAddresses } from '../k8s/objects.ts';
@@ -44,6 +46,9 @@ export interface AgentOptions {
   pollMs?: number;
   /** Full reconcile period (default 5 s). */
   resyncMs?: number;
+  /** Identity garbage collection: how often (default 60 s) and after how long unused (default 15 min). */
+  identityGcIntervalMs?: number;
+  identityGcGraceMs?: number;
   log?: Logger;
 }
 
@@ -149,6 +154,7 @@ export class Agent {
         if (this.endpoints.pending > 0) this.#schedule(0);
       }, this.#o.pollMs ?? 200),
       setInterval(() => this.#schedule(0), this.#o.resyncMs ?? 5000),
+      setInterval(() => void this.collectIdentities(), this.#o.identityGcIntervalMs ?? 60_000),
     );
     await this.#o.source.start(sink);
   }
@@ -351,6 +357,28 @@ export class Agent {
     for (const e of this.datapath.endpoints.entries()) {
       if (!live.has(e.ifindex) && ifnameOf(e.ifindex) === undefined) this.datapath.endpoints.delete(e.ifindex);
     }
+  }
+
+  #unusedSince = new Map<number, number>();
+
+  /**
+   * Deletes identities no pod in the cluster has used for the grace period. Every agent runs the
+   * same plan over the same pods; deleting twice is harmless (agent/identity/gc.ts).
+   */
+  async collectIdentities(now = Date.now()): Promise<number[]> {
+    if (!this.synced || !this.connected) return [];
+    const live = new Set([...this.podIdentities.values()].map((i) => labelSetKey(i.labels)));
+    const plan = planIdentityGc({ identities: this.allocator.identities(), liveLabelKeys: live, unusedSince: this.#unusedSince, now, graceMs: this.#o.identityGcGraceMs });
+    this.#unusedSince = plan.unusedSince;
+    for (const id of plan.deleteIds) {
+      try {
+        await this.#o.source.identities.delete(id);
+        this.allocator.observe({ type: 'deleted', identity: { id, labels: this.allocator.labelsOf(id) ?? [] } });
+      } catch (err) {
+        this.warnings.set('identity-gc', `delete identity ${id}: ${(err as Error).message}`);
+      }
+    }
+    return plan.deleteIds;
   }
 
   ipcacheSize(): number {
