@@ -363,7 +363,7 @@ export class Kubelet {
         if (t - started < (p['initialDelaySeconds'] ?? 0) * 1000) return;
         if (t - r.lastProbe < (p['periodSeconds'] ?? 10) * 1000 && r.lastProbe !== 0) return;
         r.lastProbe = t;
-        const ok = await probeOnce(p, w.podIp, { pid: r.proc.pid, env: r.env });
+        const ok = await probeOnce(p, w.podIp, { pid: r.proc.pid, env: r.env, ports: r.spec['ports'] as Any[] | undefined });
         if (ok !== r.ready) {
           r.ready = ok;
           this.kick(w.uid);

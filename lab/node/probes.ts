@@ -8,8 +8,40 @@ import { systemBin } from './sh.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = Record<string, any>;
 
-export async function probeOnce(p: Any, podIp: string, container: { pid: number; env: Record<string, string> }): Promise<boolean> {
+const isLoopback = (h: unknown): boolean => typeof h === 'string' && (h === 'localhost' || h.startsWith('127.') || h === '::1');
+
+/** A probe of a loopback address must run in the container's network namespace, not the host's. */
+function inNetns(pid: number, args: string[], timeout: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = spawn(systemBin('nsenter'), ['-t', String(pid), '-n', '--', ...args], { stdio: 'ignore' });
+    const timer = setTimeout(() => c.kill('SIGKILL'), timeout + 500);
+    c.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code === 0);
+    });
+    c.on('error', () => resolve(false));
+  });
+}
+
+/** A probe port is a number or the name of one of the container's ports. */
+function resolvePort(v: unknown, ports: Any[] | undefined): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
+  return Number((ports ?? []).find((x) => x['name'] === v)?.['containerPort'] ?? NaN);
+}
+
+export async function probeOnce(p: Any, podIp: string, container: { pid: number; env: Record<string, string>; ports?: Any[] }): Promise<boolean> {
   const timeout = (p['timeoutSeconds'] ?? 1) * 1000;
+  if (p['tcpSocket']) p = { ...p, tcpSocket: { ...p['tcpSocket'], port: resolvePort(p['tcpSocket'].port, container.ports) } };
+  if (p['httpGet']) p = { ...p, httpGet: { ...p['httpGet'], port: resolvePort(p['httpGet'].port, container.ports) } };
+  if (p['tcpSocket'] && isLoopback(p['tcpSocket'].host)) {
+    return inNetns(container.pid, [systemBin('bash'), '-c', `exec 3<>/dev/tcp/${p['tcpSocket'].host}/${Number(p['tcpSocket'].port)}`], timeout);
+  }
+  if (p['httpGet'] && isLoopback(p['httpGet'].host)) {
+    const g = p['httpGet'];
+    const url = `http://${g.host === '::1' ? '[::1]' : g.host}:${Number(g.port)}${g.path ?? '/'}`;
+    return inNetns(container.pid, [systemBin('curl'), '-sf', '-o', '/dev/null', '-m', String(Math.max(1, timeout / 1000)), url], timeout);
+  }
   if (p['tcpSocket']) {
     return new Promise((resolve) => {
       const s = net.connect({ host: p['tcpSocket'].host ?? podIp, port: Number(p['tcpSocket'].port), timeout });
