@@ -141,7 +141,7 @@ export async function serve(o: ServeOptions): Promise<void> {
     const world: RunningContainer = startContainer({ netns: plan.worldNetns, hostname: 'world', argv: images.self(['lab', 'http-server', '--port', '80', '--world']), env: { PATH: images.hostPath }, mounts: [], logFile: path.join(dir, 'world', 'http.log') });
     cleanups.push(async () => {
       world.kill('SIGTERM');
-      await Promise.race([world.exited, new Promise((r) => setTimeout(r, 3000))]);
+      await Promise.race([world.exited, new Promise((r) => setTimeout(r, 3000).unref())]);
     });
 
     await writeFile(kubeconfigPath(o.name), renderKubeconfig(o.name, `https://127.0.0.1:${server.port}`, pki), { mode: 0o600 });
@@ -167,5 +167,5 @@ export async function serve(o: ServeOptions): Promise<void> {
   state = { ...state, status: 'stopping' };
   await writeState(state).catch(() => {});
   await stop();
-  logLine(`lab ${o.name} stopped`);
+  logLine(`lab ${o.name} stopped (still open: ${process.getActiveResourcesInfo().join(', ') || 'nothing'})`);
 }

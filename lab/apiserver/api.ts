@@ -225,7 +225,7 @@ export class Api {
   }
 
   /** Shared tail of update, patch and apply: subresource rules, generation, finalization. */
-  private write(rt: ResourceType, old: KObject, next: KObject, opts: WriteOptions): KObject {
+  private write(rt: ResourceType, old: KObject, next: KObject, opts: WriteOptions & { deleting?: boolean }): KObject {
     next.metadata ??= {};
     const sub = opts.subresource;
     let obj: KObject;
@@ -236,7 +236,8 @@ export class Api {
       obj = next;
       if (rt.subresources?.includes('status')) obj['status'] = old['status'];
     }
-    for (const k of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'namespace', 'name'] as const) {
+    const immutable = opts.deleting ? (['uid', 'creationTimestamp', 'namespace', 'name'] as const) : (['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'namespace', 'name'] as const);
+    for (const k of immutable) {
       if (old.metadata[k] === undefined) delete obj.metadata[k];
       else (obj.metadata as Record<string, unknown>)[k] = old.metadata[k];
     }
@@ -324,7 +325,7 @@ export class Api {
       // Already terminating: only a shorter grace period (kubelet's final 0) changes anything.
       if (bound && grace < (obj.metadata.deletionGracePeriodSeconds ?? 0)) {
         obj.metadata.deletionGracePeriodSeconds = grace;
-        return this.write(rt, old, obj, {});
+        return this.write(rt, old, obj, { deleting: true });
       }
       return this.present(rt, old);
     }

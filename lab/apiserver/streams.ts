@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough, Writable, type Duplex, type Readable } from 'node:stream';
 import type { Socket } from 'node:net';
-import { webSocketServer, type WebSocket } from './ws.ts';
+import { isSpdyTunnel, tokenizeProtocols, webSocketServer, type WebSocket } from './ws.ts';
 import type { Api } from './api.ts';
 import { ApiError } from './errors.ts';
 import { controlFrame, dataFrame, decodeHeaders, encodeHeaders, FLAG_FIN, FrameReader, HeaderCodec, TYPE } from './spdy.ts';
@@ -56,10 +56,12 @@ export function handleUpgrade(api: Api, runtime: PodRuntime, t: UpgradeTarget, u
     return;
   }
   wss ??= webSocketServer(pick);
+  const proto = tokenizeProtocols(req.headers['sec-websocket-protocol']);
+  if (proto !== undefined) req.headers['sec-websocket-protocol'] = proto;
   wss.handleUpgrade(req, socket, head, (ws) => {
     if (t.subresource === 'exec' || t.subresource === 'attach') void execSession(runtime, t, url, ws);
     else if (t.subresource === 'portforward') {
-      if (ws.protocol === PF_SPDY) spdyPortForward(runtime, t, ws);
+      if (isSpdyTunnel(ws.protocol)) spdyPortForward(runtime, t, ws);
       else channelPortForward(runtime, t, url, ws);
     } else ws.close(1008, 'unsupported subresource');
   });

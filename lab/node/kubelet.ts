@@ -363,7 +363,7 @@ export class Kubelet {
         if (t - started < (p['initialDelaySeconds'] ?? 0) * 1000) return;
         if (t - r.lastProbe < (p['periodSeconds'] ?? 10) * 1000 && r.lastProbe !== 0) return;
         r.lastProbe = t;
-        const ok = await probeOnce(p, w.podIp, { pid: r.proc.pid, env: r.env, ports: r.spec['ports'] as Any[] | undefined });
+        const ok = await probeOnce(p, w.podIp, { pid: r.proc.pid, env: r.env, ports: r.spec['ports'] as Any[] | undefined, nodeNetns: this.o.node.netns });
         if (ok !== r.ready) {
           r.ready = ok;
           this.kick(w.uid);
@@ -389,10 +389,10 @@ export class Kubelet {
     const graceSec = Math.min(Number(pod?.metadata.deletionGracePeriodSeconds ?? (pod?.['spec'] as Any | undefined)?.['terminationGracePeriodSeconds'] ?? 30), 30);
     const procs = [...w.containers.values()].map((r) => r.proc).filter((p): p is RunningContainer => !!p);
     for (const p of procs) p.kill('SIGTERM');
-    const deadline = new Promise<void>((r) => setTimeout(r, graceSec * 1000));
+    const deadline = new Promise<void>((r) => setTimeout(r, graceSec * 1000).unref());
     await Promise.race([Promise.all(procs.map((p) => p.exited)), deadline]);
     for (const p of procs) p.kill('SIGKILL');
-    await Promise.race([Promise.all(procs.map((p) => p.exited)), new Promise((r) => setTimeout(r, 2000))]);
+    await Promise.race([Promise.all(procs.map((p) => p.exited)), new Promise((r) => setTimeout(r, 2000).unref())]);
     if (w.net) await deletePodNetwork(this.o.node, w.net);
     if (w.net) await removeEtcNetns(w.netns);
     this.usedIps.delete(w.podIp);

@@ -10,10 +10,15 @@ type Any = Record<string, any>;
 
 const isLoopback = (h: unknown): boolean => typeof h === 'string' && (h === 'localhost' || h.startsWith('127.') || h === '::1');
 
-/** A probe of a loopback address must run in the container's network namespace, not the host's. */
-function inNetns(pid: number, args: string[], timeout: number): Promise<boolean> {
+/**
+ * Probes run where a real kubelet runs them: loopback addresses in the container's network
+ * namespace, everything else from the node's (so the datapath sees the node, identity host,
+ * as it would in a cluster, not the lab's host).
+ */
+function inNetns(ns: { pid: number } | { name: string }, args: string[], timeout: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const c = spawn(systemBin('nsenter'), ['-t', String(pid), '-n', '--', ...args], { stdio: 'ignore' });
+    const enter = 'pid' in ns ? ['-t', String(ns.pid), '-n'] : [`--net=/var/run/netns/${ns.name}`];
+    const c = spawn(systemBin('nsenter'), [...enter, '--', ...args], { stdio: 'ignore' });
     const timer = setTimeout(() => c.kill('SIGKILL'), timeout + 500);
     c.on('exit', (code) => {
       clearTimeout(timer);
@@ -30,17 +35,21 @@ function resolvePort(v: unknown, ports: Any[] | undefined): number {
   return Number((ports ?? []).find((x) => x['name'] === v)?.['containerPort'] ?? NaN);
 }
 
-export async function probeOnce(p: Any, podIp: string, container: { pid: number; env: Record<string, string>; ports?: Any[] }): Promise<boolean> {
+export async function probeOnce(p: Any, podIp: string, container: { pid: number; env: Record<string, string>; ports?: Any[]; nodeNetns?: string }): Promise<boolean> {
   const timeout = (p['timeoutSeconds'] ?? 1) * 1000;
   if (p['tcpSocket']) p = { ...p, tcpSocket: { ...p['tcpSocket'], port: resolvePort(p['tcpSocket'].port, container.ports) } };
   if (p['httpGet']) p = { ...p, httpGet: { ...p['httpGet'], port: resolvePort(p['httpGet'].port, container.ports) } };
-  if (p['tcpSocket'] && isLoopback(p['tcpSocket'].host)) {
-    return inNetns(container.pid, [systemBin('bash'), '-c', `exec 3<>/dev/tcp/${p['tcpSocket'].host}/${Number(p['tcpSocket'].port)}`], timeout);
+  const where = (host: unknown) => (isLoopback(host) ? { pid: container.pid } : container.nodeNetns ? { name: container.nodeNetns } : undefined);
+  if (p['tcpSocket'] && where(p['tcpSocket'].host)) {
+    const host = p['tcpSocket'].host ?? podIp;
+    return inNetns(where(p['tcpSocket'].host)!, [systemBin('bash'), '-c', `exec 3<>/dev/tcp/${host}/${Number(p['tcpSocket'].port)}`], timeout);
   }
-  if (p['httpGet'] && isLoopback(p['httpGet'].host)) {
+  if (p['httpGet'] && where(p['httpGet'].host)) {
     const g = p['httpGet'];
-    const url = `http://${g.host === '::1' ? '[::1]' : g.host}:${Number(g.port)}${g.path ?? '/'}`;
-    return inNetns(container.pid, [systemBin('curl'), '-sf', '-o', '/dev/null', '-m', String(Math.max(1, timeout / 1000)), url], timeout);
+    const host = String(g.host ?? podIp);
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${Number(g.port)}${g.path ?? '/'}`;
+    const headers = ((g.httpHeaders ?? []) as Any[]).flatMap((h) => ['-H', `${h['name']}: ${h['value']}`]);
+    return inNetns(where(g.host)!, [systemBin('curl'), '-sf', '-o', '/dev/null', '-m', String(Math.max(1, timeout / 1000)), ...headers, url], timeout);
   }
   if (p['tcpSocket']) {
     return new Promise((resolve) => {
