@@ -98,7 +98,7 @@ export async function labDown(name = DEFAULT_LAB): Promise<Leftovers> {
   }
   // Whatever the serve process did or did not clean, the plan says what to remove.
   const plan = labPlan(name, state?.slot ?? 0, state?.nodes ?? 0);
-  await teardownLab(plan);
+  await teardownLab(plan, labDir(name));
   if (state?.createdSecretsDir) await rm('/var/run/secrets', { recursive: true, force: true }).catch(() => {});
   await rm(labDir(name), { recursive: true, force: true });
   return findLeftovers(plan);

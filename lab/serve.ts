@@ -77,12 +77,12 @@ export async function serve(o: ServeOptions): Promise<void> {
         logLine(`cleanup: ${(e as Error).message}`);
       }
     }
-    await teardownLab(plan);
+    await teardownLab(plan, dir);
     if (state.createdSecretsDir) await rm('/var/run/secrets', { recursive: true, force: true }).catch(() => {});
   };
 
   try {
-    await teardownLab(plan); // leftovers of a lab with the same name that died
+    await teardownLab(plan, dir); // leftovers of a lab with the same name that died
     const pki = await makePki(path.join(dir, 'pki'), ['127.0.0.1', plan.hostIp, plan.kubernetesServiceIp]);
     const api = new Api({ serviceCidr: plan.serviceCidr, gracefulPodDeletion: true });
     if (o.persist && existsSync(o.persist)) {

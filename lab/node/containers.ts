@@ -5,8 +5,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 
-/** Absolute, so a container PATH with busybox first never picks busybox's `ip` applet. */
-export const IP_BIN = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((p) => existsSync(p)) ?? '/usr/sbin/ip';
+/** Absolute, so a container PATH with busybox first never picks busybox applets of the same names. */
+const firstOf = (names: string[]) => names.find((p) => existsSync(p)) ?? names[0]!;
+export const NSENTER_BIN = firstOf(['/usr/bin/nsenter', '/bin/nsenter', '/usr/sbin/nsenter']);
+export const UNSHARE_BIN = firstOf(['/usr/bin/unshare', '/bin/unshare', '/usr/sbin/unshare']);
 
 export interface Mount {
   source: string;
@@ -34,10 +36,37 @@ export interface RunningContainer {
 
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** The shell prologue run inside the namespaces before exec'ing the container's program. */
-export function prologue(l: Pick<ContainerLaunch, 'mounts' | 'cwd'>): string {
-  const lines = ['hn="$1"; shift', '/bin/hostname "$hn" 2>/dev/null || true'];
-  for (const m of l.mounts) {
+const within = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith('/') ? dir : dir + '/');
+
+/**
+ * Bind mounts in an order where each source is still visible when it is mounted (a mount over
+ * /var/run/netobs would hide sources under it) and parents come before their children.
+ */
+export function orderMounts(mounts: Mount[]): Mount[] {
+  const rest = [...mounts];
+  const out: Mount[] = [];
+  while (rest.length > 0) {
+    const ok = (m: Mount) =>
+      !rest.some((n) => n !== m && within(m.target, n.target) && m.target !== n.target) && !rest.some((n) => n !== m && within(n.source, m.target));
+    const i = Math.max(0, rest.findIndex(ok));
+    out.push(rest.splice(i, 1)[0]!);
+  }
+  return out;
+}
+
+/**
+ * The shell prologue run inside the namespaces before exec'ing the container's program: a sysfs
+ * of the pod's netns (what `ip netns exec` does), /etc/netns/<netns>/* over /etc (resolv.conf,
+ * hosts), then the volumes.
+ */
+export function prologue(l: Pick<ContainerLaunch, 'mounts' | 'cwd' | 'netns'>): string {
+  const lines = [
+    'hn="$1"; shift',
+    '/bin/hostname "$hn" 2>/dev/null || true',
+    '/bin/mount -t sysfs -o nosuid,nodev,noexec sysfs /sys 2>/dev/null || true',
+    `for f in /etc/netns/${l.netns}/*; do [ -e "$f" ] && /bin/mount --bind "$f" "/etc/\${f##*/}"; done 2>/dev/null`,
+  ];
+  for (const m of orderMounts(l.mounts)) {
     lines.push(`/bin/mkdir -p ${q(m.target)} 2>/dev/null; /bin/mount --bind ${q(m.source)} ${q(m.target)} || exit 126`);
     if (m.readOnly) lines.push(`/bin/mount -o remount,bind,ro ${q(m.target)} 2>/dev/null || true`);
   }
@@ -46,8 +75,12 @@ export function prologue(l: Pick<ContainerLaunch, 'mounts' | 'cwd'>): string {
   return lines.join('\n');
 }
 
+/**
+ * nsenter + unshare rather than `ip netns exec`: its fresh /sys hides the host's bpffs before the
+ * prologue can bind the node's pin directory, and bind mounts of bpffs then fail (ENOENT).
+ */
 export function containerArgv(l: ContainerLaunch): string[] {
-  return [IP_BIN, 'netns', 'exec', l.netns, '/usr/bin/unshare', '--uts', '--', '/bin/sh', '-c', prologue(l), 'sh', l.hostname, ...l.argv];
+  return [NSENTER_BIN, `--net=/var/run/netns/${l.netns}`, '--', UNSHARE_BIN, '--mount', '--uts', '--propagation', 'slave', '--', '/bin/sh', '-c', prologue(l), 'sh', l.hostname, ...l.argv];
 }
 
 /** Appends CRI-format lines to a log file, keeping partial lines until their newline. */

@@ -1,8 +1,10 @@
 // The lab kubelet of one node: runs the pods bound to it (network, volumes, container processes),
 // restarts containers per restartPolicy with back-off, reports pod status, and finishes graceful
 // deletions. Each pod has one worker whose syncs are serialized.
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { existsSync, renameSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { sh, systemBin } from './sh.ts';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Api } from '../apiserver/api.ts';
@@ -44,6 +46,8 @@ export interface ContainerRecord {
   ready: boolean;
   lastProbe: number;
   init: boolean;
+  lastLiveness?: number;
+  livenessFailures?: number;
 }
 
 interface PodWorker {
@@ -213,12 +217,13 @@ export class Kubelet {
       const ip = this.allocateIp();
       w.net = await createPodNetwork(this.o.node, w.netns, podLinkName(w.uid), ip);
       w.podIp = ip;
+      await this.publishNetns(w.netns);
       await writeEtcNetns(w.netns, {
         'resolv.conf': resolvConf(w.namespace, this.o.plan.dnsServiceIp, spec['dnsPolicy'] ?? 'ClusterFirst', this.hostResolv),
         hosts: etcHosts({ name: w.name, podIp: ip, namespace: w.namespace }, spec['hostAliases'], spec['hostname'], spec['subdomain']),
       });
     }
-    const volumes = await prepareVolumes(pod, w.dir, this.facts(w, pod), { ...this.sources(), caCert: this.o.caCert, token: `lab.${randomBytes(24).toString('base64url')}` });
+    const volumes = await prepareVolumes(pod, w.dir, this.facts(w, pod), { ...this.sources(), caCert: this.o.caCert, token: `lab.${randomBytes(24).toString('base64url')}`, mapHostPath: (p) => this.hostPathFor(p) });
     const services = this.o.api.list(this.o.api.rt('', 'services'), w.namespace).items;
     const base: Record<string, string> = {
       HOSTNAME: spec['hostNetwork'] ? this.nodeName : w.name,
@@ -357,6 +362,25 @@ export class Kubelet {
     const t = Date.now();
     await Promise.all(
       [...w.containers.values()].map(async (r) => {
+        const p = r.spec['livenessProbe'] as Any | undefined;
+        if (!p || !r.proc || !r.state.running) return;
+        if (t - Date.parse(r.state.running.startedAt) < (p['initialDelaySeconds'] ?? 0) * 1000) return;
+        if (r.lastLiveness && t - r.lastLiveness < (p['periodSeconds'] ?? 10) * 1000) return;
+        r.lastLiveness = t;
+        const proc = r.proc;
+        const ok = await probeOnce(p, w.podIp, { pid: proc.pid, env: r.env, ports: r.spec['ports'] as Any[] | undefined, nodeNetns: this.o.node.netns });
+        r.livenessFailures = ok ? 0 : (r.livenessFailures ?? 0) + 1;
+        if (r.livenessFailures >= (p['failureThreshold'] ?? 3) && r.proc === proc) {
+          // Like the kubelet: the container is killed and restarted per the pod's restartPolicy.
+          r.livenessFailures = 0;
+          const pod = this.findPod(w.uid);
+          if (pod) this.event(pod, 'Warning', 'Unhealthy', `Liveness probe failed; container ${r.spec['name']} will be restarted`);
+          proc.kill('SIGKILL');
+        }
+      }),
+    );
+    await Promise.all(
+      [...w.containers.values()].map(async (r) => {
         const p = r.spec['readinessProbe'] as Any | undefined;
         if (!p || !r.proc || !r.state.running) return;
         const started = Date.parse(r.state.running.startedAt);
@@ -388,11 +412,13 @@ export class Kubelet {
     w.terminating = true;
     const graceSec = Math.min(Number(pod?.metadata.deletionGracePeriodSeconds ?? (pod?.['spec'] as Any | undefined)?.['terminationGracePeriodSeconds'] ?? 30), 30);
     const procs = [...w.containers.values()].map((r) => r.proc).filter((p): p is RunningContainer => !!p);
+    await Promise.all([...w.containers.values()].map((r) => this.preStop(r, graceSec)));
     for (const p of procs) p.kill('SIGTERM');
     const deadline = new Promise<void>((r) => setTimeout(r, graceSec * 1000).unref());
     await Promise.race([Promise.all(procs.map((p) => p.exited)), deadline]);
     for (const p of procs) p.kill('SIGKILL');
     await Promise.race([Promise.all(procs.map((p) => p.exited)), new Promise((r) => setTimeout(r, 2000).unref())]);
+    if (w.net) await this.unpublishNetns(w.netns);
     if (w.net) await deletePodNetwork(this.o.node, w.net);
     if (w.net) await removeEtcNetns(w.netns);
     this.usedIps.delete(w.podIp);
@@ -400,6 +426,79 @@ export class Kubelet {
     w.gone = true;
     this.workers.delete(w.uid);
     if (pod) await this.finalDelete(pod);
+  }
+
+  /**
+   * Lab nodes share the host's filesystem, so node-local host paths get a directory per node:
+   * /sys/fs/bpf → /sys/fs/bpf/netobs-lab-<lab>-<node>, /var/run/netobs → <node dir>/var/run/netobs,
+   * /var/run/netns → <node dir>/netns (holding only this node's pod netns). Agents of two nodes
+   * never share pins or sockets.
+   */
+  async hostPathFor(p: string): Promise<string> {
+    const nodeDir = this.o.stateDir;
+    const under = (prefix: string, target: string) => (p === prefix || p.startsWith(prefix + '/') ? target + p.slice(prefix.length) : undefined);
+    // `ip netns exec` mounts a fresh /sys in the container's mount namespace, hiding the host's
+    // bpffs and cgroup mounts: /sys paths are bind-mounted (in the host) under the node's
+    // directory first, and the container binds them from there.
+    const bpf = under('/sys/fs/bpf', `/sys/fs/bpf/netobs-lab-${this.o.plan.name}-${this.nodeName}`);
+    if (bpf) {
+      const dir = `/sys/fs/bpf/netobs-lab-${this.o.plan.name}-${this.nodeName}`;
+      const alias = path.join(nodeDir, 'bpf');
+      await mkdir(alias, { recursive: true });
+      try {
+        await mkdir(dir, { recursive: true });
+        if (!(await isMountPoint(alias))) await sh('mount', ['--bind', dir, alias]);
+      } catch {
+        // No bpffs on the host: pins stay in a plain per-node directory.
+      }
+      const m = alias + p.slice('/sys/fs/bpf'.length);
+      await mkdir(m, { recursive: true });
+      return m;
+    }
+    if (p === '/sys' || p.startsWith('/sys/')) {
+      const alias = path.join(nodeDir, 'hostsys', p.replace(/\//g, '_'));
+      await mkdir(alias, { recursive: true });
+      if (!(await isMountPoint(alias))) await sh('mount', ['--rbind', p, alias], { allowFail: true });
+      return alias;
+    }
+    for (const [prefix, target] of [['/var/run/netobs', 'var/run/netobs'], ['/run/netobs', 'var/run/netobs'], ['/var/run/netns', 'netns'], ['/run/netns', 'netns']] as const) {
+      const m = under(prefix, path.join(nodeDir, target));
+      if (m) {
+        await mkdir(m, { recursive: true });
+        return m;
+      }
+    }
+    return p;
+  }
+
+  /** This node's view of /var/run/netns: a bind mount of each of its pods' netns. */
+  private async publishNetns(netns: string): Promise<void> {
+    const dir = path.join(this.o.stateDir, 'netns');
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, netns);
+    await writeFile(file, '');
+    await sh('mount', ['--bind', `/var/run/netns/${netns}`, file], { allowFail: true });
+  }
+
+  private async unpublishNetns(netns: string): Promise<void> {
+    const file = path.join(this.o.stateDir, 'netns', netns);
+    await sh('umount', ['-l', file], { allowFail: true });
+    await rm(file, { force: true });
+  }
+
+  /** lifecycle.preStop exec hooks run in the container's namespaces before SIGTERM, within the grace period. */
+  private preStop(r: ContainerRecord, graceSec: number): Promise<void> {
+    const cmd = r.spec['lifecycle']?.preStop?.exec?.command as string[] | undefined;
+    if (!cmd?.length || !r.proc) return Promise.resolve();
+    return new Promise((resolve) => {
+      const c = spawn(systemBin('nsenter'), ['-t', String(r.proc!.pid), '-n', '-u', '-m', '--', ...cmd], { env: r.env, stdio: 'ignore' });
+      const timer = setTimeout(() => c.kill('SIGKILL'), graceSec * 1000).unref();
+      c.on('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      c.on('error', () => resolve());
+    });
   }
 
   private async finalDelete(pod: KObject): Promise<void> {
@@ -428,6 +527,12 @@ export class Kubelet {
     if (this.tick) clearInterval(this.tick);
     await Promise.all([...this.workers.values()].map((w) => w.chain.then(() => this.teardown(w, undefined)).catch(() => {})));
   }
+}
+
+async function isMountPoint(p: string): Promise<boolean> {
+  const real = await realpath(p).catch(() => p);
+  const info = await readFile('/proc/self/mountinfo', 'utf8').catch(() => '');
+  return info.split('\n').some((l) => l.split(' ')[4] === real);
 }
 
 function stripTimes(s: Any): string {

@@ -1,7 +1,7 @@
 // Removes everything a lab may have left on the host, whether its serve process stopped cleanly
 // or died: processes in its netns, the netns themselves, the host link and nft table,
 // /etc/netns entries and BPF pins. Idempotent, and driven by the lab's plan (names and prefixes).
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, readFile, realpath, rm } from 'node:fs/promises';
 import type { LabPlan } from './plan.ts';
 import { labEtcNetns, labNetnsNames } from './network.ts';
 import { deleteTableScript } from './service-rules.ts';
@@ -46,7 +46,24 @@ export async function findLeftovers(plan: LabPlan): Promise<Leftovers> {
   };
 }
 
-export async function teardownLab(plan: LabPlan): Promise<void> {
+/** Mount points (pod netns bind mounts) under a lab's state directory. */
+async function mountsUnder(dir: string): Promise<string[]> {
+  try {
+    // /var/run is usually a symlink to /run, and mountinfo shows resolved paths.
+    const real = await realpath(dir).catch(() => dir);
+    const info = await readFile('/proc/self/mountinfo', 'utf8');
+    return info
+      .split('\n')
+      .map((l) => l.split(' ')[4] ?? '')
+      .filter((m) => m.startsWith(dir + '/') || m.startsWith(real + '/'))
+      .sort((a, b) => b.length - a.length);
+  } catch {
+    return [];
+  }
+}
+
+export async function teardownLab(plan: LabPlan, stateDir?: string): Promise<void> {
+  if (stateDir) for (const m of await mountsUnder(stateDir)) await sh('umount', ['-l', m], { allowFail: true });
   const netns = await labNetnsNames(plan);
   // Processes first: a netns with processes in it lingers after `ip netns delete`.
   for (const sig of ['SIGTERM', 'SIGKILL'] as const) {

@@ -14,6 +14,8 @@ export const SA_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 export interface VolumeContext extends EnvSources {
   caCert: string;
   token: string;
+  /** Where a hostPath lives for this node (lab nodes share one host: some paths are per node). */
+  mapHostPath?: (p: string) => Promise<string>;
 }
 
 async function writeItems(dir: string, data: Record<string, string>, items: Any[] | undefined): Promise<void> {
@@ -33,7 +35,7 @@ export async function prepareVolumes(pod: Any, podDir: string, f: PodFacts, ctx:
   for (const v of (pod['spec']?.volumes ?? []) as Any[]) {
     const dir = path.join(podDir, 'volumes', v['name']);
     if (v['hostPath']) {
-      const p = v['hostPath'].path as string;
+      const p = ctx.mapHostPath ? await ctx.mapHostPath(v['hostPath'].path as string) : (v['hostPath'].path as string);
       if (v['hostPath'].type === 'DirectoryOrCreate') await mkdir(p, { recursive: true });
       out.set(v['name'], p);
       continue;
