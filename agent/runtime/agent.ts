@@ -16,6 +16,7 @@ import { labelSetKey } from '../identity/labels.ts';
 import { CidrIdentities } from '../identity/cidr-identities.ts';
 import type { LabelSet } from '../identity/labels.ts';
 import { objectKey, podHasOwnNetwork, nodeAddresses } from '../k8s/objects.ts';
+import { localAddresses } from '../endpoints/local-addresses.ts';
 import type { ClusterEvent, ClusterSink, ClusterSource } from '../k8s/source.ts';
 import type { ClusterView, CompileDelta } from '../policy/compile.ts';
 import type { EndpointEnforcement } from '../policy/entries.ts';
@@ -346,7 +347,12 @@ export class Agent {
       const ips = (p.status?.podIPs?.map((x) => x.ip) ?? []).concat(p.status?.podIP ? [p.status.podIP] : []);
       return [{ ips: [...new Set(ips)], identity: ident.id, local: p.spec?.nodeName === this.nodeName, ...(p.status?.hostIP ? { hostIP: p.status.hostIP } : {}) }];
     });
-    const nodes = this.state.nodes().map((n) => ({ addresses: nodeAddresses(n), local: n.metadata.name === this.nodeName }));
+    // This node is also every address its own interfaces carry (e.g. the pod CIDR gateway a CNI
+    // puts on the node), as Cilium treats its router IP: traffic from them is the host's.
+    const nodes = this.state.nodes().map((n) => {
+      const local = n.metadata.name === this.nodeName;
+      return { addresses: local ? [...new Set([...nodeAddresses(n), ...localAddresses()])] : nodeAddresses(n), local };
+    });
     const cidrs = [...this.#cidrIpcache].map(([prefix, identity]) => ({ prefix, identity }));
     this.#ipcache.apply(desiredIpcache({ pods, nodes, cidrs }));
   }
