@@ -55,12 +55,13 @@ function podStatus(p: Obj): { reason: string; ready: number; total: number; rest
 const containersOf = (tpl: Obj | undefined) => (tpl?.spec?.containers ?? []) as Obj[];
 const selectorString = (sel: Obj | undefined) => {
   if (!sel) return '<none>';
-  const parts = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  for (const e of sel.matchExpressions ?? []) parts.push(`${e.key} ${String(e.operator).toLowerCase()} (${(e.values ?? []).join(',')})`);
-  return parts.length ? parts.join(',') : '<none>';
+  // Sorted by key, as labels.Selector.String() prints them.
+  const parts: [string, string][] = Object.entries(sel.matchLabels ?? {}).map(([k, v]) => [k, `${k}=${v}`]);
+  for (const e of sel.matchExpressions ?? []) parts.push([e.key, `${e.key} ${String(e.operator).toLowerCase()} (${[...(e.values ?? [])].sort().join(',')})`]);
+  return parts.length ? parts.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((p) => p[1]).join(',') : '<none>';
 };
 const mapString = (m: Record<string, string> | undefined) =>
-  m && Object.keys(m).length ? Object.entries(m).map(([k, v]) => `${k}=${v}`).join(',') : '<none>';
+  m && Object.keys(m).length ? Object.keys(m).sort().map((k) => `${k}=${m[k]}`).join(',') : '<none>';
 
 function servicePorts(s: Obj): string {
   const ports: Obj[] = s['spec']?.ports ?? [];
