@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, badRequest } from './errors.ts';
 import type { PatchType } from './api.ts';
+import { decodeK8sProtobuf } from './protobuf.ts';
 
 export async function readBody(req: IncomingMessage, limit = 8 << 20): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -17,6 +18,7 @@ export async function readBody(req: IncomingMessage, limit = 8 << 20): Promise<B
 
 export function parseBody(buf: Buffer, contentType: string | undefined): unknown {
   const ct = (contentType ?? 'application/json').split(';')[0]!.trim();
+  if (ct === 'application/vnd.kubernetes.protobuf') return decodeK8sProtobuf(buf);
   const text = buf.toString('utf8');
   if (text.trim() === '') return undefined;
   try {

@@ -111,3 +111,14 @@ spec:
   const bad = await kubectl('apply', '-f', cr).catch((e: { stderr: string }) => e.stderr);
   t.regex(bad, /spec\.size: Invalid value: "string": "integer" expected/);
 });
+
+test.serial('kubectl create (protobuf bodies) for namespaces, config maps, secrets, and auth can-i', async (t) => {
+  t.regex(await kubectl('create', 'namespace', 'pb'), /namespace\/pb created/);
+  t.regex(await kubectl('create', 'configmap', 'c', '-n', 'pb', '--from-literal=k=v'), /configmap\/c created/);
+  t.is(await kubectl('get', 'cm', 'c', '-n', 'pb', '-o', 'jsonpath={.data.k}'), 'v');
+  await kubectl('create', 'secret', 'generic', 's', '-n', 'pb', '--from-literal=p=q');
+  t.is(await kubectl('get', 'secret', 's', '-n', 'pb', '-o', 'jsonpath={.data.p}'), Buffer.from('q').toString('base64'));
+  t.is((await kubectl('auth', 'can-i', 'create', 'pods')).trim(), 'yes');
+  const unsupported = await kubectl('create', 'deployment', 'x', '--image=nginx').catch((e: { stderr: string }) => e.stderr);
+  t.regex(unsupported, /decodes protobuf bodies only for/);
+});
