@@ -1,13 +1,11 @@
 // Entry of the terminal UI (`kubectl netobs ui`): the ONE module the rest of netobs imports, and
 // lazily (it pulls in React, Ink and yoga). runUi renders until the user quits and restores the
 // terminal on every exit path.
-import { render } from 'ink';
 import { FlowStore, type FlowStoreOptions } from './model/flow-store.ts';
 import type { TuiDataSource } from './model/types.ts';
 import { makeTheme } from './render/text.ts';
-import { Root } from './ui/root.tsx';
 
-export type { TuiDataSource, EndpointInfo, MapInfo, MapEntriesPage, ServerStatusInfo, FlowListener, PolicyEntry } from './model/types.ts';
+export type { TuiDataSource, EndpointInfo, MapInfo, MapEntriesPage, ServerStatusInfo, FlowListener, PolicyEntry, Subscription } from './model/types.ts';
 
 export interface RunUiOptions {
   /** Kubernetes context shown in the header. */
@@ -24,26 +22,47 @@ export interface RunUiOptions {
 
 const ALT_SCREEN_ON = '\x1b[?1049h';
 const ALT_SCREEN_OFF = '\x1b[?1049l';
+const CI_VARS = ['CI', 'CONTINUOUS_INTEGRATION'];
+
+/**
+ * Ink decides when its module loads whether it runs "in CI" (any CI variable set), and then draws
+ * nothing until exit. This UI is interactive whenever it runs at all (a user's terminal, or tmux
+ * in an end-to-end test on a CI runner), so the decision is made without those variables.
+ */
+async function loadInk() {
+  const saved = CI_VARS.map((k) => [k, process.env[k]] as const);
+  for (const k of CI_VARS) delete process.env[k];
+  try {
+    const [ink, root] = await Promise.all([import('ink'), import('./ui/root.tsx')]);
+    return { render: ink.render, Root: root.Root };
+  } finally {
+    for (const [k, v] of saved) if (v !== undefined) process.env[k] = v;
+  }
+}
 
 export async function runUi(source: TuiDataSource, opts: RunUiOptions): Promise<void> {
   const stdout = opts.stdout ?? process.stdout;
   const stdin = opts.stdin ?? process.stdin;
   const env = opts.env ?? process.env;
   const store = new FlowStore(opts.store);
+  const { render, Root } = await loadInk();
   // The alternate screen gives the UI the whole terminal and gives the shell its screen back on exit.
   const alt = stdout.isTTY === true;
   if (alt) stdout.write(ALT_SCREEN_ON);
-  const app = render(
-    <Root source={source} store={store} context={opts.context} theme={makeTheme(env)} fps={opts.fps ?? 12} />,
-    {
-      stdout, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: 30,
-      ...(opts.onRender ? { onRender: (m: { renderTime: number }) => opts.onRender!(m.renderTime) } : {}),
-    },
-  );
   try {
-    await app.waitUntilExit();
+    const app = render(
+      <Root source={source} store={store} context={opts.context} theme={makeTheme(env)} fps={opts.fps ?? 12} />,
+      {
+        stdout, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: 30,
+        ...(opts.onRender ? { onRender: (m: { renderTime: number }) => opts.onRender!(m.renderTime) } : {}),
+      },
+    );
+    try {
+      await app.waitUntilExit();
+    } finally {
+      app.cleanup();
+    }
   } finally {
-    app.cleanup();
     if (alt) stdout.write(ALT_SCREEN_OFF);
   }
 }

@@ -46,7 +46,6 @@ export interface ActionContext {
   /** Lines of the open detail pane, and its number of pages when it is paged (map entries). */
   detailLines?: number;
   detailPages?: number;
-  sortColumns?: number;
 }
 
 export interface ViewMeta { id: ViewId; commands: readonly string[] }
@@ -140,7 +139,8 @@ export function createReducer(views: readonly ViewMeta[]) {
         const page = clamp(s.detail.page + a.delta, 0, Math.max(0, (ctx.detailPages ?? 1) - 1));
         return { ...s, detail: { ...s.detail, page, scroll: 0 } };
       }
-      case 'sort': return { ...s, sortColumn: (s.sortColumn + 1) % Math.max(1, ctx.sortColumns ?? 1) };
+      // The view takes it modulo its column count (it may not have rendered yet when keys come fast).
+      case 'sort': return { ...s, sortColumn: s.sortColumn + 1 };
       case 'reverseSort': return { ...s, sortDescending: !s.sortDescending };
       case 'cycleTable': {
         const i = VERDICT_TABLES.indexOf(s.verdictTable);

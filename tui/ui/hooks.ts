@@ -1,5 +1,5 @@
 // Effects the UI needs: the terminal size, a frame ticker that batches store updates, and polling.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 
 export interface Size { columns: number; rows: number }
 
@@ -36,24 +36,32 @@ export function useFrameTicker(version: () => number | string, fps: number): num
 
 export interface Polled<T> { data: T | undefined; error: Error | undefined; loading: boolean }
 
-/** Call `load` now and every `intervalMs`; keeps the last good data when a call fails. */
+/**
+ * Call `load` now and every `intervalMs`; keeps the last good data when a call fails. Answers
+ * belong to the arguments (deps) they were asked with: after a change (another page, another map)
+ * the previous answer is never shown as the new one.
+ */
 export function usePoll<T>(load: () => Promise<T>, intervalMs: number, deps: readonly unknown[], onError?: (err: Error) => void): Polled<T> {
-  const [state, setState] = useState<Polled<T>>({ data: undefined, error: undefined, loading: true });
+  const token = useMemo(() => ({}), deps);
+  const [state, setState] = useState<Polled<T> & { token: object | undefined }>({ data: undefined, error: undefined, loading: true, token: undefined });
   useEffect(() => {
     let alive = true;
     let timer: NodeJS.Timeout | undefined;
     const run = async () => {
       try {
         const data = await load();
-        if (alive) setState({ data, error: undefined, loading: false });
+        if (alive) setState({ data, error: undefined, loading: false, token });
       } catch (e) {
         const err = e instanceof Error ? e : new Error(String(e));
-        if (alive) { setState((s) => ({ ...s, error: err, loading: false })); onError?.(err); }
+        if (alive) {
+          setState((s) => (s.token === token ? { ...s, error: err, loading: false } : { data: undefined, error: err, loading: false, token }));
+          onError?.(err);
+        }
       }
       if (alive && intervalMs > 0) timer = setTimeout(run, intervalMs);
     };
     void run();
     return () => { alive = false; clearTimeout(timer); };
-  }, deps);
-  return state;
+  }, [token]);
+  return state.token === token ? state : { data: undefined, error: undefined, loading: true };
 }

@@ -60,7 +60,7 @@ export function EndpointsView({ state, store, source, width, height, theme, time
   const cursor = Math.min(state.cursor['endpoints'] ?? 0, Math.max(0, rows.length - 1));
   const visible = height - 2;
   const start = windowStart(cursor, visible, rows.length);
-  report({ count: rows.length, pageSize: visible, selected: (i) => rows[i], sortColumns: ENDPOINT_SORT_KEYS.length });
+  report({ count: rows.length, pageSize: visible, selected: (i) => rows[i] });
   const nodes = new Set(rows.map((e) => e.node)).size;
   return (
     <>

@@ -53,7 +53,7 @@ export function MapsView(p: ViewProps) {
   const cursor = Math.min(state.cursor['maps'] ?? 0, Math.max(0, rows.length - 1));
   const visible = height - 2;
   const start = windowStart(cursor, visible, rows.length);
-  report({ count: rows.length, pageSize: visible, selected: (i) => rows[i], sortColumns: MAP_SORT_KEYS.length });
+  report({ count: rows.length, pageSize: visible, selected: (i) => rows[i] });
   const hot = rows.filter((m) => m.pressure >= 0.9).length;
   return (
     <>
