@@ -21,7 +21,7 @@ function start(opts: { env?: NodeJS.ProcessEnv; isTTY?: boolean } = {}) {
     context: 'kind-lab', stdout: stdout as unknown as NodeJS.WriteStream, stdin: stdin as unknown as NodeJS.ReadStream, env: opts.env ?? {},
   });
   const waitFor = async (re: RegExp) => {
-    const end = Date.now() + 5000;
+    const end = Date.now() + 10_000;
     // Colour codes sit between cells: match the text.
     while (!re.test(output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, ''))) {
       if (Date.now() > end) throw new Error(`timed out waiting for ${re}; output tail:\n${output.slice(-2000)}`);

@@ -17,7 +17,7 @@ export function renderUi(t: ExecutionContext, opts: { columns?: number; rows?: n
   t.teardown(() => ui.unmount());
   const frame = () => ui.lastFrame() ?? '';
   /** Wait until the frame satisfies `ok`; fails with the last frame after `ms`. */
-  const waitFor = async (ok: (f: string) => boolean, what = 'frame', ms = 3000): Promise<string> => {
+  const waitFor = async (ok: (f: string) => boolean, what = 'frame', ms = 10_000): Promise<string> => {
     const end = Date.now() + ms;
     for (;;) {
       const f = frame();
