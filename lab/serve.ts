@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Api } from './apiserver/api.ts';
-import { bootstrap } from './apiserver/bootstrap.ts';
+import { bootstrap, upsert } from './apiserver/bootstrap.ts';
 import { renderKubeconfig } from './apiserver/kubeconfig.ts';
 import { makePki } from './apiserver/pki.ts';
 import { startApiServer } from './apiserver/server.ts';
@@ -107,11 +107,17 @@ export async function serve(o: ServeOptions): Promise<void> {
     const server = await startApiServer({ api, tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert }, extraHosts: [plan.hostIp], runtime: podRuntime(api, () => kubelets), log: process.env['NETOBS_LAB_TRACE'] ? logLine : undefined });
     cleanups.push(() => server.close());
     bootstrap(api, { ip: plan.hostIp, port: server.port });
-    createAll(api, [
+    for (const o of [
       { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/name': 'CoreDNS' } }, spec: { clusterIP: plan.dnsServiceIp, ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] } },
       { apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'kube-dns', namespace: 'kube-system' }, subsets: [{ addresses: [{ ip: plan.hostIp }], ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] }] },
       { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', metadata: { name: 'kube-dns-lab', namespace: 'kube-system', labels: { 'kubernetes.io/service-name': 'kube-dns' } }, addressType: 'IPv4', endpoints: [{ addresses: [plan.hostIp], conditions: { ready: true } }], ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] },
-    ]);
+    ] as KObject[]) {
+      const group = o.apiVersion === 'v1' ? '' : o.apiVersion!.split('/')[0]!;
+      const resource = o.kind === 'Service' ? 'services' : o.kind === 'Endpoints' ? 'endpoints' : 'endpointslices';
+      // The DNS Service keeps its ClusterIP; its endpoints follow this run's host address.
+      if (o.kind === 'Service' && api.tryGet(api.rt('', 'services'), 'kube-system', 'kube-dns')) continue;
+      upsert(api, group, resource, 'kube-system', o);
+    }
     const dns = await startDns(plan.hostIp, 53, () => ({
       services: api.store.list('/services'),
       slices: api.store.list('discovery.k8s.io/endpointslices'),

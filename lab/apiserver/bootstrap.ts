@@ -12,6 +12,14 @@ function ensure(api: Api, group: string, resource: string, ns: string | undefine
   }
 }
 
+/** Creates or replaces (the API server's address changes between runs of a persisted lab). */
+export function upsert(api: Api, group: string, resource: string, ns: string | undefined, obj: KObject): void {
+  const rt = api.rt(group, resource);
+  const cur = api.tryGet(rt, ns, obj.metadata.name ?? '');
+  if (!cur) api.create(rt, ns, obj, { manager: 'kube-apiserver' });
+  else api.update(rt, ns, obj.metadata.name ?? '', { ...obj, metadata: { ...cur.metadata, labels: obj.metadata.labels } }, { manager: 'kube-apiserver' });
+}
+
 /** Namespaces, the `kubernetes` Service pointing at the API server, and its Endpoints. */
 export function bootstrap(api: Api, apiserver: { ip: string; port: number }): void {
   for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) ensure(api, '', 'namespaces', undefined, { metadata: { name: ns } });
@@ -20,8 +28,8 @@ export function bootstrap(api: Api, apiserver: { ip: string; port: number }): vo
     spec: { clusterIP: nthAddress(api.serviceCidr, 1), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiserver.port }] },
   });
   const ep = { addresses: [{ ip: apiserver.ip }], ports: [{ name: 'https', port: apiserver.port, protocol: 'TCP' }] };
-  ensure(api, '', 'endpoints', 'default', { metadata: { name: 'kubernetes', namespace: 'default' }, subsets: [ep] });
-  ensure(api, 'discovery.k8s.io', 'endpointslices', 'default', {
+  upsert(api, '', 'endpoints', 'default', { metadata: { name: 'kubernetes', namespace: 'default' }, subsets: [ep] });
+  upsert(api, 'discovery.k8s.io', 'endpointslices', 'default', {
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes', 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' } },
     addressType: 'IPv4',
     endpoints: [{ addresses: [apiserver.ip], conditions: { ready: true } }],
