@@ -95,9 +95,11 @@ export function mapStatuses(agent: Agent): MapStatus[] {
   return agent.datapath.maps().map((m) => {
     const ring = m.type === 'ringbuf';
     const entries = ring ? agent.datapath.events.pending() : m.entries;
+    // Array maps always hold max_entries slots: they cannot fill up, so they have no pressure.
+    const fixed = m.type === 'array' || m.type === 'percpu_array';
     return {
       node: agent.nodeName, name: m.name, type: m.type, entries, maxEntries: m.maxEntries,
-      pressure: m.maxEntries ? entries / m.maxEntries : 0, keySize: m.keySize, valueSize: m.valueSize,
+      pressure: m.maxEntries && !fixed ? entries / m.maxEntries : 0, keySize: m.keySize, valueSize: m.valueSize,
       ...(m.pinPath ? { pinPath: m.pinPath } : {}),
     };
   });

@@ -10,6 +10,7 @@ import { policyCommand } from './policy.ts';
 import { observeCommand } from './observe.ts';
 import { endpointsCommand } from './endpoints.ts';
 import { mapsCommand } from './maps.ts';
+import { uiCommand } from './ui.ts';
 import { uninstallCommand } from './uninstall.ts';
 import { statusCommand } from './status.ts';
 import { agentRole } from './agent.ts';
@@ -17,4 +18,4 @@ import { relayRole } from './relay.ts';
 import { labCommand } from './lab.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, installCommand, uninstallCommand, statusCommand, observeCommand, endpointsCommand, mapsCommand, policyCommand, echoRole, sleepRole, probeCommand, agentRole, relayRole, labCommand];
+export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, installCommand, uninstallCommand, statusCommand, observeCommand, endpointsCommand, mapsCommand, uiCommand, policyCommand, echoRole, sleepRole, probeCommand, agentRole, relayRole, labCommand];
