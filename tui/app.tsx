@@ -15,8 +15,10 @@ export interface RunUiOptions {
   /** Redraws per second caused by the flow stream (default 12). */
   fps?: number;
   store?: FlowStoreOptions;
-  /** Called after each frame with its render time in ms (benchmarks). */
+  /** Called after each Ink render with its layout and output time in ms (benchmarks). */
   onRender?: (ms: number) => void;
+  /** Called after each stream-driven frame with the time from its tick to its output: React render and Ink layout (benchmarks). */
+  onFrame?: (ms: number) => void;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -46,15 +48,22 @@ export async function runUi(source: TuiDataSource, opts: RunUiOptions): Promise<
   const env = opts.env ?? process.env;
   const store = new FlowStore(opts.store);
   const { render, Root } = await loadInk();
+  const probe: { tickAt?: number | undefined } = {};
+  const onRender = (m: { renderTime: number }) => {
+    opts.onRender?.(m.renderTime);
+    if (probe.tickAt !== undefined) { opts.onFrame?.(performance.now() - probe.tickAt); probe.tickAt = undefined; }
+  };
   // The alternate screen gives the UI the whole terminal and gives the shell its screen back on exit.
   const alt = stdout.isTTY === true;
   if (alt) stdout.write(ALT_SCREEN_ON);
   try {
     const app = render(
-      <Root source={source} store={store} context={opts.context} theme={makeTheme(env)} fps={opts.fps ?? 12} />,
+      <Root source={source} store={store} context={opts.context} theme={makeTheme(env, stdout)} fps={opts.fps ?? 12}
+        {...(opts.onFrame ? { probe } : {})} />,
       {
-        stdout, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: 30,
-        ...(opts.onRender ? { onRender: (m: { renderTime: number }) => opts.onRender!(m.renderTime) } : {}),
+        // Stream frames are capped by the Root's ticker; Ink's own cap only delays key frames, keep it high.
+        stdout, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: 120,
+        ...(opts.onRender || opts.onFrame ? { onRender } : {}),
       },
     );
     try {

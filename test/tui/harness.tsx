@@ -15,7 +15,8 @@ export function renderUi(t: ExecutionContext, opts: { columns?: number; rows?: n
   const ui = render(<Root source={source} store={store} context="kind-lab" theme={plainTheme} time={{ utc: true }} size={size}
     fps={100} statusIntervalMs={50} flashMs={60_000} />);
   t.teardown(() => ui.unmount());
-  const frame = () => ui.lastFrame() ?? '';
+  // Text only: bold, inverse (the cursor) and colour escapes are tested in render and app tests.
+  const frame = () => (ui.lastFrame() ?? '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
   /** Wait until the frame satisfies `ok`; fails with the last frame after `ms`. */
   const waitFor = async (ok: (f: string) => boolean, what = 'frame', ms = 10_000): Promise<string> => {
     const end = Date.now() + ms;

@@ -43,7 +43,7 @@ export class FakeStdout extends EventEmitter {
   moveCursor(): boolean { return true; }
   clearLine(): boolean { return true; }
   getColorDepth(): number { return 1; }
-  hasColors(): boolean { return false; }
+  hasColors(): boolean { return this.isTTY; }
   end(): void {}
 }
 

@@ -1,7 +1,7 @@
 // The last line: the filter or command being typed, else the flash (errors), else the status.
-import { Text } from 'ink';
 import type { UiState } from '../model/ui-state.ts';
 import { fit, type Theme } from '../render/text.ts';
+import { Line } from './row.tsx';
 
 export function bottomText(s: UiState, status: string): { text: string; tone?: 'bad' | 'info' | 'muted' } {
   // While typing, an error about the input shows after it (the bar stays open to fix it).
@@ -14,5 +14,5 @@ export function bottomText(s: UiState, status: string): { text: string; tone?: '
 
 export function BottomBar({ state, status, width, theme }: { state: UiState; status: string; width: number; theme: Theme }) {
   const { text, tone } = bottomText(state, status);
-  return <Text wrap="truncate" color={tone ? theme.tone(tone) : undefined}>{fit(text, width)}</Text>;
+  return <Line text={fit(text, width)} tone={tone} theme={theme} />;
 }

@@ -1,6 +1,6 @@
 // The two header lines: context, nodes, flows/s and lost events; then the view tabs.
-import { Text } from 'ink';
-import { compactNumber, fit, type Theme } from '../render/text.ts';
+import { compactNumber, fit, type Cell, type Theme } from '../render/text.ts';
+import { Line, Row } from './row.tsx';
 import type { ServerStatusInfo } from '../model/types.ts';
 
 export interface HeaderProps {
@@ -25,19 +25,17 @@ export function headerText(p: Omit<HeaderProps, 'tabs' | 'theme'>): string {
 export function Header(p: HeaderProps) {
   const unavailable = (p.status?.unavailableNodes.length ?? 0) + p.streamUnavailable.length > 0;
   const lost = Math.max(p.lost, p.status?.lost ?? 0) > 0;
-  const tone = unavailable || lost ? p.theme.tone('warn') : p.theme.tone('accent');
   const help = ' ?:help q:quit';
-  const tabs = p.tabs.map((t) => ` ${t.key} ${t.title} `);
-  const used = tabs.reduce((a, t) => a + t.length, 0);
+  const tabs: Cell[] = p.tabs.map((t) => {
+    const accent = t.active ? p.theme.tone('accent') : undefined;
+    return { text: ` ${t.key} ${t.title} `, ...(t.active ? { inverse: true, bold: true } : {}), ...(accent ? { color: accent } : {}) };
+  });
+  const used = tabs.reduce((a, t) => a + t.text.length, 0);
+  const muted = p.theme.tone('muted');
   return (
     <>
-      <Text wrap="truncate" bold color={tone}>{fit(headerText(p), p.width)}</Text>
-      <Text wrap="truncate">
-        {p.tabs.map((t, i) => (
-          <Text key={t.key} inverse={t.active} bold={t.active} color={t.active ? p.theme.tone('accent') : undefined}>{tabs[i]}</Text>
-        ))}
-        <Text color={p.theme.tone('muted')}>{fit(help, Math.max(0, p.width - used), 'right')}</Text>
-      </Text>
+      <Line text={fit(headerText(p), p.width)} tone={unavailable || lost ? 'warn' : 'accent'} theme={p.theme} bold />
+      <Row cells={[...tabs, { text: fit(help, Math.max(0, p.width - used), 'right'), ...(muted ? { color: muted } : {}) }]} />
     </>
   );
 }

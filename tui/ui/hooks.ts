@@ -21,13 +21,19 @@ export function useTerminalSize(stdout: SizedStream, fixed?: Size): Size {
  * Redraw at most `fps` times a second, and only when `version()` changed: the flow stream may
  * deliver thousands of flows between frames, they cost one render.
  */
-export function useFrameTicker(version: () => number | string, fps: number): number {
+/** Where the ticker notes when it asked for a frame (benchmarks read it when the frame is out). */
+export interface FrameProbe { tickAt?: number | undefined }
+
+export function useFrameTicker(version: () => number | string, fps: number, probe?: FrameProbe): number {
   const [frame, setFrame] = useState(0);
   const last = useRef<number | string>(-1);
   useEffect(() => {
     const t = setInterval(() => {
       const v = version();
-      if (v !== last.current) { last.current = v; setFrame((f) => f + 1); }
+      if (v === last.current) return;
+      last.current = v;
+      if (probe) probe.tickAt = performance.now();
+      setFrame((f) => f + 1);
     }, Math.max(1, Math.round(1000 / fps)));
     return () => clearInterval(t);
   }, [fps]);

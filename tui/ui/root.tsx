@@ -13,7 +13,7 @@ import { VIEWS } from '../views/registry.ts';
 import { errorText } from '../views/view-props.ts';
 import { BottomBar } from './bottom-bar.tsx';
 import { Header } from './header.tsx';
-import { useFrameTicker, usePoll, useTerminalSize, type Size } from './hooks.ts';
+import { useFrameTicker, usePoll, useTerminalSize, type FrameProbe, type Size } from './hooks.ts';
 import { ScrollPane, scrollRange } from './scroll-pane.tsx';
 
 export interface RootProps {
@@ -29,6 +29,8 @@ export interface RootProps {
   statusIntervalMs?: number;
   initialView?: ViewId;
   flashMs?: number;
+  /** Notes when each stream-driven frame was asked for (benchmarks). */
+  probe?: FrameProbe;
 }
 
 type UiEvent = { kind: 'key'; name: string; input: string } | { kind: 'action'; action: Action };
@@ -37,7 +39,7 @@ const reduce = createReducer(VIEWS);
 const HEADER_LINES = 2;
 const BOTTOM_LINES = 1;
 
-export function Root({ source, store, context, theme, time = {}, fps = 12, size: fixed, statusIntervalMs = 2000, initialView = 'flows', flashMs = 5000 }: RootProps) {
+export function Root({ source, store, context, theme, time = {}, fps = 12, size: fixed, statusIntervalMs = 2000, initialView = 'flows', flashMs = 5000, probe }: RootProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const size = useTerminalSize(stdout, fixed);
@@ -73,7 +75,7 @@ export function Root({ source, store, context, theme, time = {}, fps = 12, size:
   }, [state.flash]);
 
   // Redraw for new flows at most `fps` times a second, and once a second for the rates.
-  useFrameTicker(() => `${store.version}:${Math.floor(store.now() / 1000)}`, fps);
+  useFrameTicker(() => `${store.version}:${Math.floor(store.now() / 1000)}`, fps, probe);
   const status = usePoll(() => source.serverStatus(), statusIntervalMs, [source], (err) => flash(`status: ${errorText(err)}`));
   const frozen = useMemo(() => (state.paused ? store.flows.newest(store.flows.size) : null), [state.paused]);
 
@@ -93,11 +95,11 @@ export function Root({ source, store, context, theme, time = {}, fps = 12, size:
   }
   const rates = store.rates(2);
   return (
-    <Box flexDirection="column" width={size.columns} height={height} overflow="hidden">
+    <Box flexDirection="column" width={size.columns} height={height}>
       <Header context={context} status={status.data ?? null} streamUnavailable={[...store.unavailableNodes]}
         flowsPerSecond={rates.flowsPerSecond || status.data?.flowsRate || 0} lost={store.lostEvents}
         tabs={VIEWS.map((v) => ({ key: v.key, title: v.title, active: v.id === view.id }))} width={size.columns} theme={theme} />
-      <Box flexDirection="column" height={bodyHeight} overflow="hidden">{body}</Box>
+      <Box flexDirection="column" height={bodyHeight}>{body}</Box>
       <BottomBar state={state} status={view.status(state, store)} width={size.columns} theme={theme} />
     </Box>
   );

@@ -1,5 +1,5 @@
 // A titled pane of lines scrolled from `scroll`: the detail panes and the help screen.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import type { Cell, Theme } from '../render/text.ts';
 import { Line, Row } from './row.tsx';
 
@@ -13,8 +13,8 @@ export function ScrollPane({ title, lines, scroll, height, theme, hint }: {
   const shown = lines.slice(start, start + body);
   const more = lines.length > body ? ` [${start + 1}-${start + shown.length}/${lines.length}]` : '';
   return (
-    <Box flexDirection="column" height={height} overflow="hidden">
-      <Text wrap="truncate" bold color={theme.tone('accent')}>{`${title}${more}${hint ? `  ${hint}` : ''}`}</Text>
+    <Box flexDirection="column" height={height}>
+      <Line text={`${title}${more}${hint ? `  ${hint}` : ''}`} tone="accent" theme={theme} bold />
       {shown.map((l, i) => (typeof l === 'string' ? <Line key={i} text={l} /> : <Row key={i} cells={l} />))}
     </Box>
   );

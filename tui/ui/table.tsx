@@ -34,9 +34,9 @@ export function Table<T>({ layout, rows, offset = 0, cursor, height, theme, empt
     lines.push(<Row key={i} cells={rowCells(layout, rows[i]!, theme)} selected={showCursor && index === cursor} />);
   }
   return (
-    <Box flexDirection="column" height={height} overflow="hidden">
+    <Box flexDirection="column" height={height}>
       <Row cells={headerCells(layout, theme)} />
-      {rows.length === 0 ? <Line text={empty} color={theme.tone('muted')} /> : lines}
+      {rows.length === 0 ? <Line text={empty} tone="muted" theme={theme} /> : lines}
     </Box>
   );
 }

@@ -1,6 +1,5 @@
 // View 2: endpoints of every node, sortable and filterable; enter shows the endpoint's policy
 // entries and its recent flows.
-import { Text } from 'ink';
 import { useMemo } from 'react';
 import type { Flow } from '../../api/types.ts';
 import type { FlowStore } from '../model/flow-store.ts';
@@ -12,6 +11,7 @@ import type { Theme } from '../render/text.ts';
 import type { TimeOptions } from '../render/flow-text.ts';
 import { usePoll } from '../ui/hooks.ts';
 import { ScrollPane, type PaneLine, scrollRange } from '../ui/scroll-pane.tsx';
+import { Line } from '../ui/row.tsx';
 import { Table, windowStart } from '../ui/table.tsx';
 import { errorText, textFilter, type ViewProps } from './view-props.ts';
 
@@ -64,9 +64,7 @@ export function EndpointsView({ state, store, source, width, height, theme, time
   const nodes = new Set(rows.map((e) => e.node)).size;
   return (
     <>
-      <Text wrap="truncate" color={theme.tone('muted')}>
-        {`${rows.length} endpoints on ${nodes} nodes  sort: ${sortKey}${state.sortDescending ? ' ↓' : ' ↑'} (s: column, r: reverse)`}
-      </Text>
+      <Line text={`${rows.length} endpoints on ${nodes} nodes  sort: ${sortKey}${state.sortDescending ? ' ↓' : ' ↑'} (s: column, r: reverse)`} tone="muted" theme={theme} />
       <Table layout={layout} rows={rows.slice(start, start + visible)} offset={start} cursor={cursor} height={height - 1} theme={theme}
         empty={polled.loading ? 'loading endpoints…' : polled.error ? `endpoints unavailable: ${errorText(polled.error)}` : 'no endpoints'} />
     </>

@@ -1,6 +1,6 @@
 // View 1: the live flow stream, newest first, with flows/s and drops/s sparklines. Renders only
 // the rows in the window: live, it walks the ring from the newest flow until the window is full.
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { useMemo } from 'react';
 import type { Flow } from '../../api/types.ts';
 import { compileFilter } from '../model/flow-filter.ts';
@@ -8,7 +8,8 @@ import { layoutColumns } from '../render/columns.ts';
 import { flowDetailLines } from '../render/flow-detail.ts';
 import { flowColumns } from '../render/flow-row.ts';
 import { sparkline } from '../render/sparkline.ts';
-import { compactNumber, fit } from '../render/text.ts';
+import { cell, compactNumber, fit } from '../render/text.ts';
+import { Row } from '../ui/row.tsx';
 import { ScrollPane, scrollRange } from '../ui/scroll-pane.tsx';
 import { Table, windowStart } from '../ui/table.tsx';
 import type { ViewProps } from './view-props.ts';
@@ -54,7 +55,7 @@ export function FlowsView({ state, store, frozen, width, height, theme, time, re
   const [left, right] = sparkLine(r.flows, r.drops, r.flowsPerSecond, r.dropsPerSecond, width);
   return (
     <Box flexDirection="column" height={height}>
-      <Text wrap="truncate"><Text color={theme.tone('ok')}>{left}</Text><Text color={theme.tone('bad')}>{right}</Text></Text>
+      <Row cells={[cell(left, 'ok', theme), cell(right, 'bad', theme)]} />
       <Table layout={layout} rows={rows} offset={start} cursor={cursor} height={tableHeight} theme={theme}
         showCursor={state.paused} empty={filterText ? 'no flows match the filter' : 'waiting for flows…'} />
     </Box>

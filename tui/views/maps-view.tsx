@@ -1,11 +1,11 @@
 // View 3: every BPF map of every node with its pressure; enter pages through one map's entries.
-import { Text } from 'ink';
 import { useMemo } from 'react';
 import type { MapInfo } from '../model/types.ts';
 import { layoutColumns, headerCells, rowCells } from '../render/columns.ts';
 import { mapColumns, mapEntryColumns } from '../render/map-row.ts';
 import { usePoll } from '../ui/hooks.ts';
 import { ScrollPane, type PaneLine } from '../ui/scroll-pane.tsx';
+import { Line } from '../ui/row.tsx';
 import { Table, windowStart } from '../ui/table.tsx';
 import { errorText, textFilter, type ViewProps } from './view-props.ts';
 
@@ -57,9 +57,8 @@ export function MapsView(p: ViewProps) {
   const hot = rows.filter((m) => m.pressure >= 0.9).length;
   return (
     <>
-      <Text wrap="truncate" color={hot ? theme.tone('bad') : theme.tone('muted')}>
-        {`${rows.length} maps, ${hot} above 90%  sort: ${sortKey}${state.sortDescending ? ' (reversed)' : ''} (s: column, r: reverse)`}
-      </Text>
+      <Line text={`${rows.length} maps, ${hot} above 90%  sort: ${sortKey}${state.sortDescending ? ' (reversed)' : ''} (s: column, r: reverse)`}
+        tone={hot ? 'bad' : 'muted'} theme={theme} />
       <Table layout={layout} rows={rows.slice(start, start + visible)} offset={start} cursor={cursor} height={height - 1} theme={theme}
         empty={polled.loading ? 'loading maps…' : polled.error ? `maps unavailable: ${errorText(polled.error)}` : 'no maps'} />
     </>

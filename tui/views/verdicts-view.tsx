@@ -1,6 +1,5 @@
 // View 4: policy verdicts. Allowed and denied counts per policy and per endpoint pair (latest
 // denials first), and the latest denied flows; tab switches between the three tables.
-import { Text } from 'ink';
 import { useMemo } from 'react';
 import type { Flow } from '../../api/types.ts';
 import { endpointName, policiesOf, policyName } from '../model/flow-facts.ts';
@@ -13,6 +12,7 @@ import { flowColumns } from '../render/flow-row.ts';
 import { destinationText, sourceText, summaryText, typeText } from '../render/flow-text.ts';
 import { verdictColumns } from '../render/verdict-row.ts';
 import { ScrollPane, type PaneLine, scrollRange } from '../ui/scroll-pane.tsx';
+import { Line } from '../ui/row.tsx';
 import { Table, windowStart } from '../ui/table.tsx';
 import { textFilter, type ViewProps } from './view-props.ts';
 
@@ -68,7 +68,7 @@ export function VerdictsView({ state, store, width, height, theme, time, report 
   }
   return (
     <>
-      <Text wrap="truncate" color={theme.tone('muted')}>{`${tabs}  (tab: switch)`}</Text>
+      <Line text={`${tabs}  (tab: switch)`} tone="muted" theme={theme} />
       {body}
     </>
   );

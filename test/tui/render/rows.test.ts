@@ -84,3 +84,18 @@ test('wrap breaks at spaces and indents continuation lines', (t) => {
   t.deepEqual(wrap('abcdefghij', 4), ['abcd', 'efgh', 'ij']);
   for (const l of flowDetailLines(drop, { utc: true }, 60)) t.true(l.length <= 60, l);
 });
+
+test('paint: SGR per styled cell, inverse for the cursor row, none without colour', (t) => {
+  const { paint, makeTheme } = textModule;
+  t.is(paint([{ text: 'a', color: 'red' }, { text: ' ' }, { text: 'b', bold: true }]), '\x1b[31ma\x1b[39m \x1b[1mb\x1b[22m');
+  t.is(paint([{ text: 'x', color: 'green' }], true), '\x1b[7m\x1b[32mx\x1b[39m\x1b[27m');
+  t.is(paint([{ text: 'plain' }]), 'plain');
+  t.false(makeTheme({ NO_COLOR: '1' }).color);
+  t.false(makeTheme({ NO_COLOR: '1', FORCE_COLOR: '1' }).color, 'NO_COLOR wins');
+  t.true(makeTheme({ FORCE_COLOR: '1' }, { isTTY: false }).color);
+  t.false(makeTheme({ FORCE_COLOR: '0' }, { isTTY: true }).color);
+  t.false(makeTheme({}, { isTTY: false }).color);
+  t.true(makeTheme({}, { isTTY: true, hasColors: () => true }).color);
+  t.false(makeTheme({}, { isTTY: true, hasColors: () => false }).color);
+  t.is(makeTheme({ NO_COLOR: '' }).color, true, 'an empty NO_COLOR does not count');
+});
