@@ -10,17 +10,24 @@ interface LabArgs extends GlobalArgs {
 
 const withName = <T>(y: Argv<T>) => y.option('name', { type: 'string', default: 'netobs', describe: 'Name of the lab (several can run side by side)' });
 
-const up: CommandModule<GlobalArgs, LabArgs & { nodes: number; demo: boolean; persist?: string }> = {
+const up: CommandModule<GlobalArgs, LabArgs & { nodes: number; demo: boolean; netobs: boolean; persist?: string }> = {
   command: 'up',
   describe: 'Start a lab cluster in the background and wait until its nodes are Ready',
   builder: (y) =>
     withName(y)
       .option('nodes', { type: 'number', default: 2, describe: 'Number of lab nodes' })
       .option('demo', { type: 'boolean', default: false, describe: 'Deploy the Star Wars demo (deathstar, tiefighter, xwing and a policy)' })
-      .option('persist', { type: 'string', describe: 'Keep the API objects in this file across lab restarts' }) as Argv<LabArgs & { nodes: number; demo: boolean; persist?: string }>,
+      .option('netobs', { type: 'boolean', default: true, describe: 'Install netobs into the lab, as kubectl netobs install does (--no-netobs: a bare cluster)' })
+      .option('persist', { type: 'string', describe: 'Keep the API objects in this file across lab restarts' }) as Argv<LabArgs & { nodes: number; demo: boolean; netobs: boolean; persist?: string }>,
   handler: async (argv) => {
     const { labUp } = await import('../../lab/index.ts');
-    const lab = await labUp({ name: argv.name, nodes: argv.nodes, demo: argv.demo, ...(argv.persist ? { persist: argv.persist } : {}) });
+    const install = argv.netobs
+      ? async (l: { kubeconfig: string }) => {
+          const { installIntoLab } = await import('../lab-install.ts');
+          await installIntoLab(l.kubeconfig);
+        }
+      : undefined;
+    const lab = await labUp({ name: argv.name, nodes: argv.nodes, demo: argv.demo, ...(install ? { install } : {}), ...(argv.persist ? { persist: argv.persist } : {}) });
     process.stdout.write(`lab "${lab.name}" is up: ${lab.plan.nodes.length} nodes, API server ${lab.apiserver}\n`);
     process.stdout.write(`  export KUBECONFIG=${lab.kubeconfig}\n  kubectl get nodes\n`);
   },

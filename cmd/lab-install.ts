@@ -1,0 +1,20 @@
+// `lab up` installs netobs into the new lab through the same code as `kubectl netobs install`.
+import { buildInfo } from '../lib/build-info.ts';
+import { loadKubeConfig } from '../lib/kube.ts';
+import { Objects } from '../install/cluster/objects.ts';
+import { planWithClusterTls, runInstall } from '../install/cluster/install.ts';
+import { createProgress } from './progress.ts';
+
+/**
+ * The lab kubelet gives each node its own bpffs at the agent's hostPath, so the agent's
+ * bpffs-mounting init container has nothing to do there and is left out.
+ */
+export const LAB_INSTALL_SETS = ['agent.mountBpffs=false'];
+
+export async function installIntoLab(kubeconfig: string, timeoutMs = 180_000): Promise<void> {
+  const kc = loadKubeConfig({ kubeconfig });
+  const plan = await planWithClusterTls(new Objects(kc), { buildVersion: buildInfo().version, sets: LAB_INSTALL_SETS });
+  const progress = createProgress();
+  progress.log(`installing netobs ${plan.values.version} into the lab`);
+  await runInstall(kc, plan, { wait: true, timeoutMs, progress });
+}
