@@ -1,9 +1,11 @@
 // The `?` screen, generated from the binding tables and the view registry.
+import { FILTER_FLAGS } from '../../agent/flow/cli-flags.ts';
 import type { Binding } from '../model/keys.ts';
+import { wrap } from './text.ts';
 
 export interface HelpView { key: string; title: string; commands: readonly string[]; bindings: readonly Binding[] }
 
-export function helpLines(globals: readonly Binding[], views: readonly HelpView[], active: string): string[] {
+export function helpLines(globals: readonly Binding[], views: readonly HelpView[], active: string, width = 80): string[] {
   const line = (keys: string, description: string) => `  ${keys.padEnd(14)} ${description}`;
   const out = ['Views'];
   for (const v of views) out.push(line(`${v.key}  :${v.commands[0]}`, v.title));
@@ -14,9 +16,8 @@ export function helpLines(globals: readonly Binding[], views: readonly HelpView[
     out.push('', `${own.title} view`);
     for (const b of own.bindings) out.push(line(b.keys.join(' '), b.description));
   }
-  out.push('', 'Filter bar of the Flows view: hubble observe flags, e.g. --verdict DROPPED --pod default/xwing',
-    '  --from-pod --to-pod -n -l --ip --fqdn --service --port --protocol -t --http-status --http-method',
-    '  --http-path --identity --traffic-direction --node-name --tcp-flags --workload --not; a plain word',
-    '  matches pod names, IPs and DNS names. Other views: a plain text match.');
+  const flags = FILTER_FLAGS.map((f) => (f.alias ? `-${f.alias}/--${f.name}` : `--${f.name}`)).join(' ');
+  out.push('', ...wrap('Filter bar (/) of the Flows view: the kubectl netobs observe flags, e.g. --verdict DROPPED --pod default/xwing:', width, 2),
+    ...wrap(`  ${flags}`, width, 2), ...wrap('  A plain word matches pod names, IPs and DNS names. Other views: a plain text match.', width, 2));
   return out;
 }

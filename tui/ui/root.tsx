@@ -86,7 +86,7 @@ export function Root({ source, store, context, theme, time = {}, fps = 12, size:
   const report = (c: ActionContext) => { ctx.current = c; };
   let body;
   if (state.mode === 'help') {
-    const lines = helpLines(GLOBAL_BINDINGS, VIEWS, view.title);
+    const lines = helpLines(GLOBAL_BINDINGS, VIEWS, view.title, size.columns);
     report({ count: 0, pageSize: bodyHeight - 1, detailLines: scrollRange(lines.length, bodyHeight) });
     body = <ScrollPane title="Help" lines={lines} scroll={state.helpScroll} height={bodyHeight} theme={theme} hint="esc: back" />;
   } else {

@@ -18,3 +18,10 @@ test('the view table has unique keys and commands', (t) => {
   t.is(new Set(commands).size, commands.length);
   t.deepEqual(VIEWS.map((v) => v.commands[0]), ['flows', 'endpoints', 'maps', 'verdicts']);
 });
+
+test('help names every filter flag of observe, wrapped to the width', (t) => {
+  const lines = helpLines(GLOBAL_BINDINGS, VIEWS, 'Flows', 80);
+  t.true(lines.every((l) => l.length <= 80));
+  const text = lines.join(' ');
+  for (const f of ['--verdict', '-n/--namespace', '--from-pod', '--not', '--tcp-flags', '-t/--type']) t.true(text.includes(f), f);
+});

@@ -72,7 +72,7 @@ test('flow detail shows every set field with named enums', (t) => {
   t.is(fields['time'], '2023-11-14T22:13:54.567000000Z');
   t.is(fields['IP.ipVersion'], 'IPv4');
   const lines = flowDetailLines(dns, { utc: true });
-  t.regex(lines[0]!, /kube-system\/coredns-5d78c9869d-x1:53 \(ID:102\) <- default\/xwing:40000/);
+  t.regex(lines[0]!, /default\/xwing:40000 \(ID:16092\) <- kube-system\/coredns-5d78c9869d-x1:53 \(ID:102\)/);
   t.true(lines.some((l) => /^l7\.dns\.query +deathstar/.test(l)));
   t.true(lines.some((l) => /^l7\.type +RESPONSE/.test(l)));
 });

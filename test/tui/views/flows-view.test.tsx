@@ -52,7 +52,7 @@ test('a bad filter shows a flash and keeps the bar open', async (t) => {
   const { source, waitText, press, frame } = renderUi(t);
   source.push(...allFlows);
   await press('/', '--verdict NOPE', KEY.enter);
-  await waitText('filter: bad verdict "NOPE"');
+  await waitText('filter: --verdict "NOPE": unknown value');
   await press(KEY.backspace, KEY.backspace, KEY.backspace, KEY.backspace, 'DROPPED');
   await waitText('/--verdict DROPPED█');
   await press(KEY.enter);
