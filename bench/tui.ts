@@ -60,7 +60,7 @@ async function run(columns: number, rows: number, flowsPerSecond: number, second
   let view = '1';
   while (performance.now() - start < seconds * 1000) {
     // Keys at random phases of the frame ticker; alternate Flows and Endpoints.
-    const delay = 150 + Math.random() * 100;
+    const delay = 80 + Math.random() * 80;
     const due = performance.now() + delay;
     await sleep(delay);
     const key = view === '1' ? '2' : '1';
