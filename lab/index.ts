@@ -6,7 +6,7 @@ import { UserError } from '../lib/errors.ts';
 import { selfCommand } from '../lib/self-exec.ts';
 import { findLeftovers, teardownLab, type Leftovers } from './node/teardown.ts';
 import { LAB_NAME, labPlan, type LabPlan } from './node/plan.ts';
-import { alive, freeSlot, kubeconfigPath, labDir, listLabs, readState, serveLogPath, type LabState } from './state.ts';
+import { alive, freeSlot, kubeconfigPath, labDir, listLabs, netobsBinPath, readState, serveLogPath, type LabState } from './state.ts';
 
 export { labPlan, type LabPlan } from './node/plan.ts';
 export type { LabState } from './state.ts';
@@ -101,6 +101,7 @@ export async function labDown(name = DEFAULT_LAB): Promise<Leftovers> {
   await teardownLab(plan, labDir(name));
   if (state?.createdSecretsDir) await rm('/var/run/secrets', { recursive: true, force: true }).catch(() => {});
   await rm(labDir(name), { recursive: true, force: true });
+  await rm(netobsBinPath(name), { recursive: true, force: true });
   return findLeftovers(plan);
 }
 

@@ -23,7 +23,7 @@ import { startServiceProxy } from './node/service-proxy.ts';
 import { teardownLab } from './node/teardown.ts';
 import { SYSTEM_PATH } from './node/sh.ts';
 import { starWarsObjects } from './demo/starwars.ts';
-import { kubeconfigPath, labDir, readState, writeState, type LabState } from './state.ts';
+import { kubeconfigPath, labDir, netobsBinPath, readState, writeState, type LabState } from './state.ts';
 import { selfCommand } from '../lib/self-exec.ts';
 
 export interface ServeOptions {
@@ -47,6 +47,20 @@ async function busyboxDir(dir: string): Promise<string> {
   if (!bb) return out;
   const list = spawnSync(bb, ['--list'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
   for (const a of list) if (!existsSync(path.join(out, a))) await symlink(bb, path.join(out, a)).catch(() => {});
+  return out;
+}
+
+/**
+ * The netobs image has `kubectl-netobs` on its PATH; in the lab a small script in its place
+ * starts this CLI, so `kubectl exec … kubectl-netobs …` and preStop hooks work as in the image.
+ */
+async function netobsBinDir(name: string): Promise<string> {
+  // Not under the lab's directory (/var/run/netobs/…): the agent mounts a hostPath over /var/run/netobs.
+  const out = netobsBinPath(name);
+  await mkdir(out, { recursive: true });
+  const s = selfCommand([]);
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  await writeFile(path.join(out, 'kubectl-netobs'), `#!/bin/sh\nexec ${[s.file, ...s.args].map(quote).join(' ')} "$@"\n`, { mode: 0o755 });
   return out;
 }
 
@@ -132,7 +146,7 @@ export async function serve(o: ServeOptions): Promise<void> {
     cleanups.push(() => proxy.stop());
 
     const bb = await busyboxDir(dir);
-    const images = { self: (args: string[]) => { const s = selfCommand(args); return [s.file, ...s.args]; }, busyboxDir: bb, hostPath: SYSTEM_PATH };
+    const images = { self: (args: string[]) => { const s = selfCommand(args); return [s.file, ...s.args]; }, busyboxDir: bb, netobsBinDir: await netobsBinDir(o.name), hostPath: SYSTEM_PATH };
     for (const n of plan.nodes) {
       registerNode(api, n, o.name);
       cleanups.push(heartbeat(api, n.name));

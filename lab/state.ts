@@ -71,3 +71,6 @@ export async function freeSlot(except: string): Promise<number> {
   for (let i = 0; i < MAX_SLOTS; i++) if (!used.has(i)) return i;
   throw new Error(`every one of the ${MAX_SLOTS} lab slots on this host is in use`);
 }
+
+/** Where the lab keeps the `kubectl-netobs` its netobs containers find on PATH (outside /var/run/netobs, which the agent mounts over). */
+export const netobsBinPath = (lab: string): string => `/run/netobs-lab-bin/${lab}`;

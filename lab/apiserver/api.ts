@@ -253,7 +253,8 @@ export class Api {
       this.afterDelete(rt, gone ?? obj);
       return this.present(rt, gone ?? obj);
     }
-    if (JSON.stringify(stripRv(obj)) === JSON.stringify(stripRv(old))) return this.present(rt, old);
+    // A write that changes nothing is no write (same resourceVersion, no event), whatever the key order.
+    if (stableJson(stripRv(obj)) === stableJson(stripRv(old))) return this.present(rt, old);
     const stored = this.store.put(grOf(rt), obj, 'MODIFIED');
     this.afterWrite(rt, stored);
     return this.present(rt, stored);
@@ -443,7 +444,16 @@ export class Api {
 
 function specOf(o: KObject): string {
   const { metadata: _m, status: _s, ...rest } = o;
-  return JSON.stringify(rest);
+  return stableJson(rest);
+}
+
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
 }
 
 function stripRv(o: KObject): KObject {

@@ -71,7 +71,10 @@ export function validateCrd(crd: KObject): { field: string; message: string }[] 
 export function establishedStatus(crd: KObject): Record<string, unknown> {
   const s = crdSpec(crd);
   const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const cond = (type: string, reason: string, message: string) => ({ type, status: 'True', lastTransitionTime: now, reason, message });
+  // A condition keeps its lastTransitionTime while its status stays: re-applying a CRD is no change.
+  const prev = ((crd as { status?: { conditions?: { type: string; status: string; lastTransitionTime?: string }[] } }).status?.conditions ?? []);
+  const since = (type: string) => prev.find((c) => c.type === type && c.status === 'True')?.lastTransitionTime ?? now;
+  const cond = (type: string, reason: string, message: string) => ({ type, status: 'True', lastTransitionTime: since(type), reason, message });
   return {
     conditions: [cond('NamesAccepted', 'NoConflicts', 'no conflicts found'), cond('Established', 'InitialNamesAccepted', 'the initial names have been accepted')],
     acceptedNames: { ...s.names, listKind: s.names.listKind ?? `${s.names.kind}List`, singular: s.names.singular ?? s.names.kind.toLowerCase() },

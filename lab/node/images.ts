@@ -18,6 +18,8 @@ export interface ImageContext {
   self: (args: string[]) => string[];
   /** Directory of busybox applet symlinks, first on PATH for busybox-like images. */
   busyboxDir: string;
+  /** Directory holding a `kubectl-netobs` that starts this CLI, first on PATH for the netobs image. */
+  netobsBinDir?: string;
   hostPath: string;
 }
 
@@ -44,7 +46,7 @@ export function launchFor(c: ContainerSpec, ctx: ImageContext): Launch {
     // The image's entrypoint is the CLI itself: a command naming it is dropped, its arguments kept.
     const rest = cmd.length > 0 && /(^|\/)(kubectl-)?netobs$/.test(cmd[0]!) ? [...cmd.slice(1), ...args] : cmd.length > 0 ? null : args;
     if (rest === null) return { ok: true, argv: [...cmd, ...args], path: shellPath, kind: 'shell' };
-    return { ok: true, argv: ctx.self(rest), path: shellPath, kind: 'netobs' };
+    return { ok: true, argv: ctx.self(rest), path: ctx.netobsBinDir ? `${ctx.netobsBinDir}:${shellPath}` : shellPath, kind: 'netobs' };
   }
   if (repo === 'busybox') {
     const argv = cmd.length ? [...cmd, ...args] : args.length ? args : ['sh'];
@@ -73,4 +75,13 @@ export function launchFor(c: ContainerSpec, ctx: ImageContext): Launch {
     reason: 'ErrImagePull',
     message: `Failed to pull image "${c.image}": the netobs lab runs no container engine and maps only these images to local programs: ${SUPPORTED_IMAGES.join(', ')}`,
   };
+}
+
+/**
+ * A command run in a container later (exec, preStop, exec probes): in the netobs image,
+ * `kubectl-netobs` by any path is the CLI itself, which the lab starts as it started the container.
+ */
+export function containerCommand(argv: string[], kind: string | undefined, ctx: Pick<ImageContext, 'self'>): string[] {
+  if (kind === 'netobs' && argv.length > 0 && /(^|\/)kubectl-netobs$/.test(argv[0]!)) return ctx.self(argv.slice(1));
+  return argv;
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Api } from '../apiserver/api.ts';
 import type { KObject } from '../apiserver/types.ts';
 import { startContainer, type RunningContainer } from './containers.ts';
-import { launchFor, type ContainerSpec, type ImageContext } from './images.ts';
+import { containerCommand, launchFor, type ContainerSpec, type ImageContext } from './images.ts';
 import { removeEtcNetns, writeEtcNetns } from './network.ts';
 import { podLinkName, podNetnsName, type LabPlan, type NodePlan } from './plan.ts';
 import { createPodNetwork, deletePodNetwork, type PodNet } from './pod-network.ts';
@@ -46,6 +46,8 @@ export interface ContainerRecord {
   ready: boolean;
   lastProbe: number;
   init: boolean;
+  /** What launchFor made of the image (netobs, busybox…). */
+  kind?: string;
   lastLiveness?: number;
   livenessFailures?: number;
 }
@@ -251,6 +253,7 @@ export class Kubelet {
         state,
         env,
         path: launch.ok ? launch.path : '',
+        ...(launch.ok ? { kind: launch.kind } : {}),
         logFile: path.join(w.dir, 'logs', `${c['name']}.log`),
         restarts: 0,
         backoffUntil: 0,
@@ -491,7 +494,7 @@ export class Kubelet {
     const cmd = r.spec['lifecycle']?.preStop?.exec?.command as string[] | undefined;
     if (!cmd?.length || !r.proc) return Promise.resolve();
     return new Promise((resolve) => {
-      const c = spawn(systemBin('nsenter'), ['-t', String(r.proc!.pid), '-n', '-u', '-m', '--', ...cmd], { env: r.env, stdio: 'ignore' });
+      const c = spawn(systemBin('nsenter'), ['-t', String(r.proc!.pid), '-n', '-u', '-m', '--', ...containerCommand(cmd, r.kind, this.o.images)], { env: r.env, stdio: 'ignore' });
       const timer = setTimeout(() => c.kill('SIGKILL'), graceSec * 1000).unref();
       c.on('close', () => {
         clearTimeout(timer);

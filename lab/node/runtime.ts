@@ -8,6 +8,7 @@ import { ApiError, badRequest } from '../apiserver/errors.ts';
 import type { PodRuntime } from '../apiserver/streams.ts';
 import type { Kubelet } from './kubelet.ts';
 import { systemBin } from './sh.ts';
+import { containerCommand } from './images.ts';
 
 /** One CRI log line → what `kubectl logs` prints (optionally with the timestamp). */
 export function formatLogLine(line: string, timestamps: boolean): string | undefined {
@@ -21,7 +22,7 @@ export function podRuntime(api: Api, kubelets: () => Kubelet[]): PodRuntime {
   const find = (ns: string, pod: string, container?: string) => {
     for (const k of kubelets()) {
       const c = k.container(ns, pod, container);
-      if (c) return c;
+      if (c) return { ...c, images: k.o.images };
     }
     return undefined;
   };
@@ -106,7 +107,7 @@ export function podRuntime(api: Api, kubelets: () => Kubelet[]): PodRuntime {
       const c = requireContainer(ns, pod, container);
       if (!c.rec.proc || !c.rec.state.running) throw badRequest(`container ${c.cname} is not valid for pod ${pod}: container not running`);
       if (command.length === 0) throw badRequest('you must specify at least one command for the container');
-      const child = spawn(systemBin('nsenter'), ['-t', String(c.rec.proc.pid), '-n', '-u', '-m', '--', ...command], {
+      const child = spawn(systemBin('nsenter'), ['-t', String(c.rec.proc.pid), '-n', '-u', '-m', '--', ...containerCommand(command, c.rec.kind, c.images)], {
         env: c.rec.env,
         stdio: [io.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       });
