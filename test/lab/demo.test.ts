@@ -1,5 +1,5 @@
 // `lab up --demo` through the CLI: the Star Wars demo runs and its ships reach the Death Star
-// (no netobs installed: the NetworkPolicy exists but nothing enforces it yet).
+// (--no-netobs: the NetworkPolicy exists but nothing enforces it).
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -22,7 +22,7 @@ serial('lab up --demo, status, kubeconfig, then down', async (t) => {
   const orig = process.stdout.write.bind(process.stdout);
   process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
   try {
-    t.is(await run(['lab', 'up', '--name', NAME, '--nodes', '1', '--demo'], io), 0);
+    t.is(await run(['lab', 'up', '--name', NAME, '--nodes', '1', '--demo', '--no-netobs'], io), 0);
     t.regex(out, /lab "e2e-demo" is up: 1 nodes/);
     out = '';
     t.is(await run(['lab', 'kubeconfig', '--name', NAME], io), 0);

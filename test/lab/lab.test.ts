@@ -152,7 +152,7 @@ serial('kubectl logs, exec and port-forward', async (t) => {
   const pf = spawn('kubectl', ['--kubeconfig', lab.kubeconfig, 'port-forward', `pod/${pod}`, `${port}:8080`], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     const body = await until('port-forward to answer', async () => {
-      const r = await fetch(`http://127.0.0.1:${port}/forwarded`);
+      const r = await fetch(`http://127.0.0.1:${port}/forwarded`, { signal: AbortSignal.timeout(5000) });
       return r.ok ? r.text() : undefined;
     });
     t.is((JSON.parse(body) as { hostname: string }).hostname, pod);
@@ -219,8 +219,12 @@ serial('client-node lists, creates, watches, execs and port-forwards', async (t)
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const nodes = await core.listNode();
   t.deepEqual(nodes.items.map((n) => n.metadata?.name).sort(), ['node1', 'node2']);
-  await core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'cn' }, spec: { nodeName: 'node2', containers: [{ name: 'c', image: 'netobs/netobs:dev', args: ['echo', '--port', '9090'] }] } } });
-  await until('pod cn to run', async () => (await core.readNamespacedPod({ name: 'cn', namespace: 'default' })).status?.phase === 'Running');
+  await core.createNamespacedPod({
+    namespace: 'default',
+    body: { metadata: { name: 'cn' }, spec: { nodeName: 'node2', containers: [{ name: 'c', image: 'netobs/netobs:dev', args: ['echo', '--port', '9090'], readinessProbe: { tcpSocket: { port: 9090 }, periodSeconds: 1 } }] } },
+  });
+  // Ready, not just Running: the echo server listens a moment after its process starts.
+  await until('pod cn to be ready', async () => (await core.readNamespacedPod({ name: 'cn', namespace: 'default' })).status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
 
   const stdout = new PassThrough();
   let text = '';
@@ -237,7 +241,7 @@ serial('client-node lists, creates, watches, execs and port-forwards', async (t)
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   try {
     const port = (server.address() as { port: number }).port;
-    const body = await until('client-node port-forward', async () => (await fetch(`http://127.0.0.1:${port}/cn`)).text());
+    const body = await until('client-node port-forward', async () => (await fetch(`http://127.0.0.1:${port}/cn`, { signal: AbortSignal.timeout(5000) })).text());
     t.regex(body, /"hostname":"cn"/);
   } finally {
     server.close();
