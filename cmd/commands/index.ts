@@ -11,6 +11,7 @@ import { observeCommand } from './observe.ts';
 import { endpointsCommand } from './endpoints.ts';
 import { mapsCommand } from './maps.ts';
 import { uiCommand } from './ui.ts';
+import { connectivityCommand } from './connectivity.ts';
 import { uninstallCommand } from './uninstall.ts';
 import { statusCommand } from './status.ts';
 import { agentRole } from './agent.ts';
@@ -18,4 +19,4 @@ import { relayRole } from './relay.ts';
 import { labCommand } from './lab.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, installCommand, uninstallCommand, statusCommand, observeCommand, endpointsCommand, mapsCommand, uiCommand, policyCommand, echoRole, sleepRole, probeCommand, agentRole, relayRole, labCommand];
+export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, installCommand, uninstallCommand, statusCommand, observeCommand, endpointsCommand, mapsCommand, uiCommand, connectivityCommand, policyCommand, echoRole, sleepRole, probeCommand, agentRole, relayRole, labCommand];

@@ -1,5 +1,7 @@
 // The effectful edge of install/uninstall/status: generic object operations on the API server
 // (server-side apply with field manager `netobs`, read, delete, list), each error one line.
+import http from 'node:http';
+import https from 'node:https';
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { apiError } from '../../lib/kube.ts';
 
@@ -45,12 +47,40 @@ export class Objects {
     const before = await this.get(o);
     let after: KubernetesObject;
     try {
-      after = await this.api.patch(o as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      after = await this.rawApply(o);
     } catch (err) {
       throw apiError(`apply ${describeRef(o)}`, err, this.kc);
     }
     if (!before) return 'created';
     return before.metadata?.resourceVersion === after.metadata?.resourceVersion ? 'unchanged' : 'configured';
+  }
+
+  /**
+   * The apply request itself, sent as JSON: the client library re-serialises objects through its
+   * typed models, which drops fields whose model name differs from the wire name (a
+   * NetworkPolicy rule's `from` is `_from` there).
+   */
+  private async rawApply(o: ObjectHeader & Record<string, unknown>): Promise<KubernetesObject> {
+    const api = this.api as unknown as { specUriPath(spec: KubernetesObject, action: string): Promise<string> };
+    const path = await api.specUriPath(structuredClone(o) as KubernetesObject, 'patch');
+    const server = this.kc.getCurrentCluster()?.server ?? '';
+    const url = new URL(`${server.replace(/\/$/, '')}${path}?fieldManager=${FIELD_MANAGER}&force=true`);
+    const opts: https.RequestOptions = { method: 'PATCH', headers: { 'content-type': PatchStrategy.ServerSideApply, accept: 'application/json' } };
+    await this.kc.applyToHTTPSOptions(opts);
+    const body = JSON.stringify(o);
+    return new Promise((resolve, reject) => {
+      const req = (url.protocol === 'https:' ? https : http).request(url, opts, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if ((res.statusCode ?? 500) >= 400) reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { code: res.statusCode, body: text }));
+          else resolve(JSON.parse(text) as KubernetesObject);
+        });
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
   }
 
   async patchMerge(h: ObjectHeader, patch: Record<string, unknown>): Promise<void> {
