@@ -6,7 +6,8 @@
 // with an image the lab cannot run fails within --timeout naming the pod and the reason.
 import test from 'ava';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { labDown, labUp, type LabInfo } from '../../lab/index.ts';
 
@@ -21,7 +22,8 @@ interface Run {
 }
 
 function cli(args: string[], timeoutMs = 240_000): Run {
-  const r = spawnSync(binary, args, { encoding: 'utf8', env: { ...process.env, KUBECONFIG: lab.kubeconfig }, timeout: timeoutMs });
+  const r = spawnSync(binary, args, { encoding: 'utf8', env: { ...process.env, KUBECONFIG: lab.kubeconfig }, timeout: timeoutMs, maxBuffer: 256 << 20 });
+  if (r.error) throw r.error;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -157,6 +159,76 @@ test.serial('the TUI in a real terminal: flows, the four views with both nodes, 
     t.notRegex(capture(), /Error|error:/);
   } finally {
     spawnSync('tmux', ['kill-session', '-t', session]);
+  }
+});
+
+test.serial('connectivity test: the suite passes; --list, --test, -o json and --junit-file; nothing left behind', (t) => {
+  const list = cli(['connectivity', 'test', '--list']);
+  t.is(list.code, 0, list.stderr);
+  for (const name of ['pod-to-pod', 'pod-to-service', 'all-ingress-deny', 'l7-visibility']) t.regex(list.stdout, new RegExp(`^${name}\\s`, 'm'));
+  const junit = path.join(os.tmpdir(), `netobs-junit-${process.pid}.xml`);
+  const r = cli(['connectivity', 'test', '--external-target', 'www.world.lab:80', '--external-ip', lab.plan.worldIps[0]!, '--test', '.', '--test', '!egress-deny-cidr', '-o', 'json', '--junit-file', junit, '--timeout', '5m'], 600_000);
+  t.is(r.code, 0, r.stderr.slice(-4000));
+  const result = JSON.parse(r.stdout) as { summary: { passed: number; failed: number; skipped: number }; tests: { name: string; status: string }[] };
+  t.is(result.summary.failed, 0);
+  t.true(result.summary.passed >= 14, JSON.stringify(result.summary));
+  t.false(result.tests.some((x) => x.name === 'egress-deny-cidr'), '--test ! excludes');
+  t.is(result.tests.find((x) => x.name === 'pod-to-world')?.status, 'passed');
+  const xml = readFileSync(junit, 'utf8');
+  t.regex(xml, /<testsuite [^>]*failures="0"/);
+  t.regex(xml, /<testcase [^>]*name="pod-to-pod"/);
+  t.regex(r.stderr, /\d+ passed, 0 failed, \d+ skipped/);
+  t.throws(() => kubectl(['get', 'namespace', 'netobs-test']), undefined, 'the test namespace is removed');
+});
+
+test.serial('connectivity test: a broken path fails, is named, and shows the drop with its reason', (t) => {
+  const deny = {
+    apiVersion: 'netobs.io/v1alpha1',
+    kind: 'ClusterwideNetworkPolicy',
+    metadata: { name: 'e2e-deny-echo' },
+    // Clients may not reach the echo pods (the kubelet's probes, from the host, still may).
+    spec: { endpointSelector: { matchLabels: { kind: 'echo' } }, ingressDeny: [{ fromEndpoints: [{ matchLabels: { kind: 'client' } }] }] },
+  };
+  execFileSync('kubectl', ['--kubeconfig', lab.kubeconfig, 'apply', '-f', '-'], { input: JSON.stringify(deny) });
+  try {
+    const r = cli(['connectivity', 'test', '--test', '^pod-to-pod$', '--timeout', '3m'], 400_000);
+    t.is(r.code, 1);
+    const out = r.stdout + r.stderr;
+    t.regex(out, /FAIL \[1\/1\] pod-to-pod/);
+    t.regex(out, /client->echo-same-node/);
+    t.regex(out, /DROPPED/);
+    t.regex(out, /POLICY_DENY|Policy denied by denylist/);
+    t.regex(out, /0 passed, 1 failed/);
+  } finally {
+    kubectl(['delete', 'clusterwidenetworkpolicy', 'e2e-deny-echo']);
+  }
+  t.throws(() => kubectl(['get', 'namespace', 'netobs-test']), undefined, 'the test namespace is removed after a failure too');
+});
+
+test.serial("a real Prometheus scrapes the agents and the seed's PromQL answers", async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'netobs-prom-'));
+  const port = 19000 + (process.pid % 1000);
+  const targets = lab.plan.nodes.map((n) => `'${n.underlayIp}:9965'`).join(', ');
+  writeFileSync(path.join(dir, 'prometheus.yml'), `global: {scrape_interval: 1s}\nscrape_configs:\n  - job_name: netobs-flows\n    static_configs: [{targets: [${targets}]}]\n`);
+  const prom = spawn('prometheus', [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+  try {
+    // Seed 004's panels, with the demo's apps in place of its pod-a / pod-b / http-echo.
+    const queries = [
+      'sum by(source_app, destination_app, destination_namespace, source_namespace) (rate(hubble_flows_processed_total{source_app="tiefighter", destination_app="deathstar", source_namespace="default", destination_namespace="default"}[15s]))',
+      'sum by(destination_app) (rate(hubble_flows_processed_total{destination_namespace="default", destination_app="deathstar"}[15s]))',
+    ];
+    for (const q of queries) {
+      const series = await until(() => {
+        const r = spawnSync('curl', ['-sf', '--data-urlencode', `query=${q}`, `http://127.0.0.1:${port}/api/v1/query`], { encoding: 'utf8' });
+        if (r.status !== 0) return undefined;
+        const res = (JSON.parse(r.stdout) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+        return res.length > 0 && Number(res[0]!.value[1]) > 0 ? res : undefined;
+      }, `a non-empty answer to ${q}`, 90_000);
+      t.is(series[0]!.metric.destination_app, 'deathstar');
+    }
+  } finally {
+    prom.kill();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
