@@ -1,6 +1,6 @@
 // The lab's public API, for the `lab` commands and for other parts' end-to-end tests:
 //   const lab = await labUp({ name: 'e2e-x', nodes: 2 });  … lab.kubeconfig …  await labDown('e2e-x');
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { UserError } from '../lib/errors.ts';
 import { selfCommand } from '../lib/self-exec.ts';
@@ -101,6 +101,8 @@ export async function labDown(name = DEFAULT_LAB): Promise<Leftovers> {
   await teardownLab(plan, labDir(name));
   if (state?.createdSecretsDir) await rm('/var/run/secrets', { recursive: true, force: true }).catch(() => {});
   await rm(labDir(name), { recursive: true, force: true });
+  // The CLI bind-mounted there for the containers (lab/serve.ts stableSelf) goes first.
+  for (const m of ['kubectl-netobs.bin', 'checkout']) spawnSync('umount', ['-l', `${netobsBinPath(name)}/${m}`], { stdio: 'ignore' });
   await rm(netobsBinPath(name), { recursive: true, force: true });
   return findLeftovers(plan);
 }

@@ -25,6 +25,7 @@ import { SYSTEM_PATH } from './node/sh.ts';
 import { starWarsObjects } from './demo/starwars.ts';
 import { kubeconfigPath, labDir, netobsBinPath, readState, writeState, type LabState } from './state.ts';
 import { selfCommand } from '../lib/self-exec.ts';
+import { isSingleExecutable, repoRoot } from '../lib/assets.ts';
 
 export interface ServeOptions {
   name: string;
@@ -54,14 +55,34 @@ async function busyboxDir(dir: string): Promise<string> {
  * The netobs image has `kubectl-netobs` on its PATH; in the lab a small script in its place
  * starts this CLI, so `kubectl exec … kubectl-netobs …` and preStop hooks work as in the image.
  */
-async function netobsBinDir(name: string): Promise<string> {
+async function netobsBinDir(name: string, self: (args: string[]) => string[]): Promise<string> {
   // Not under the lab's directory (/var/run/netobs/…): the agent mounts a hostPath over /var/run/netobs.
-  const out = netobsBinPath(name);
+  const out = path.join(netobsBinPath(name), 'bin');
   await mkdir(out, { recursive: true });
-  const s = selfCommand([]);
   const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
-  await writeFile(path.join(out, 'kubectl-netobs'), `#!/bin/sh\nexec ${[s.file, ...s.args].map(quote).join(' ')} "$@"\n`, { mode: 0o755 });
+  await writeFile(path.join(out, 'kubectl-netobs'), `#!/bin/sh\nexec ${self([]).map(quote).join(' ')} "$@"\n`, { mode: 0o755 });
   return out;
+}
+
+/**
+ * How containers start this CLI. Its files (the executable, or a source checkout) may sit under a
+ * path a pod mounts over (an emptyDir at /tmp hides a checkout in /tmp), so they are bind-mounted
+ * at a path of the lab's own and started from there.
+ */
+async function stableSelf(name: string): Promise<(args: string[]) => string[]> {
+  const base = selfCommand([]);
+  const from = isSingleExecutable() ? process.execPath : repoRoot();
+  const to = path.join(netobsBinPath(name), isSingleExecutable() ? 'kubectl-netobs.bin' : 'checkout');
+  await mkdir(path.dirname(to), { recursive: true });
+  if (isSingleExecutable()) await writeFile(to, '', { flag: 'a' });
+  else await mkdir(to, { recursive: true });
+  const r = spawnSync('mount', ['--bind', from, to]);
+  if (r.status !== 0) return (args) => [base.file, ...selfCommand(args).args];
+  const move = (p: string) => (p === from || p.startsWith(from + '/') ? to + p.slice(from.length) : p);
+  return (args) => {
+    const s = selfCommand(args);
+    return [move(s.file), ...s.args.map(move)];
+  };
 }
 
 /** Applies objects as a controller would (create or leave alone). */
@@ -146,7 +167,8 @@ export async function serve(o: ServeOptions): Promise<void> {
     cleanups.push(() => proxy.stop());
 
     const bb = await busyboxDir(dir);
-    const images = { self: (args: string[]) => { const s = selfCommand(args); return [s.file, ...s.args]; }, busyboxDir: bb, netobsBinDir: await netobsBinDir(o.name), hostPath: SYSTEM_PATH };
+    const self = await stableSelf(o.name);
+    const images = { self, busyboxDir: bb, netobsBinDir: await netobsBinDir(o.name, self), hostPath: SYSTEM_PATH };
     for (const n of plan.nodes) {
       registerNode(api, n, o.name);
       cleanups.push(heartbeat(api, n.name));
