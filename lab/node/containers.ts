@@ -70,7 +70,9 @@ export function prologue(l: Pick<ContainerLaunch, 'mounts' | 'cwd' | 'netns'>): 
     lines.push(`/bin/mkdir -p ${q(m.target)} 2>/dev/null; /bin/mount --bind ${q(m.source)} ${q(m.target)} || exit 126`);
     if (m.readOnly) lines.push(`/bin/mount -o remount,bind,ro ${q(m.target)} 2>/dev/null || true`);
   }
-  if (l.cwd) lines.push(`cd ${q(l.cwd)} || exit 126`);
+  // Like a container runtime: the image's working directory, else /, never the lab's own (which a
+  // volume may hide, leaving the process in a directory that no longer exists for it).
+  lines.push(`cd ${q(l.cwd ?? '/')} || exit 126`);
   lines.push('exec "$@"');
   return lines.join('\n');
 }
