@@ -6,20 +6,11 @@ import { EndpointFlags, parseCidr, parseIp } from '../../bpf/loader/index.ts';
 import { DatapathModel, type ModelPolicyEntry } from './support/model.ts';
 import { ETH_ARP, ETH_IP, ETH_IPV6, eth, icmp, ipv4, ipv6, sctp, tcp, udp, type Ipv6Ext } from './support/packets.ts';
 import { LO, openTestDatapath, run } from './support/fixture.ts';
+import { prng } from '../../lib/prng.ts';
 
 const PACKETS = 120_000;
 const SEED = Number(process.env.NETOBS_FUZZ_SEED ?? 20261122);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const V4 = ['10.0.0.1', '10.0.0.2', '10.1.0.5', '192.168.1.1'];
 const V6 = ['fd00::1', 'fd00::2', 'fd00:1::5', '2001:db8::9'];
@@ -115,7 +106,7 @@ class Gen {
 }
 
 test(`fuzz: ${PACKETS} packets agree with the reference model (seed ${SEED})`, (t) => {
-  const r = mulberry32(SEED);
+  const r = prng(SEED);
   const g = new Gen(r);
   const dp = openTestDatapath(t);
   const model = new DatapathModel();

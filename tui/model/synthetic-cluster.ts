@@ -21,17 +21,7 @@ const APPS: { ns: string; app: string; replicas: number; extra?: string[] }[] = 
   { ns: 'kube-system', app: 'coredns', replicas: 2 },
 ];
 
-/** A small deterministic PRNG (mulberry32), so synthetic runs repeat. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../../lib/prng.ts';
 
 export function nodeNames(nodes: number | readonly string[]): string[] {
   return typeof nodes === 'number' ? Array.from({ length: Math.max(1, nodes) }, (_, i) => `node-${i + 1}`) : [...nodes];

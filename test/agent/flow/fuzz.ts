@@ -1,14 +1,5 @@
 // Deterministic randomness for the parser fuzz tests: a failure names its seed and replays.
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../../../lib/prng.ts';
 
 export function randomBytes(rand: () => number, maxLen: number): Uint8Array {
   const out = new Uint8Array(Math.floor(rand() * maxLen));
