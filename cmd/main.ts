@@ -6,9 +6,6 @@ function main(): void {
   run(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
-      // A finished command must not hang on a handle some library keeps open (a gRPC channel, a
-      // terminal in raw mode): the process normally ends by itself well before this fires.
-      setTimeout(() => process.exit(code), 2000).unref();
     },
     (err: unknown) => {
       process.stderr.write(`error: ${String(err)}\n`);

@@ -51,13 +51,28 @@ export async function forwardToPod(kc: KubeConfig, ns: string, pod: string, port
   const pf = new PortForward(kc);
   const sockets = new Set<net.Socket>();
   let firstError: Error | undefined;
+  const tunnels = new Set<{ close(): void }>();
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    pf.portForward(ns, pod, [port], socket, null, socket).catch((err: unknown) => {
-      firstError ??= portForwardError(err, ns, pod);
-      socket.destroy(firstError);
-    });
+    pf.portForward(ns, pod, [port], socket, null, socket).then(
+      (ws) => {
+        // Each tunnel is a WebSocket to the API server: it ends with the local connection.
+        const tunnel = typeof ws === 'function' ? ws() : ws;
+        if (!tunnel) return;
+        tunnels.add(tunnel);
+        const end = () => {
+          tunnels.delete(tunnel);
+          tunnel.close();
+        };
+        if (socket.destroyed) end();
+        else socket.on('close', end);
+      },
+      (err: unknown) => {
+        firstError ??= portForwardError(err, ns, pod);
+        socket.destroy(firstError);
+      },
+    );
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -67,6 +82,7 @@ export async function forwardToPod(kc: KubeConfig, ns: string, pod: string, port
     description: `relay pod ${ns}/${pod} (port-forward)`,
     async close() {
       for (const s of sockets) s.destroy();
+      for (const t of tunnels) t.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
