@@ -1,7 +1,8 @@
 // `endpoints` and `maps`: the agents' status documents through the relay, as tables or JSON.
 import type { EndpointStatus, MapEntriesPage, MapStatus } from '../agent/server/status.ts';
 import { UserError } from '../lib/errors.ts';
-import { RelayApi, table, type RelayFlags } from './relay-api.ts';
+import { formatTable as table } from '../lib/table.ts';
+import { RelayApi, type RelayFlags } from './relay-api.ts';
 import { endpointRows, entryRows, mapRows } from './status-views.ts';
 
 async function withRelay<T>(f: RelayFlags, fn: (api: RelayApi) => Promise<T>): Promise<T> {

@@ -24,8 +24,9 @@ export interface InstallPlan {
   tls: TlsMaterial | undefined;
 }
 
-export function planInstall(o: InstallOptions): InstallPlan {
-  const values = resolveValues({
+/** The values an install would use (throws ValuesError), without generating TLS material. */
+export function installValues(o: InstallOptions): Values {
+  return resolveValues({
     buildVersion: o.buildVersion,
     files: (o.valuesFiles ?? []).map(readValuesFile),
     ...(o.sets ? { sets: o.sets } : {}),
@@ -33,6 +34,9 @@ export function planInstall(o: InstallOptions): InstallPlan {
     ...(o.version !== undefined ? { version: o.version } : {}),
     ...(o.namespace !== undefined ? { namespace: o.namespace } : {}),
   });
+}
+
+export function planInstall(o: InstallOptions, values = installValues(o)): InstallPlan {
   const tls = values.tls.enabled ? (o.tls ?? generateTlsMaterial({ clusterName: values.clusterName, validityDays: values.tls.validityDays })) : undefined;
   return { values, objects: renderManifests({ values, ...(tls ? { tls } : {}) }), tls };
 }

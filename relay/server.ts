@@ -8,8 +8,7 @@ import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { ObserverHandlers } from '../api/grpc.ts';
 import type { GetFlowsRequest, GetFlowsResponse, ServerStatusResponse } from '../api/types.ts';
-import { FilterError } from '../agent/flow/filter-match.ts';
-import { compileRequest } from '../agent/flow/get-flows.ts';
+import { acceptGetFlows } from '../agent/flow/observer-handlers.ts';
 import { mergeFlowStreams } from '../agent/flow/merge-streams.ts';
 import { mergeServerStatus, nodesFromStatus, type NodeAnswer } from '../agent/flow/relay-status.ts';
 import type { NodeAnswer as StatusAnswer, StatusHandlers } from '../agent/server/status-grpc.ts';
@@ -61,16 +60,8 @@ export function relayObserverHandlers(pool: PeerPool, version: string): Observer
   return {
     async GetFlows(call) {
       const req = call.request;
-      try {
-        compileRequest(req);
-      } catch (err) {
-        if (!(err instanceof FilterError)) throw err;
-        call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: err.message });
-        return;
-      }
-      const ac = new AbortController();
-      call.on('cancelled', () => ac.abort());
-      call.on('close', () => ac.abort());
+      const ac = acceptGetFlows(call);
+      if (!ac) return;
       const sources = new Map(pool.list().map((p) => [p.node, nodeStream(p, req, ac.signal)] as const));
       try {
         const merged = mergeFlowStreams(sources, { signal: ac.signal });

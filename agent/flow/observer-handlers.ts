@@ -5,7 +5,7 @@
 import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { ObserverHandlers } from '../../api/grpc.ts';
-import type { Namespace, Timestamp } from '../../api/types.ts';
+import type { GetFlowsRequest, GetFlowsResponse, Namespace, Timestamp } from '../../api/types.ts';
 import { NodeState } from '../../api/types.ts';
 import { FilterError } from './filter-match.ts';
 import { maskFlow } from './field-mask.ts';
@@ -33,31 +33,42 @@ function namespaces(ring: FlowRing): Namespace[] {
   return [...seen].sort().map((namespace) => ({ namespace }));
 }
 
+/**
+ * The start every GetFlows answer shares (agent and relay): a bad filter answers
+ * INVALID_ARGUMENT; otherwise the returned controller aborts when the client goes away (and the
+ * caller may abort it to stop its own readers).
+ */
+export function acceptGetFlows(call: grpc.ServerWritableStream<GetFlowsRequest, GetFlowsResponse>): AbortController | undefined {
+  try {
+    compileRequest(call.request);
+  } catch (err) {
+    if (!(err instanceof FilterError)) throw err;
+    call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: err.message });
+    return undefined;
+  }
+  const ac = new AbortController();
+  call.on('cancelled', () => ac.abort());
+  call.on('close', () => ac.abort());
+  return ac;
+}
+
 export function observerHandlers(ring: FlowRing, node: NodeInfo): ObserverHandlers {
   const uptime = (): number => Number(node.nowNs() - node.startedNs);
   return {
     async GetFlows(call) {
-      try {
-        compileRequest(call.request);
-      } catch (err) {
-        if (!(err instanceof FilterError)) throw err;
-        call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: err.message });
-        return;
-      }
-      const ac = new AbortController();
-      call.on('cancelled', () => ac.abort());
-      call.on('close', () => ac.abort());
+      const signal = acceptGetFlows(call)?.signal;
+      if (!signal) return;
       const mask = call.request.field_mask?.paths;
       try {
-        for await (const ev of getFlows(ring, call.request, ac.signal)) {
+        for await (const ev of getFlows(ring, call.request, signal)) {
           let res = ev.node_name ? ev : { ...ev, node_name: node.name };
           if (mask?.length && res.flow) res = { ...res, flow: maskFlow(res.flow, mask) };
-          if (!call.write(res)) await Promise.race([once(call, 'drain'), once(ac.signal, 'abort')]);
-          if (ac.signal.aborted) return;
+          if (!call.write(res)) await Promise.race([once(call, 'drain'), once(signal, 'abort')]);
+          if (signal.aborted) return;
         }
         call.end();
       } catch (err) {
-        if (!ac.signal.aborted) call.emit('error', { code: grpc.status.INTERNAL, details: String(err) });
+        if (!signal.aborted) call.emit('error', { code: grpc.status.INTERNAL, details: String(err) });
       }
     },
     ServerStatus(_call, cb) {

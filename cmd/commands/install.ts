@@ -2,15 +2,10 @@
 // (no cluster, no kubeconfig needed). Applying to a cluster is wired in separately.
 import type { CommandModule } from 'yargs';
 import { checkOutput, type GlobalArgs } from '../options.ts';
+import type { InstallFlags } from '../install/values-options.ts';
 
-export interface InstallArgs extends GlobalArgs {
+export interface InstallArgs extends InstallFlags {
   'dry-run': boolean;
-  set?: string[];
-  values?: string[];
-  image?: string;
-  version?: string;
-  wait: boolean;
-  timeout: string;
 }
 
 export const installCommand: CommandModule<GlobalArgs, InstallArgs> = {
@@ -29,32 +24,17 @@ export const installCommand: CommandModule<GlobalArgs, InstallArgs> = {
       .example('$0 install --dry-run --set relay.enabled=false -f values.yaml', 'Override values')
       .check(checkOutput(['yaml', 'json'])) as never,
   handler: async (argv) => {
-    const { UserError } = await import('../../lib/errors.ts');
     if (!argv['dry-run']) {
       const { installToCluster } = await import('../install/run.ts');
       await installToCluster(argv);
       return;
     }
-    const [{ planInstall }, { ValuesError }, { toYamlDocuments }, { buildInfo }] = await Promise.all([
+    const [{ planInstall }, { valuesOptions, wrapValues }, { toYamlDocuments }] = await Promise.all([
       import('../../install/plan.ts'),
-      import('../../install/values-validate.ts'),
+      import('../install/values-options.ts'),
       import('../../install/manifest-yaml.ts'),
-      import('../../lib/build-info.ts'),
     ]);
-    let plan;
-    try {
-      plan = planInstall({
-        buildVersion: buildInfo().version,
-        valuesFiles: argv.values ?? [],
-        sets: argv.set ?? [],
-        ...(argv.image !== undefined ? { image: argv.image } : {}),
-        ...(argv.version !== undefined ? { version: argv.version } : {}),
-        ...(argv.namespace !== undefined ? { namespace: argv.namespace } : {}),
-      });
-    } catch (err) {
-      if (err instanceof ValuesError) throw new UserError(`install: ${err.message}`, { cause: err });
-      throw err;
-    }
+    const plan = wrapValues(() => planInstall(valuesOptions(argv)), 'install');
     if (argv.output === 'json') {
       process.stdout.write(JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: {}, items: plan.objects }, null, 2) + '\n');
     } else {

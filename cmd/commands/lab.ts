@@ -64,8 +64,8 @@ const status: CommandModule<GlobalArgs, GlobalArgs> = {
       return;
     }
     const rows = [['NAME', 'STATUS', 'NODES', 'API SERVER', 'KUBECONFIG'], ...labs.map((l) => [l.name, l.status, String(l.nodes), l.apiserver || '-', l.kubeconfig])];
-    const w = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-    for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(w[i]! + 3)).join('').trimEnd() + '\n');
+    const { formatTable } = await import('../../lib/table.ts');
+    process.stdout.write(formatTable(rows));
   },
 };
 

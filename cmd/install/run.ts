@@ -5,48 +5,20 @@ import { loadKubeConfig } from '../../lib/kube.ts';
 import { parseDuration } from '../duration.ts';
 import { createProgress } from '../progress.ts';
 import { planInstall } from '../../install/plan.ts';
-import { ValuesError } from '../../install/values-validate.ts';
 import { Objects } from '../../install/cluster/objects.ts';
 import { planWithClusterTls, runInstall } from '../../install/cluster/install.ts';
 import { runUninstall } from '../../install/cluster/uninstall.ts';
 import { formatStatus, gatherStatus, type ClusterStatus } from '../../install/cluster/status.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GlobalArgs } from '../options.ts';
+import { valuesFailure, valuesOptions, wrapValues, type InstallFlags } from './values-options.ts';
 
-export interface InstallFlags extends GlobalArgs {
-  set?: string[];
-  values?: string[];
-  image?: string;
-  version?: string;
-  wait: boolean;
-  timeout: string;
-}
-
-function valuesOptions(f: InstallFlags) {
-  return {
-    buildVersion: buildInfo().version,
-    valuesFiles: f.values ?? [],
-    sets: f.set ?? [],
-    ...(f.image !== undefined ? { image: f.image } : {}),
-    ...(f.version !== undefined ? { version: f.version } : {}),
-    ...(f.namespace !== undefined ? { namespace: f.namespace } : {}),
-  };
-}
-
-function wrapValues<T>(fn: () => T, what: string): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof ValuesError) throw new UserError(`${what}: ${err.message}`, { cause: err });
-    throw err;
-  }
-}
+export type { InstallFlags };
 
 export async function installToCluster(f: InstallFlags): Promise<void> {
   const kc = loadKubeConfig(f);
   const objs = new Objects(kc);
-  wrapValues(() => planInstall(valuesOptions(f)), 'install');
-  const plan = await planWithClusterTls(objs, valuesOptions(f));
+  const plan = await planWithClusterTls(objs, valuesOptions(f)).catch(valuesFailure('install'));
   const progress = createProgress();
   progress.log(`installing netobs ${plan.values.version} into ${kc.getCurrentContext()} (namespace ${plan.values.namespace}, image ${plan.values.image.repository}:${plan.values.image.tag ?? plan.values.version})`);
   const result = await runInstall(kc, plan, { wait: f.wait, timeoutMs: parseDuration(f.timeout, '--timeout'), progress });

@@ -4,7 +4,7 @@ import type { KubeConfig, V1CustomResourceDefinition, V1Secret } from '@kubernet
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../../lib/errors.ts';
 import type { Progress } from '../../cmd/progress.ts';
-import { planInstall, type InstallOptions, type InstallPlan } from '../plan.ts';
+import { installValues, planInstall, type InstallOptions, type InstallPlan } from '../plan.ts';
 import { NAMES } from '../render/meta.ts';
 import { tlsMaterialFromSecrets, tlsMaterialProblems } from '../tls-material.ts';
 import { Objects, describeRef, type ApplyAction } from './objects.ts';
@@ -24,15 +24,15 @@ export interface InstallResult {
 
 /** Plans with the TLS material already in the cluster when it is still good, so re-installing changes nothing. */
 export async function planWithClusterTls(objs: Objects, o: InstallOptions): Promise<InstallPlan> {
-  const first = planInstall({ ...o, tls: undefined });
-  if (!first.values.tls.enabled) return first;
-  const ns = first.values.namespace;
+  const values = installValues(o);
+  if (!values.tls.enabled) return planInstall(o, values);
+  const ns = values.namespace;
   const secrets = (
     await Promise.all([NAMES.caSecret, NAMES.agentTlsSecret, NAMES.relayTlsSecret].map((name) => objs.get<V1Secret>({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns } })))
   ).filter((s): s is V1Secret => s !== undefined);
   const existing = tlsMaterialFromSecrets(secrets as never, { ca: NAMES.caSecret, agent: NAMES.agentTlsSecret, relay: NAMES.relayTlsSecret });
-  if (existing && tlsMaterialProblems(existing, { clusterName: first.values.clusterName }).length === 0) return planInstall({ ...o, tls: existing });
-  return first;
+  const reuse = existing && tlsMaterialProblems(existing, { clusterName: values.clusterName }).length === 0;
+  return planInstall({ ...o, tls: reuse ? existing : undefined }, values);
 }
 
 async function waitEstablished(objs: Objects, names: string[], deadline: number): Promise<void> {

@@ -2,6 +2,7 @@
 // agent reports it in its NetobsNode object. Pure formatting apart from the gathering.
 import type { KubernetesObject, V1DaemonSet, V1Deployment, V1Node } from '@kubernetes/client-node';
 import { NAMES } from '../render/meta.ts';
+import { formatTable } from '../../lib/table.ts';
 import type { Objects } from './objects.ts';
 
 export interface ComponentStatus {
@@ -110,13 +111,13 @@ export function formatStatus(st: ClusterStatus, wide = false): string {
   lines.push(`netobs in ${st.namespace}: ${st.healthy ? 'OK' : st.installed ? 'UNHEALTHY' : 'NOT INSTALLED'}`);
   if (st.components.length) {
     lines.push('');
-    lines.push(table([['COMPONENT', 'KIND', 'DESIRED', 'READY', 'AVAILABLE', 'UNAVAILABLE'], ...st.components.map((c) => [c.name, c.kind, c.desired, c.ready, c.available, c.unavailable].map(String))]));
+    lines.push(formatTable([['COMPONENT', 'KIND', 'DESIRED', 'READY', 'AVAILABLE', 'UNAVAILABLE'], ...st.components.map((c) => [c.name, c.kind, c.desired, c.ready, c.available, c.unavailable].map(String))]).trimEnd());
   }
   if (st.nodes.length && st.installed) {
     lines.push('');
     const head = ['NODE', 'AGENT', 'DATAPATH', 'ENDPOINTS', 'UNMANAGED', 'LOST', 'KERNEL', 'VERSION'];
     const rows = st.nodes.map((n) => [n.node, n.healthy ? 'OK' : 'ERROR', n.datapathAttached === undefined ? '-' : n.datapathAttached ? 'attached' : 'NOT ATTACHED', String(n.endpoints ?? '-'), String(n.unmanagedPodCount), String(n.lostEvents), n.kernelVersion ?? '-', n.agentVersion ?? '-']);
-    lines.push(table([head, ...rows]));
+    lines.push(formatTable([head, ...rows]).trimEnd());
     for (const n of st.nodes) {
       for (const w of n.warnings) lines.push(`warning: node ${n.node}: ${w}`);
       if (wide) for (const p of n.unmanagedPods) lines.push(`  unmanaged: ${n.node}: ${p}`);
@@ -125,9 +126,4 @@ export function formatStatus(st: ClusterStatus, wide = false): string {
   }
   for (const p of st.problems) lines.push(`error: ${p}`);
   return lines.join('\n') + '\n';
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('   ').trimEnd()).join('\n');
 }

@@ -2,6 +2,7 @@
 // what install created (together with the rendered list), so they are set in one place only.
 import { createHash } from 'node:crypto';
 import type { Values } from '../values.ts';
+import { canonicalJson } from '../../lib/canonical-json.ts';
 
 export interface KubeObject {
   apiVersion: string;
@@ -33,19 +34,7 @@ export const NAMES = {
 export const agentSelector = { 'app.kubernetes.io/name': NAMES.agent };
 export const relaySelector = { 'app.kubernetes.io/name': NAMES.relay };
 
-/** JSON with sorted keys, so equal values hash equally whatever the order they were written in. */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o)
-      .sort()
-      .filter((k) => o[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
+export { canonicalJson } from '../../lib/canonical-json.ts';
 
 export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 

@@ -4,6 +4,7 @@
 import { randomUUID, randomBytes } from 'node:crypto';
 import { applyConfig, recordUpdate } from './apply.ts';
 import { crdResourceTypes, establishedStatus, validateCrd, versionSchema, type PrinterColumn } from './crds.ts';
+import { canonicalJson } from '../../lib/canonical-json.ts';
 import { ApiError, alreadyExists, badRequest, conflict, invalid, notFound, successStatus } from './errors.ts';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.ts';
 import { Registry } from './registry.ts';
@@ -254,7 +255,7 @@ export class Api {
       return this.present(rt, gone ?? obj);
     }
     // A write that changes nothing is no write (same resourceVersion, no event), whatever the key order.
-    if (stableJson(stripRv(obj)) === stableJson(stripRv(old))) return this.present(rt, old);
+    if (canonicalJson(stripRv(obj)) === canonicalJson(stripRv(old))) return this.present(rt, old);
     const stored = this.store.put(grOf(rt), obj, 'MODIFIED');
     this.afterWrite(rt, stored);
     return this.present(rt, stored);
@@ -444,17 +445,9 @@ export class Api {
 
 function specOf(o: KObject): string {
   const { metadata: _m, status: _s, ...rest } = o;
-  return stableJson(rest);
+  return canonicalJson(rest);
 }
 
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 function stripRv(o: KObject): KObject {
   return { ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: undefined } };

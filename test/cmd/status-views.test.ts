@@ -1,6 +1,6 @@
 import test from 'ava';
 import { endpointRows, entryRows, mapRows } from '../../cmd/status-views.ts';
-import { table } from '../../cmd/relay-api.ts';
+import { formatTable as table } from '../../lib/table.ts';
 
 const ep = {
   node: 'node1', id: 1234, identity: 16081, namespace: 'default', podName: 'deathstar-1', labels: ['k8s:org=empire', 'k8s:io.kubernetes.pod.namespace=default'],
