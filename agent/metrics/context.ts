@@ -4,7 +4,7 @@
 import type { Endpoint, Flow } from '../../api/types.ts';
 import { TrafficDirection } from '../../api/types.ts';
 import { MIN_ALLOCATED_IDENTITY, RESERVED_IDENTITY } from '../../api/names.ts';
-import { parseLabel } from '../flow/label-selector.ts';
+import { parseLabel } from '../../api/filter/label-selector.ts';
 import type { HandlerSpec } from './options.ts';
 
 export const CONTEXT_LABELS = [

@@ -7,7 +7,7 @@
 // periodically.
 import type { Datapath } from '../../bpf/loader/index.ts';
 import { ClusterState } from '../cluster/state.ts';
-import { DEFAULT_RING_CAPACITY, FlowRing } from '../flow/ring.ts';
+import { DEFAULT_RING_CAPACITY, FlowRing } from '../observer/ring.ts';
 import { VethDiscovery } from '../endpoints/discover.ts';
 import { EndpointManager, type EndpointRecord, type PinnedEndpoint } from '../endpoints/manager.ts';
 import { IdentityAllocator } from '../identity/allocator.ts';

@@ -5,12 +5,12 @@ import type { Datapath } from '../../bpf/loader/index.ts';
 import { EventType } from '../../bpf/loader/events.ts';
 import type { NetobsEvent } from '../../bpf/loader/events.ts';
 import type { Flow } from '../../api/types.ts';
-import { timestampFromMs } from '../flow/time.ts';
+import { timestampFromMs } from '../../api/flow-time.ts';
 import { baseFlow, convertEvent } from '../flows/convert.ts';
 import { L7Decoder } from '../flows/l7.ts';
 import { FlowPipeline } from '../flows/pipeline.ts';
 import type { FlowContext } from '../flows/context.ts';
-import type { FlowRing } from '../flow/ring.ts';
+import type { FlowRing } from '../observer/ring.ts';
 import type { DnsNames } from '../flows/dns-names.ts';
 
 export interface FlowEventsHost {

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { FILTER_FLAGS } from '../../agent/flow/cli-flags.ts';
+import { FILTER_FLAGS } from '../../api/filter/cli-flags.ts';
 import { checkOutput, type GlobalArgs } from '../options.ts';
 import type { ObserveFlags } from '../observe/run.ts';
 

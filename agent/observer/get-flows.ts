@@ -7,9 +7,9 @@
 // HUBBLE_RING_BUFFER LostEvent with the number of events it missed.
 import type { GetFlowsRequest, GetFlowsResponse, Timestamp } from '../../api/types.ts';
 import { LostEventSource } from '../../api/types.ts';
-import { compileFilters, type FlowPredicate } from './filter.ts';
+import { compileFilters, type FlowPredicate } from '../../api/filter/filter.ts';
 import { lostEvent, type FlowRing } from './ring.ts';
-import { compareTimestamps } from './time.ts';
+import { compareTimestamps } from '../../api/flow-time.ts';
 
 interface Query {
   predicate: FlowPredicate;

@@ -1,5 +1,5 @@
 // google.protobuf.Timestamp arithmetic without losing nanoseconds (seconds * 1e9 exceeds 2^53).
-import type { Timestamp } from '../../api/types.ts';
+import type { Timestamp } from './types.ts';
 
 export function compareTimestamps(a: Timestamp | undefined, b: Timestamp | undefined): number {
   const ds = (a?.seconds ?? 0) - (b?.seconds ?? 0);

@@ -1,6 +1,6 @@
 // Values of the observe filter flags → FlowFilter values, with errors naming the flag and value.
-import type { EventTypeFilter, TCPFlags, Workload } from '../../api/types.ts';
-import { EVENT_TYPE_NAME, TRACE_POINT_NAME, enumValue, reservedIdentity } from '../../api/names.ts';
+import type { EventTypeFilter, TCPFlags, Workload } from '../types.ts';
+import { EVENT_TYPE_NAME, TRACE_POINT_NAME, enumValue, reservedIdentity } from '../names.ts';
 import { FilterError } from './filter-match.ts';
 
 export function enumArg(flag: string, e: Readonly<Record<string, number>>, value: string): number {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { compileFilter, compileFilters, FilterError, responsePasses } from '../../../agent/flow/filter.ts';
+import { compileFilter, compileFilters, FilterError, responsePasses } from '../../../api/filter/filter.ts';
 import type { Flow, FlowFilter } from '../../../api/types.ts';
 
 const drop: Flow = {

@@ -5,7 +5,7 @@
 // needs no copy.
 import type { GetFlowsResponse, LostEventSource, Timestamp } from '../../api/types.ts';
 import { LostEventSource as Source } from '../../api/types.ts';
-import { compareTimestamps } from './time.ts';
+import { compareTimestamps } from '../../api/flow-time.ts';
 
 export const DEFAULT_RING_CAPACITY = 4095;
 

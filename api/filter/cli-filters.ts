@@ -7,9 +7,9 @@
 // --from-namespace, --to-namespace) are kept per list and only applied when the filters are
 // materialized: they qualify pod and service names written without a namespace, or filter by
 // namespace alone when the list names no pod or service on that side.
-import type { FlowFilter } from '../../api/types.ts';
-import { TrafficDirection, Verdict } from '../../api/types.ts';
-import { DROP_REASON_ENUM } from '../../api/names.ts';
+import type { FlowFilter } from '../types.ts';
+import { TrafficDirection, Verdict } from '../types.ts';
+import { DROP_REASON_ENUM } from '../names.ts';
 import { enumArg, identityArg, tcpFlagsArg, typeArg, workloadArg } from './cli-filter-values.ts';
 import type { FilterArg } from './cli-flags.ts';
 import { compileFilters } from './filter.ts';
@@ -47,7 +47,7 @@ function applyNamespaces(f: FlowFilter, namespaces: readonly string[], end: 'sou
   if (f[pod]?.length) f[pod] = withNamespaces(f[pod], namespaces);
   else if (!f[svc]?.length) {
     // No pod and no service on this side: the namespace alone is the filter (`ns/` = any pod in
-    // ns). hubble sends `/` for -A; netobs's server rejects that value (agent/flow/filter-match.ts),
+    // ns). hubble sends `/` for -A; netobs's server rejects that value (api/filter/filter-match.ts),
     // so "any namespace" alone is left out, which matches every flow instead of flows with a pod.
     const only = namespaces.filter((ns) => ns !== '').map((ns) => `${ns}/`);
     if (only.length) f[pod] = only;

@@ -7,8 +7,8 @@ import * as grpc from '@grpc/grpc-js';
 import type { ObserverHandlers } from '../../api/grpc.ts';
 import type { GetFlowsRequest, GetFlowsResponse, Namespace, Timestamp } from '../../api/types.ts';
 import { NodeState } from '../../api/types.ts';
-import { FilterError } from './filter-match.ts';
-import { maskFlow } from './field-mask.ts';
+import { FilterError } from '../../api/filter/filter-match.ts';
+import { maskFlow } from '../../api/filter/field-mask.ts';
 import { compileRequest, getFlows } from './get-flows.ts';
 import type { FlowRing } from './ring.ts';
 

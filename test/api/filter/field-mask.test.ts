@@ -1,5 +1,5 @@
 import test from 'ava';
-import { maskFlow } from '../../../agent/flow/field-mask.ts';
+import { maskFlow } from '../../../api/filter/field-mask.ts';
 import type { Flow } from '../../../api/types.ts';
 
 const flow: Flow = {

@@ -1,6 +1,6 @@
 // The relay's ServerStatus and GetNodes answers, folded from what each node answered.
-import type { Node, ServerStatusResponse } from '../../api/types.ts';
-import { NodeState } from '../../api/types.ts';
+import type { Node, ServerStatusResponse } from '../api/types.ts';
+import { NodeState } from '../api/types.ts';
 
 export interface NodeAnswer<T> { node: string; address?: string; value?: T; error?: string }
 

@@ -1,8 +1,8 @@
 import test from 'ava';
-import { FlowMerger } from '../../../agent/flow/merge.ts';
-import { mergeFlowStreams } from '../../../agent/flow/merge-streams.ts';
-import { mergeServerStatus, nodesFromStatus } from '../../../agent/flow/relay-status.ts';
-import type { GetFlowsResponse } from '../../../api/types.ts';
+import { FlowMerger } from '../../relay/merge.ts';
+import { mergeFlowStreams } from '../../relay/merge-streams.ts';
+import { mergeServerStatus, nodesFromStatus } from '../../relay/status-fold.ts';
+import type { GetFlowsResponse } from '../../api/types.ts';
 
 const f = (node: string, s: number): GetFlowsResponse => ({ flow: { time: { seconds: s }, node_name: node, Summary: `${node}@${s}` }, node_name: node });
 const names = (rs: GetFlowsResponse[]): string[] =>

@@ -1,7 +1,7 @@
 // GetFlowsRequest.field_mask: only the listed Flow fields (dotted paths such as `time`,
 // `source.pod_name`, `l4.TCP.destination_port`) are sent, which cuts what a client that needs a
 // few columns pays for. Returns a new object; the ring's flow is never modified.
-import type { Flow } from '../../api/types.ts';
+import type { Flow } from '../types.ts';
 
 type Obj = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { EventQueue, FlowRing, DEFAULT_RING_CAPACITY } from '../../../agent/flow/ring.ts';
-import { getFlows } from '../../../agent/flow/get-flows.ts';
+import { EventQueue, FlowRing, DEFAULT_RING_CAPACITY } from '../../../agent/observer/ring.ts';
+import { getFlows } from '../../../agent/observer/get-flows.ts';
 import type { GetFlowsRequest, GetFlowsResponse } from '../../../api/types.ts';
 
 const ev = (i: number, verdict: 0 | 1 | 2 = 1): GetFlowsResponse => ({

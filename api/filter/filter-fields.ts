@@ -1,6 +1,6 @@
 // One compiler per FlowFilter field: it turns the field's values into a predicate over a Flow.
-import type { Flow, FlowFilter, TCPFlags, Workload } from '../../api/types.ts';
-import { EventType } from '../../api/types.ts';
+import type { Flow, FlowFilter, TCPFlags, Workload } from '../types.ts';
+import { EventType } from '../types.ts';
 import { parseSelector, selectorMatches, SelectorError } from './label-selector.ts';
 import {
   bad, fqdnMatcher, httpStatusMatcher, ipMatcher, namespacedName, nodeNameMatcher, portMatcher, regexMatcher,

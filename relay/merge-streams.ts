@@ -2,8 +2,8 @@
 // ticks the merger so idle nodes do not stall a follow, turns a failing node into a
 // NODE_UNAVAILABLE status while the others go on, and stops pulling from the nodes while the
 // consumer lags (the output is bounded by highWaterMark).
-import type { GetFlowsResponse } from '../../api/types.ts';
-import { NodeState } from '../../api/types.ts';
+import type { GetFlowsResponse } from '../api/types.ts';
+import { NodeState } from '../api/types.ts';
 import { FlowMerger, type MergeOptions } from './merge.ts';
 
 export interface MergeStreamsOptions extends MergeOptions {

@@ -3,9 +3,9 @@
 // older can still arrive), when the buffer is full, or when they waited longer than maxDelayMs
 // (an idle node must not stall a follow). A node that ends or fails stops being waited for and
 // is reported once as a NodeStatusEvent. Pure: the caller supplies the clock.
-import type { GetFlowsResponse, NodeStatusEvent, Timestamp } from '../../api/types.ts';
-import { NodeState } from '../../api/types.ts';
-import { compareTimestamps } from './time.ts';
+import type { GetFlowsResponse, NodeStatusEvent, Timestamp } from '../api/types.ts';
+import { NodeState } from '../api/types.ts';
+import { compareTimestamps } from '../api/flow-time.ts';
 
 export interface MergeOptions {
   /** Most events held for sorting (hubble relay's sort buffer, default 100). */

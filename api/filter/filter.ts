@@ -1,7 +1,7 @@
 // FlowFilter evaluation with hubble semantics: within a field the values are OR-ed, the fields
 // of one filter are AND-ed, and a flow passes a request when it matches any whitelist filter
 // (or the whitelist is empty) and no blacklist filter. Filters compile once per request.
-import type { Flow, FlowFilter, GetFlowsResponse } from '../../api/types.ts';
+import type { Flow, FlowFilter, GetFlowsResponse } from '../types.ts';
 import { FIELD_COMPILERS } from './filter-fields.ts';
 import { FilterError } from './filter-match.ts';
 

@@ -1,8 +1,8 @@
 import test from 'ava';
 import * as grpc from '@grpc/grpc-js';
 import { ObserverClient, observerService } from '../../../api/grpc.ts';
-import { observerHandlers } from '../../../agent/flow/observer-handlers.ts';
-import { FlowRing } from '../../../agent/flow/ring.ts';
+import { observerHandlers } from '../../../agent/observer/handlers.ts';
+import { FlowRing } from '../../../agent/observer/ring.ts';
 import type { GetFlowsResponse } from '../../../api/types.ts';
 
 async function serve(ring: FlowRing): Promise<{ client: ObserverClient; close: () => Promise<void> }> {

@@ -1,7 +1,7 @@
 import test from 'ava';
-import { header, parseHttp, requestUrl, type HttpParseError } from '../../../agent/flow/http.ts';
-import { httpLayer7, httpRequestRecord, httpResponseRecord } from '../../../agent/flow/l7-records.ts';
-import { connectionKey, L7Pairing } from '../../../agent/flow/l7-pairing.ts';
+import { header, parseHttp, requestUrl, type HttpParseError } from '../../../agent/flows/http.ts';
+import { httpLayer7, httpRequestRecord, httpResponseRecord } from '../../../agent/flows/l7-records.ts';
+import { connectionKey, L7Pairing } from '../../../agent/flows/l7-pairing.ts';
 import { mutate, prng, randomBytes } from './fuzz.ts';
 
 const b = (s: string): Uint8Array => Buffer.from(s, 'latin1');

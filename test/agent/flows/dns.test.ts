@@ -1,6 +1,6 @@
 import test from 'ava';
-import { formatIPv6, parseDns, parseDnsTcp, type DnsParseError } from '../../../agent/flow/dns.ts';
-import { dnsLayer7, dnsRecord } from '../../../agent/flow/l7-records.ts';
+import { formatIPv6, parseDns, parseDnsTcp, type DnsParseError } from '../../../agent/flows/dns.ts';
+import { dnsLayer7, dnsRecord } from '../../../agent/flows/l7-records.ts';
 import { mutate, prng, randomBytes } from './fuzz.ts';
 
 const name = (n: string): number[] => [...n.split('.').filter(Boolean).flatMap((l) => [l.length, ...Buffer.from(l)]), 0];

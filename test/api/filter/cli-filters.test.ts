@@ -1,7 +1,7 @@
 import test from 'ava';
-import { buildFlowFilters, type FlowFilters } from '../../../agent/flow/cli-filters.ts';
-import { FILTER_FLAGS, scanFilterArgs } from '../../../agent/flow/cli-flags.ts';
-import { FilterError } from '../../../agent/flow/filter-match.ts';
+import { buildFlowFilters, type FlowFilters } from '../../../api/filter/cli-filters.ts';
+import { FILTER_FLAGS, scanFilterArgs } from '../../../api/filter/cli-flags.ts';
+import { FilterError } from '../../../api/filter/filter-match.ts';
 
 const builds = test.macro({
   exec(t, argv: string[], expected: Partial<FlowFilters>) {
