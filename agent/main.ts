@@ -17,7 +17,7 @@ import type { ClusterSource } from './k8s/source.ts';
 import { Agent } from './runtime/agent.ts';
 import { publishNodeStatus } from './runtime/node-status.ts';
 import { startAgentServers } from './server/agent-servers.ts';
-import { tlsFilesIn } from './server/listen.ts';
+import { tlsFilesIn } from '../lib/listen.ts';
 
 export interface AgentRunOptions {
   configDir?: string;

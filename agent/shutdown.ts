@@ -7,7 +7,7 @@ import { Datapath } from '../bpf/loader/index.ts';
 import { loadKubeConfig } from '../lib/kube.ts';
 import { UNINSTALLING_ANNOTATION } from '../install/render/agent.ts';
 import { loadConfig } from './config.ts';
-import { KubeRest, statusOf } from './k8s/rest.ts';
+import { KubeRest, statusOf } from '../lib/kube-rest.ts';
 import { installedInterfaces } from './datapath/installed.ts';
 
 export type UninstallDecision = { uninstall: true; why: string } | { uninstall: false; why: string };

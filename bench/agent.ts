@@ -36,7 +36,7 @@ import { eventConverter } from '../agent/runtime/flow-events.ts';
 import { PolicyState } from '../agent/runtime/policies.ts';
 import { Agent } from '../agent/runtime/agent.ts';
 import { MemoryClusterSource } from '../agent/k8s/memory-source.ts';
-import { listenGrpc, serverCredentials } from '../agent/server/listen.ts';
+import { listenGrpc, serverCredentials } from '../lib/listen.ts';
 import type { LabelSet } from '../agent/identity/labels.ts';
 import { parsePolicy } from '../agent/policy/validate.ts';
 import type { ClusterView } from '../agent/policy/compile.ts';

@@ -3,7 +3,7 @@
 // (netobs.v1.AgentStatus) on the same address.
 import * as grpc from '@grpc/grpc-js';
 import { ObserverClient } from '../api/grpc.ts';
-import { StatusClient, type NodeAnswer } from '../agent/server/status-grpc.ts';
+import { StatusClient, type NodeAnswer } from '../api/status/grpc.ts';
 import { UserError } from '../lib/errors.ts';
 import { loadKubeConfig } from '../lib/kube.ts';
 import { connectRelay, type RelayTarget } from '../lib/relay-connection.ts';

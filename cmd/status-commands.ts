@@ -1,5 +1,5 @@
 // `endpoints` and `maps`: the agents' status documents through the relay, as tables or JSON.
-import type { EndpointStatus, MapEntriesPage, MapStatus } from '../agent/server/status.ts';
+import type { EndpointStatus, MapEntriesPage, MapStatus } from '../api/status/types.ts';
 import { UserError } from '../lib/errors.ts';
 import { formatTable as table } from '../lib/table.ts';
 import { RelayApi, type RelayFlags } from './relay-api.ts';

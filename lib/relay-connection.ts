@@ -4,7 +4,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { PortForward, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { UserError } from './errors.ts';
-import { Objects } from '../install/cluster/objects.ts';
+import { Objects } from './kube-apply.ts';
 import { NAMES, relaySelector } from '../install/render/meta.ts';
 
 export const RELAY_PORT = 4245;

@@ -11,7 +11,7 @@ import type { GetFlowsRequest, GetFlowsResponse, ServerStatusResponse } from '..
 import { acceptGetFlows } from '../agent/observer/handlers.ts';
 import { mergeFlowStreams } from './merge-streams.ts';
 import { mergeServerStatus, nodesFromStatus, type NodeAnswer } from './status-fold.ts';
-import type { NodeAnswer as StatusAnswer, StatusHandlers } from '../agent/server/status-grpc.ts';
+import type { NodeAnswer as StatusAnswer, StatusHandlers } from '../api/status/grpc.ts';
 import type { Peer, PeerPool } from './peers.ts';
 
 const CALL_TIMEOUT_MS = 5000;

@@ -2,9 +2,9 @@
 // and its node's NetobsNode status. Condition building is pure; the writes are merge patches of
 // the status subresource (the agent owns these fields; every agent computes the same Valid).
 import { GROUP, VERSION } from '../../install/crds/common.ts';
-import type { PolicyObject } from './objects.ts';
+import type { PolicyObject } from '../../lib/kube-objects.ts';
 import type { PolicyValidity } from './source.ts';
-import { statusOf, type KubeRest } from './rest.ts';
+import { statusOf, type KubeRest } from '../../lib/kube-rest.ts';
 
 export interface Condition {
   type: string;

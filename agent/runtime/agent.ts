@@ -15,7 +15,7 @@ import { planIdentityGc } from '../identity/gc.ts';
 import { labelSetKey } from '../identity/labels.ts';
 import { CidrIdentities } from '../identity/cidr-identities.ts';
 import type { LabelSet } from '../identity/labels.ts';
-import { objectKey, podHasOwnNetwork, nodeAddresses } from '../k8s/objects.ts';
+import { objectKey, podHasOwnNetwork, nodeAddresses } from '../../lib/kube-objects.ts';
 import { localAddresses } from '../endpoints/local-addresses.ts';
 import type { ClusterEvent, ClusterSink, ClusterSource } from '../k8s/source.ts';
 import type { ClusterView, CompileDelta } from '../policy/compile.ts';

@@ -1,7 +1,7 @@
 // The terminal UI's data source for a real cluster: the relay's flow stream (follow, with retry)
 // and the agents' status documents, both through one RelayApi connection.
 import type * as grpc from '@grpc/grpc-js';
-import type { AgentStatus, EndpointStatus, MapEntriesPage, MapStatus } from '../../agent/server/status.ts';
+import type { AgentStatus, EndpointStatus, MapEntriesPage, MapStatus } from '../../api/status/types.ts';
 import type { Flow, GetFlowsResponse } from '../../api/types.ts';
 import type { EndpointInfo, FlowListener, MapInfo, ServerStatusInfo, Subscription, TuiDataSource } from '../../tui/model/types.ts';
 import type { RelayApi } from '../relay-api.ts';

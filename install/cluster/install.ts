@@ -3,11 +3,11 @@
 import type { KubeConfig, V1CustomResourceDefinition, V1Secret } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../../lib/errors.ts';
-import type { Progress } from '../../cmd/progress.ts';
+import type { Progress } from '../../lib/progress.ts';
 import { installValues, planInstall, type InstallOptions, type InstallPlan } from '../plan.ts';
 import { NAMES } from '../render/meta.ts';
 import { tlsMaterialFromSecrets, tlsMaterialProblems } from '../tls-material.ts';
-import { Objects, describeRef, type ApplyAction } from './objects.ts';
+import { Objects, describeRef, type ApplyAction } from '../../lib/kube-apply.ts';
 import { diagnose, formatRollout, rolloutState } from './wait.ts';
 
 export interface InstallRun {

@@ -2,7 +2,7 @@
 import type { CoreV1Event, V1DaemonSet, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { NAMES, agentSelector, relaySelector } from '../render/meta.ts';
-import type { Objects } from './objects.ts';
+import type { Objects } from '../../lib/kube-apply.ts';
 
 export interface RolloutState {
   agents: { desired: number; ready: number; updated: number; nodes: { node: string; ready: boolean }[] };

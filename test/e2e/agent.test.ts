@@ -18,11 +18,11 @@ import { selfCommand } from '../../lib/self-exec.ts';
 import { renderConfigData } from '../../install/config.ts';
 import { defaultValues } from '../../install/values.ts';
 import { netobsCrds } from '../../install/crds/definitions.ts';
-import { KubeRest } from '../../agent/k8s/rest.ts';
+import { KubeRest } from '../../lib/kube-rest.ts';
 import { ObserverClient } from '../../api/grpc.ts';
 import type { Flow, GetFlowsResponse } from '../../api/types.ts';
-import { StatusClient } from '../../agent/server/status-grpc.ts';
-import type { EndpointStatus } from '../../agent/server/status.ts';
+import { StatusClient } from '../../api/status/grpc.ts';
+import type { EndpointStatus } from '../../api/status/types.ts';
 import { runRelay } from '../../relay/main.ts';
 import { Datapath } from '../../bpf/loader/index.ts';
 

@@ -13,7 +13,7 @@ import { makePki } from '../../../lab/apiserver/pki.ts';
 import { startApiServer, type RunningServer } from '../../../lab/apiserver/server.ts';
 import { netobsCrds } from '../../../install/crds/definitions.ts';
 import { KubeClusterSource } from '../../../agent/k8s/informers.ts';
-import { KubeRest } from '../../../agent/k8s/rest.ts';
+import { KubeRest } from '../../../lib/kube-rest.ts';
 import type { ClusterEvent, ClusterSink } from '../../../agent/k8s/source.ts';
 import type { StoredIdentity } from '../../../agent/identity/store.ts';
 import { label } from '../../../agent/identity/labels.ts';

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { nodeStatusObject, page, type AgentStatus } from '../../../agent/server/status.ts';
+import { nodeStatusObject, page, type AgentStatus } from '../../../api/status/types.ts';
 import { validCondition } from '../../../agent/k8s/status-writers.ts';
 import { validateCustomResource } from '../../../install/schema/structural.ts';
 import { nodeCrd } from '../../../install/crds/definitions.ts';

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { apiError } from '../../lib/kube.ts';
+import { apiError } from './kube.ts';
 
 export const FIELD_MANAGER = 'netobs';
 

@@ -1,5 +1,5 @@
 // Raw JSON requests to the API server with the kubeconfig's credentials. The agent reads and
-// writes objects as plain JSON (agent/k8s/objects.ts shapes), so it uses this rather than the
+// writes objects as plain JSON (lib/kube-objects.ts shapes), so it uses this rather than the
 // generated typed clients, which reshape objects (dates, dropped unknown fields).
 import https from 'node:https';
 import http from 'node:http';
