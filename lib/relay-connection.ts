@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { PortForward, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { UserError } from './errors.ts';
 import { Objects } from './kube-apply.ts';
-import { NAMES, relaySelector } from '../install/render/meta.ts';
+import { NAMES, relaySelector } from '../api/kube-names.ts';
 
 export const RELAY_PORT = 4245;
 export const DEFAULT_NAMESPACE = 'netobs-system';

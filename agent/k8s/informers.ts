@@ -4,7 +4,7 @@
 // enforcing what it last knew meanwhile. `synced` fires once every informer has listed.
 import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { IDENTITY_GROUP, IDENTITY_PLURAL, IDENTITY_VERSION, identityFromResource } from '../identity/resource.ts';
-import { GROUP, VERSION } from '../../install/crds/common.ts';
+import { GROUP, VERSION } from '../../api/kube-names.ts';
 import { KubeIdentityStore } from './identity-store.ts';
 import { KubeRest } from '../../lib/kube-rest.ts';
 import type { ClusterEvent, ClusterSink, ClusterSource, NodeStatusPayload, PolicyValidity, ResourceKind } from './source.ts';

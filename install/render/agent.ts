@@ -21,7 +21,7 @@ import type { IContainer, IContainerPort, IEnvVar, IProbe, IVolume, IVolumeMount
 import { agentSelector, CONFIG_HASH_ANNOTATION, meta, NAMES, type KubeObject } from './meta.ts';
 
 export const BINARY = '/usr/local/bin/kubectl-netobs';
-export const UNINSTALLING_ANNOTATION = 'netobs.io/uninstalling';
+export { UNINSTALLING_ANNOTATION } from '../../api/kube-names.ts';
 
 /** Capabilities instead of privileged: load programs and maps (BPF, PERFMON for ring buffers and
  * tracing helpers, SYS_ADMIN for pinning and older kernels), attach tc filters (NET_ADMIN), and
