@@ -7,7 +7,7 @@ import { Datapath } from '../bpf/loader/index.ts';
 import { buildInfo } from '../lib/build-info.ts';
 import { loadKubeConfig } from '../lib/kube.ts';
 import { untilSignal } from '../roles/until-signal.ts';
-import { agentServerName } from '../install/config.ts';
+import { agentServerName } from '../api/config.ts';
 import { loadConfig, stderrLogger } from './config.ts';
 import { VethDiscovery } from './endpoints/discover.ts';
 import { KubeClusterSource } from './k8s/informers.ts';

@@ -41,7 +41,7 @@ import type { LabelSet } from '../agent/identity/labels.ts';
 import { parsePolicy } from '../agent/policy/validate.ts';
 import type { ClusterView } from '../agent/policy/compile.ts';
 import type { IdentityInfo } from '../agent/policy/views.ts';
-import { renderConfigData } from '../install/config.ts';
+import { renderConfigData } from '../api/config.ts';
 import { defaultValues } from '../install/values.ts';
 
 const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;

@@ -21,7 +21,7 @@ export interface Peer extends PeerSpec {
 
 export interface PeerPoolOptions {
   tls?: TlsFiles;
-  /** The name agents present; `*` stands for the node name (install/config.ts tls-server-name). */
+  /** The name agents present; `*` stands for the node name (api/config.ts tls-server-name). */
   serverName?: string;
 }
 

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { ObserverHandlers } from '../api/grpc.ts';
 import type { GetFlowsRequest, GetFlowsResponse, ServerStatusResponse } from '../api/types.ts';
-import { acceptGetFlows } from '../agent/observer/handlers.ts';
+import { acceptGetFlows } from '../api/filter/request.ts';
 import { mergeFlowStreams } from './merge-streams.ts';
 import { mergeServerStatus, nodesFromStatus, type NodeAnswer } from './status-fold.ts';
 import type { NodeAnswer as StatusAnswer, StatusHandlers } from '../api/status/grpc.ts';

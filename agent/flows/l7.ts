@@ -4,7 +4,7 @@
 // teach the DNS name table (dns-names.ts).
 import type { Flow } from '../../api/types.ts';
 import { EventType, FlowType, Verdict } from '../../api/types.ts';
-import type { NetobsEvent } from '../../bpf/loader/events.ts';
+import type { NetobsEvent } from '../../bpf/loader/index.ts';
 import { parseDns, parseDnsTcp } from './dns.ts';
 import { parseHttp, type HttpRequestHead } from './http.ts';
 import { connectionKey, L7Pairing } from './l7-pairing.ts';

@@ -6,7 +6,7 @@
 //   a GetFlows reader lapped by the ring (agent/observer/ring.ts)  HUBBLE_RING_BUFFER
 import type { Flow, GetFlowsResponse } from '../../api/types.ts';
 import { LostEventSource } from '../../api/types.ts';
-import type { NetobsEvent } from '../../bpf/loader/events.ts';
+import type { NetobsEvent } from '../../bpf/loader/index.ts';
 import { EventQueue, lostEvent, type FlowRing } from '../observer/ring.ts';
 import type { Timestamp } from '../../api/types.ts';
 

@@ -7,30 +7,9 @@
 // HUBBLE_RING_BUFFER LostEvent with the number of events it missed.
 import type { GetFlowsRequest, GetFlowsResponse, Timestamp } from '../../api/types.ts';
 import { LostEventSource } from '../../api/types.ts';
-import { compileFilters, type FlowPredicate } from '../../api/filter/filter.ts';
+import { compileRequest, type Query } from '../../api/filter/request.ts';
 import { lostEvent, type FlowRing } from './ring.ts';
 import { compareTimestamps } from '../../api/flow-time.ts';
-
-interface Query {
-  predicate: FlowPredicate;
-  number: number;
-  first: boolean;
-  follow: boolean;
-  since: Timestamp | undefined;
-  until: Timestamp | undefined;
-}
-
-/** Validates a request (throws FilterError on a bad filter). */
-export function compileRequest(req: GetFlowsRequest): Query {
-  return {
-    predicate: compileFilters(req.whitelist ?? [], req.blacklist ?? []),
-    number: req.number ?? 0,
-    first: req.first ?? false,
-    follow: req.follow ?? false,
-    since: req.since,
-    until: req.until,
-  };
-}
 
 const timeOf = (ev: GetFlowsResponse): Timestamp | undefined => ev.flow?.time ?? ev.time;
 

@@ -9,7 +9,8 @@ import type { GetFlowsRequest, GetFlowsResponse, Namespace, Timestamp } from '..
 import { NodeState } from '../../api/types.ts';
 import { FilterError } from '../../api/filter/filter-match.ts';
 import { maskFlow } from '../../api/filter/field-mask.ts';
-import { compileRequest, getFlows } from './get-flows.ts';
+import { getFlows } from './get-flows.ts';
+import { acceptGetFlows } from '../../api/filter/request.ts';
 import type { FlowRing } from './ring.ts';
 
 export interface NodeInfo {
@@ -31,25 +32,6 @@ function namespaces(ring: FlowRing): Namespace[] {
     if (f?.destination?.namespace) seen.add(f.destination.namespace);
   }
   return [...seen].sort().map((namespace) => ({ namespace }));
-}
-
-/**
- * The start every GetFlows answer shares (agent and relay): a bad filter answers
- * INVALID_ARGUMENT; otherwise the returned controller aborts when the client goes away (and the
- * caller may abort it to stop its own readers).
- */
-export function acceptGetFlows(call: grpc.ServerWritableStream<GetFlowsRequest, GetFlowsResponse>): AbortController | undefined {
-  try {
-    compileRequest(call.request);
-  } catch (err) {
-    if (!(err instanceof FilterError)) throw err;
-    call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: err.message });
-    return undefined;
-  }
-  const ac = new AbortController();
-  call.on('cancelled', () => ac.abort());
-  call.on('close', () => ac.abort());
-  return ac;
 }
 
 export function observerHandlers(ring: FlowRing, node: NodeInfo): ObserverHandlers {

@@ -4,7 +4,7 @@
 // process. Values are read at scrape time; kernel counters enter as deltas, so the exposed
 // counters only go up even when the pinned counters predate this process.
 import { Registry, type Metric } from '../metrics/registry.ts';
-import { loadLibbpf } from '../../bpf/loader/libbpf.ts';
+import { loadLibbpf } from '../../bpf/loader/index.ts';
 import type { Agent } from '../runtime/agent.ts';
 import { mapStatuses } from './gather.ts';
 

@@ -13,7 +13,7 @@
 // not observed in time). A rolling update, a pod deletion, a drain or a node reboot leaves the
 // DaemonSet as it was, so the pins stay. Any other API error keeps the pins (fail safe: traffic is
 // never cut by a flaky API server; uninstall then reports the nodes whose pins remain).
-import { CGROUP_ROOT, CONFIG_DIR, NETNS_DIR, RUN_DIR, TLS_DIR } from '../config.ts';
+import { CGROUP_ROOT, CONFIG_DIR, NETNS_DIR, RUN_DIR, TLS_DIR } from '../../api/config.ts';
 import { imageRef, type Values } from '../values.ts';
 import { configHash } from './config.ts';
 import type { IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';

@@ -15,7 +15,7 @@ import * as grpc from '@grpc/grpc-js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { labDown, labUp, type LabInfo } from '../../lab/index.ts';
 import { selfCommand } from '../../lib/self-exec.ts';
-import { renderConfigData } from '../../install/config.ts';
+import { renderConfigData } from '../../api/config.ts';
 import { defaultValues } from '../../install/values.ts';
 import { netobsCrds } from '../../install/crds/definitions.ts';
 import { KubeRest } from '../../lib/kube-rest.ts';

@@ -17,7 +17,7 @@ import { StatusClient } from '../../api/status/grpc.ts';
 import type { EndpointStatus } from '../../api/status/types.ts';
 import { tlsFilesIn } from '../../lib/listen.ts';
 import { generateTlsMaterial } from '../../install/tls-material.ts';
-import { agentServerName } from '../../install/config.ts';
+import { agentServerName } from '../../api/config.ts';
 import { listenGrpc, serverCredentials } from '../../lib/listen.ts';
 import { observerService } from '../../api/grpc.ts';
 import { statusService } from '../../api/status/grpc.ts';

@@ -1,8 +1,24 @@
 // The ConfigMap netobs-config: the contract between the installer and the agent and relay roles.
 // Install writes flat string keys (as cilium-config does, so `kubectl get cm -o yaml` reads
 // well); the roles mount the ConfigMap at CONFIG_DIR (one file per key) and call parseConfig.
-import { NAMES } from './render/meta.ts';
-import type { Values } from './values.ts';
+import { NAMES } from './kube-names.ts';
+
+/** What renderConfigData reads of install's Values (install/values.ts), so that api/ depends on nothing. */
+export interface ConfigValues {
+  version: string;
+  namespace: string;
+  clusterName: string;
+  agent: {
+    logLevel: string;
+    bpffsRoot: string;
+    flowRingSize: number;
+    httpPorts: readonly number[];
+    ports: { health: number; metrics: number; flowMetrics: number; flowServer: number };
+    metrics: { enabled: boolean; handlers: readonly string[] };
+  };
+  tls: { enabled: boolean };
+  relay: { port: number };
+}
 
 export const CONFIG_DIR = '/etc/netobs/config';
 export const TLS_DIR = '/etc/netobs/tls';
@@ -45,7 +61,7 @@ export function agentServerName(clusterName: string, node = '*'): string {
   return `${node}.${clusterName}.agent.netobs.io`;
 }
 
-export function renderConfigData(v: Values): Record<string, string> {
+export function renderConfigData(v: ConfigValues): Record<string, string> {
   return {
     version: v.version,
     namespace: v.namespace,
