@@ -25,3 +25,4 @@ export { tcQuery, TC_EGRESS, TC_INGRESS } from './tc.ts';
 export { loadLibbpf, loadLibc } from './libbpf.ts';
 export { openPinnedMap } from './bpf-map.ts';
 export { EndpointMap } from './datapath-maps.ts';
+export { programStats } from './prog-info.ts';
