@@ -3,6 +3,9 @@
 // install/render/meta.ts, install/crds/common.ts, install/render/agent.ts and install/values.ts
 // re-export them.
 
+/** The namespace install uses unless told another; the relay is looked up there by default. */
+export const DEFAULT_NAMESPACE = 'netobs-system';
+
 /** Group and version of the netobs CRDs (policies, identities' siblings). */
 export const GROUP = 'netobs.io';
 export const VERSION = 'v1alpha1';

@@ -1,6 +1,7 @@
 // Composable flag builders shared by commands, so every command spells kubectl's flags the same way.
 import type { Argv } from 'yargs';
-import { DEFAULT_NAMESPACE } from '../lib/relay-connection.ts';
+// api/kube-names.ts, not lib/relay-connection.ts: the CLI's start (in the startup snapshot) must not load the Kubernetes client.
+import { DEFAULT_NAMESPACE } from '../api/kube-names.ts';
 
 export const OUTPUT_FORMATS = ['json', 'yaml', 'wide', 'table'] as const;
 

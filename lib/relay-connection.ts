@@ -8,7 +8,8 @@ import { Objects } from './kube-apply.ts';
 import { NAMES, relaySelector } from '../api/kube-names.ts';
 
 export const RELAY_PORT = 4245;
-export const DEFAULT_NAMESPACE = 'netobs-system';
+export { DEFAULT_NAMESPACE } from '../api/kube-names.ts';
+import { DEFAULT_NAMESPACE } from '../api/kube-names.ts';
 
 export interface RelayTarget {
   /** host:port for a gRPC client. */
