@@ -3,9 +3,9 @@ import { mkdirSync, existsSync, statfsSync, readdirSync, rmSync, unlinkSync } fr
 import path from 'node:path';
 import { lastErrno, loadLibc } from './libbpf.ts';
 import { errnoName } from './errors.ts';
+import { BPF_FS_MAGIC } from '../../lib/fs-paths.ts';
 
 export const DEFAULT_BPFFS_ROOT = '/sys/fs/bpf/netobs';
-const BPF_FS_MAGIC = 0xcafe4a11;
 
 function nearestExisting(p: string): string {
   let cur = path.resolve(p);
