@@ -23,19 +23,22 @@ export function isBpffs(p: string): boolean {
 
 /**
  * Makes `root` a directory on a bpffs: mounts bpffs at /sys/fs/bpf (or at `root` itself
- * when it is elsewhere) if none is mounted there yet. Returns the root.
+ * when it is elsewhere) if none is mounted there yet. Returns the root, and where this process
+ * mounted bpffs itself (undefined when one was there already).
  */
-export function ensureBpffs(root: string): string {
+export function ensureBpffsMount(root: string): { root: string; mounted?: string } {
   const abs = path.resolve(root);
+  let mounted: string | undefined;
   if (!isBpffs(nearestExisting(abs))) {
     const target = abs.startsWith('/sys/fs/bpf/') || abs === '/sys/fs/bpf' ? '/sys/fs/bpf' : abs;
     mkdirSync(target, { recursive: true });
     if (loadLibc().mount('bpffs', target, 'bpf', 0, null) !== 0) {
       throw new Error(`mount bpffs at ${target}: ${errnoName(lastErrno())} (run as root, or mount -t bpf bpffs ${target})`);
     }
+    mounted = target;
   }
   mkdirSync(abs, { recursive: true });
-  return abs;
+  return { root: abs, ...(mounted ? { mounted } : {}) };
 }
 
 export function unlinkIfExists(p: string): void {
