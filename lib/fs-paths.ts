@@ -46,8 +46,7 @@ export async function mkdirPath(p: string, mode?: number): Promise<void> {
 export function withTimeout<T>(what: string, ms: number, work: () => Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${Math.round(ms / 1000)}s`)), ms);
-    timer.unref();
+    timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms / 1000}s`)), ms);
   });
   return Promise.race([work(), deadline]).finally(() => clearTimeout(timer));
 }
