@@ -52,7 +52,7 @@ test.serial('a sandbox failure is an event, a condition and a log line, retried 
   t.like(cond, { status: 'False', reason: 'FailedMount' });
   t.regex(cond?.message ?? '', /volume "data": hostPath/);
   t.is(pod.status.containerStatuses[0]?.state.waiting?.reason, 'ContainerCreating');
-  t.regex(readFileSync(serveLogPath(NAME), 'utf8'), /kubelet \S+: pod default\/nohostpath: FailedMount: volume "data": hostPath/);
+  t.regex(readFileSync(serveLogPath(NAME), 'utf8'), /kubelet \S+: pod default\/nohostpath: FailedMount: mount volumes: volume "data": hostPath/);
 
   // While it retries, the lab's serve process is nearly idle (no busy loop), and the retries
   // back off: 2 s, 4 s, 8 s… so a dozen seconds hold a handful of attempts, not hundreds.
