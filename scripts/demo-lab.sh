@@ -16,5 +16,7 @@ if [ -t 0 ] && [ -t 1 ]; then
 else
   sleep 10
   kubectl netobs observe --last 20
+  echo "The xwing's requests to the deathstar, dropped by the demo's policy:"
+  kubectl netobs observe --last 4 --verdict DROPPED --from-pod default/xwing
   echo "Run 'KUBECONFIG=$KUBECONFIG kubectl netobs ui' on a terminal for the live view; 'kubectl netobs lab down --name $lab' removes the lab."
 fi
