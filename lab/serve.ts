@@ -175,8 +175,9 @@ export async function serve(o: ServeOptions): Promise<void> {
       const k = new Kubelet({ api, plan, node: n, stateDir: path.join(dir, n.name), images, caCert: pki.caCert, apiserverPort: server.port, log: logLine });
       await k.start();
       kubelets.push(k);
-      cleanups.push(() => k.stop());
     }
+    // All nodes stop at once: each kubelet bounds its own shutdown, so lab down takes seconds.
+    cleanups.push(() => Promise.all(kubelets.map((k) => k.stop())).then(() => {}));
 
     // The world: an HTTP server on its addresses, outside the cluster.
     await mkdir(path.join(dir, 'world'), { recursive: true });
