@@ -169,6 +169,8 @@ export async function serve(o: ServeOptions): Promise<void> {
     const bb = await busyboxDir(dir);
     const self = await stableSelf(o.name);
     const images = { self, busyboxDir: bb, netobsBinDir: await netobsBinDir(o.name, self), hostPath: SYSTEM_PATH };
+    // All nodes stop at once (each kubelet bounds its own shutdown), so lab down takes seconds.
+    cleanups.push(() => Promise.all(kubelets.map((k) => k.stop())).then(() => {}));
     for (const n of plan.nodes) {
       registerNode(api, n, o.name);
       cleanups.push(heartbeat(api, n.name));
@@ -176,8 +178,6 @@ export async function serve(o: ServeOptions): Promise<void> {
       await k.start();
       kubelets.push(k);
     }
-    // All nodes stop at once: each kubelet bounds its own shutdown, so lab down takes seconds.
-    cleanups.push(() => Promise.all(kubelets.map((k) => k.stop())).then(() => {}));
 
     // The world: an HTTP server on its addresses, outside the cluster.
     await mkdir(path.join(dir, 'world'), { recursive: true });
