@@ -19,7 +19,7 @@ test.after.always(async () => {
 test.serial('scripts/demo-lab.sh without a tty, in a mount namespace without bpffs: both agents OK, the xwing dropped', async (t) => {
   t.true(existsSync(path.join(root, 'dist/kubectl-netobs')), "dist/kubectl-netobs missing: run 'npm run build' before the tests");
   const script = [
-    'umount -R /sys/fs/bpf 2>/dev/null || true',
+    'while mountpoint -q /sys/fs/bpf && umount -R /sys/fs/bpf; do :; done',
     'echo "bpffs before: $(stat -f -c %t /sys/fs/bpf)"',
     'bash scripts/demo-lab.sh',
     'echo "bpffs after: $(stat -f -c %t /sys/fs/bpf)"',
