@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import type { Api, DeleteOptions, WatchOptions } from './api.ts';
+import type { Api, DeleteOptions, FieldValidation, WatchOptions } from './api.ts';
 import { parseBody, patchTypeOf, readBody, wantsTable } from './content.ts';
 import { apiGroup, coreVersions, groupList, resourceList, versionInfo } from './discovery.ts';
 import { ApiError, badRequest } from './errors.ts';
@@ -131,6 +131,22 @@ async function handle(o: ServerOptions, address: string, req: IncomingMessage, r
   }
 }
 
+function fieldValidationOf(q: URLSearchParams): FieldValidation | undefined {
+  const v = q.get('fieldValidation');
+  if (v === null || v === '') return undefined;
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw badRequest(`fieldValidation: invalid value "${v}": must be one of "Strict", "Warn", "Ignore"`);
+}
+
+/** Adds the collected warnings just before the response's headers go out. */
+function warnOnWrite(res: ServerResponse, warnings: string[]): void {
+  const orig = res.writeHead.bind(res) as (...a: unknown[]) => ServerResponse;
+  res.writeHead = ((...a: unknown[]) => {
+    if (warnings.length) res.setHeader('warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+    return orig(...a);
+  }) as ServerResponse['writeHead'];
+}
+
 function managerOf(url: URL, req: IncomingMessage): string {
   const fm = url.searchParams.get('fieldManager');
   if (fm) return fm;
@@ -145,7 +161,10 @@ async function handleObject(o: ServerOptions, t: ObjTarget, url: URL, req: Incom
   const method = req.method ?? 'GET';
   const ns = rt.namespaced ? t.namespace : undefined;
   const table = wantsTable(req.headers.accept);
-  const opts = { manager: managerOf(url, req), dryRun: q.getAll('dryRun').includes('All') };
+  const warnings: string[] = [];
+  const opts = { manager: managerOf(url, req), dryRun: q.getAll('dryRun').includes('All'), fieldValidation: fieldValidationOf(q), warnings };
+  // Unknown fields under fieldValidation=Warn: one `Warning: 299` header each, as kubectl prints them.
+  warnOnWrite(res, warnings);
   const sub = t.subresource;
 
   if (sub === 'log' && method === 'GET') {

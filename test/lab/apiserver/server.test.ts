@@ -109,7 +109,7 @@ spec:
   t.regex(await kubectl('get', 'widgets'), /^w1\s+3\s+\d+s$/m);
   await writeFile(cr, 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w2}\nspec: {size: "big"}\n');
   const bad = await kubectl('apply', '-f', cr).catch((e: { stderr: string }) => e.stderr);
-  t.regex(bad, /spec\.size: Invalid value: "string": "integer" expected/);
+  t.regex(bad, /spec\.size: Invalid value: "string": spec\.size in body must be of type integer: "string"/);
 });
 
 test.serial('kubectl create (protobuf bodies) for namespaces, config maps, secrets, and auth can-i', async (t) => {
