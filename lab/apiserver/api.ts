@@ -132,7 +132,10 @@ export class Api {
     if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + suffix();
     const name = obj.metadata.name;
     if (!name) throw invalid(rt.kind, rt.group, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
+    // RBAC objects are named by path segments (`system:discovery`), everything else by DNS subdomains.
+    if (rt.group === 'rbac.authorization.k8s.io') {
+      if (name === '.' || name === '..' || /[/%]/.test(name)) throw invalid(rt.kind, rt.group, name, [{ field: 'metadata.name', message: `Invalid value: "${name}": may not be '.' or '..' and may not contain '/' or '%'` }]);
+    } else if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
       throw invalid(rt.kind, rt.group, name, [{ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` }]);
     }
     if (rt.namespaced) this.checkNamespaceOpen(namespace);
