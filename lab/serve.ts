@@ -17,6 +17,7 @@ import { startContainer, type RunningContainer } from './node/containers.ts';
 import { startDns } from './node/dns-server.ts';
 import { Kubelet } from './node/kubelet.ts';
 import { createNode, createUnderlay, createWorld } from './node/network.ts';
+import { guardLab } from './node/guard.ts';
 import { heartbeat, registerNode } from './node/node-object.ts';
 import { labPlan, type LabPlan } from './node/plan.ts';
 import { podRuntime } from './node/runtime.ts';
@@ -136,6 +137,7 @@ export async function serve(o: ServeOptions): Promise<void> {
     }
 
     await createUnderlay(plan);
+    await guardLab(plan);
     for (const n of plan.nodes) await createNode(plan, n);
     await createWorld(plan);
 
