@@ -4,6 +4,8 @@
 // nodes but not a network namespace outside the lab that routes to it.
 import test from 'ava';
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -107,8 +109,16 @@ serial('the API server on the underlay answers the lab’s nodes, not a network 
     for (const c of [['link', 'set', 'lo', 'up'], ['addr', 'add', '169.254.77.2/30', 'dev', 'eth0'], ['link', 'set', 'eth0', 'up'], ['route', 'add', lab.plan.underlayCidr, 'via', '169.254.77.1']]) {
       await run('ip', ['-n', ns, ...c]);
     }
-    // The path exists (the host answers ping on its own veth address)...
-    await run('ip', ['netns', 'exec', ns, 'ping', '-c', '1', '-W', '2', '169.254.77.1']);
+    // The path exists (a server of the host's on its side of the veth answers)...
+    const control = http.createServer((_q, res) => res.end('host'));
+    control.listen(0, '169.254.77.1');
+    await once(control, 'listening');
+    try {
+      const p = (control.address() as { port: number }).port;
+      t.is((await run('ip', ['netns', 'exec', ns, 'curl', '-s', '--max-time', '3', `http://169.254.77.1:${p}/`])).stdout, 'host');
+    } finally {
+      control.close();
+    }
     // ...but the API server's port on the lab's address does not answer.
     const r = await run('ip', ['netns', 'exec', ns, ...curl]).then(
       (x) => ({ code: 0, out: x.stdout }),
