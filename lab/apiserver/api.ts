@@ -122,7 +122,8 @@ export class Api {
   }
 
   create(rt: ResourceType, ns: string | undefined, body: KObject, opts: WriteOptions = {}): KObject {
-    if (rt.virtual) return this.review(rt, body);
+    // Reviews are answers, never stored: the HTTP layer's Auth (auth.ts) makes them.
+    if (rt.virtual) throw badRequest(`${rt.kind} is answered by the API server's authenticator and authorizer, not stored`);
     const obj = structuredClone(body);
     obj.metadata ??= {};
     const namespace = this.nsOf(rt, ns ?? obj.metadata.namespace);
@@ -430,20 +431,6 @@ export class Api {
     return out;
   }
 
-  /** Access reviews: the lab authorizes everything, and says so. */
-  private review(rt: ResourceType, body: KObject): KObject {
-    const out = structuredClone(body);
-    out.metadata ??= {};
-    out.metadata.creationTimestamp = null as unknown as string;
-    if (rt.group === 'authorization.k8s.io') {
-      out['status'] = rt.resource === 'selfsubjectrulesreviews'
-        ? { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false }
-        : { allowed: true, reason: 'the netobs lab authorizes every request' };
-    } else {
-      out['status'] = { authenticated: true, user: { username: 'lab-admin', groups: ['system:masters', 'system:authenticated'] }, userInfo: { username: 'lab-admin', groups: ['system:masters', 'system:authenticated'] } };
-    }
-    return this.present(rt, out);
-  }
 }
 
 function specOf(o: KObject): string {
