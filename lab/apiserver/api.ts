@@ -128,7 +128,8 @@ export class Api {
   }
 
   create(rt: ResourceType, ns: string | undefined, body: KObject, opts: WriteOptions = {}): KObject {
-    if (rt.virtual) return this.review(rt, body);
+    // Reviews are answers, never stored: the HTTP layer's Auth (auth.ts) makes them.
+    if (rt.virtual) throw badRequest(`${rt.kind} is answered by the API server's authenticator and authorizer, not stored`);
     const obj = structuredClone(body);
     obj.metadata ??= {};
     const namespace = this.nsOf(rt, ns ?? obj.metadata.namespace);
@@ -138,7 +139,10 @@ export class Api {
     if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + suffix();
     const name = obj.metadata.name;
     if (!name) throw invalid(rt.kind, rt.group, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
+    // RBAC objects are named by path segments (`system:discovery`), everything else by DNS subdomains.
+    if (rt.group === 'rbac.authorization.k8s.io') {
+      if (name === '.' || name === '..' || /[/%]/.test(name)) throw invalid(rt.kind, rt.group, name, [{ field: 'metadata.name', message: `Invalid value: "${name}": may not be '.' or '..' and may not contain '/' or '%'` }]);
+    } else if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
       throw invalid(rt.kind, rt.group, name, [{ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` }]);
     }
     if (rt.namespaced) this.checkNamespaceOpen(namespace);
@@ -448,20 +452,6 @@ export class Api {
     return out;
   }
 
-  /** Access reviews: the lab authorizes everything, and says so. */
-  private review(rt: ResourceType, body: KObject): KObject {
-    const out = structuredClone(body);
-    out.metadata ??= {};
-    out.metadata.creationTimestamp = null as unknown as string;
-    if (rt.group === 'authorization.k8s.io') {
-      out['status'] = rt.resource === 'selfsubjectrulesreviews'
-        ? { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false }
-        : { allowed: true, reason: 'the netobs lab authorizes every request' };
-    } else {
-      out['status'] = { authenticated: true, user: { username: 'lab-admin', groups: ['system:masters', 'system:authenticated'] }, userInfo: { username: 'lab-admin', groups: ['system:masters', 'system:authenticated'] } };
-    }
-    return this.present(rt, out);
-  }
 }
 
 function specOf(o: KObject): string {

@@ -5,7 +5,6 @@ import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { existsSync, renameSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { sh, systemBin } from './sh.ts';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Api } from '../apiserver/api.ts';
 import type { KObject } from '../apiserver/types.ts';
@@ -32,6 +31,8 @@ export interface KubeletOptions {
   images: ImageContext;
   caCert: string;
   apiserverPort: number;
+  /** Mints the pod's service-account token (the kubelet's TokenRequest); throws when the SA does not exist. */
+  serviceAccountToken: (pod: { namespace: string; name: string; uid: string; serviceAccountName: string }) => string;
   log: (line: string) => void;
 }
 
@@ -290,7 +291,7 @@ export class Kubelet {
       });
     }
     const volumes = await this.step('FailedMount', 'mount volumes', STEP_TIMEOUT_MS.volumes, () =>
-      prepareVolumes(pod, w.dir, this.facts(w, pod), { ...this.sources(), caCert: this.o.caCert, token: `lab.${randomBytes(24).toString('base64url')}`, mapHostPath: (p) => this.hostPathFor(p) }),
+      prepareVolumes(pod, w.dir, this.facts(w, pod), { ...this.sources(), caCert: this.o.caCert, token: this.o.serviceAccountToken({ namespace: w.namespace, name: w.name, uid: w.uid, serviceAccountName: spec['serviceAccountName'] ?? 'default' }), mapHostPath: (p) => this.hostPathFor(p) }),
     );
     const services = this.o.api.list(this.o.api.rt('', 'services'), w.namespace).items;
     const base: Record<string, string> = {

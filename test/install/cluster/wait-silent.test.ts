@@ -11,6 +11,7 @@ import { bootstrap } from '../../../lab/apiserver/bootstrap.ts';
 import { renderKubeconfig } from '../../../lab/apiserver/kubeconfig.ts';
 import { makePki } from '../../../lab/apiserver/pki.ts';
 import { startApiServer, type RunningServer } from '../../../lab/apiserver/server.ts';
+import { labAuth } from '../../../lab/apiserver/auth.ts';
 import { recordEvent } from '../../../lab/controllers/util.ts';
 import { Objects } from '../../../install/cluster/objects.ts';
 import { LAB_LOG_ANNOTATION, silentPending } from '../../../install/cluster/wait.ts';
@@ -25,7 +26,7 @@ test.before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'netobs-wait-silent-'));
   const pki = await makePki(path.join(dir, 'pki'), ['127.0.0.1']);
   api = new Api();
-  server = await startApiServer({ api, tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert } });
+  server = await startApiServer({ api, tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert }, auth: labAuth(api, pki) });
   bootstrap(api, { ip: '127.0.0.1', port: server.port });
   const kubeconfig = path.join(dir, 'kubeconfig');
   await writeFile(kubeconfig, renderKubeconfig('unit', `https://127.0.0.1:${server.port}`, pki));

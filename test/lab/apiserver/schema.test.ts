@@ -13,6 +13,7 @@ import { bootstrap } from '../../../lab/apiserver/bootstrap.ts';
 import { renderKubeconfig } from '../../../lab/apiserver/kubeconfig.ts';
 import { makePki } from '../../../lab/apiserver/pki.ts';
 import { startApiServer, type RunningServer } from '../../../lab/apiserver/server.ts';
+import { labAuth } from '../../../lab/apiserver/auth.ts';
 import { netobsCrds } from '../../../install/crds/definitions.ts';
 
 const run = promisify(execFile);
@@ -24,7 +25,7 @@ test.before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'netobs-schema-'));
   const pki = await makePki(path.join(dir, 'pki'), ['127.0.0.1']);
   const api = new Api();
-  server = await startApiServer({ api, tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert } });
+  server = await startApiServer({ api, tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert }, auth: labAuth(api, pki) });
   bootstrap(api, { ip: '127.0.0.1', port: server.port });
   kubeconfig = path.join(dir, 'kubeconfig');
   await writeFile(kubeconfig, renderKubeconfig('unit', `https://127.0.0.1:${server.port}`, pki));

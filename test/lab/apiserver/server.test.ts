@@ -9,6 +9,7 @@ import * as k8s from '@kubernetes/client-node';
 import { Api } from '../../../lab/apiserver/api.ts';
 import { bootstrap } from '../../../lab/apiserver/bootstrap.ts';
 import { renderKubeconfig } from '../../../lab/apiserver/kubeconfig.ts';
+import { labAuth } from '../../../lab/apiserver/auth.ts';
 import { makePki } from '../../../lab/apiserver/pki.ts';
 import { startApiServer, type RunningServer } from '../../../lab/apiserver/server.ts';
 
@@ -21,7 +22,7 @@ test.before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'netobs-apiserver-'));
   const pki = await makePki(path.join(dir, 'pki'), ['127.0.0.1']);
   const api = new Api();
-  server = await startApiServer({ api, tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert } });
+  server = await startApiServer({ api, tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert }, auth: labAuth(api, pki) });
   bootstrap(api, { ip: '127.0.0.1', port: server.port });
   kubeconfig = path.join(dir, 'kubeconfig');
   await writeFile(kubeconfig, renderKubeconfig('unit', `https://127.0.0.1:${server.port}`, pki));
