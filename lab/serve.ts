@@ -145,11 +145,8 @@ export async function serve(o: ServeOptions): Promise<void> {
     const auth = labAuth(api, pki);
     // A real kubelet's projected token is bound to the pod and, with the API server's
     // --service-account-extend-token-expiration default, valid for a year (the lab never refreshes it).
-    const serviceAccountToken = (p: { namespace: string; name: string; uid: string; serviceAccountName: string }): string => {
-      const sa = api.tryGet(api.rt('', 'serviceaccounts'), p.namespace, p.serviceAccountName);
-      if (!sa) throw new Error(`service account token: serviceaccount "${p.serviceAccountName}" not found in namespace "${p.namespace}": create it before the pod`);
-      return auth.tokens.issue({ namespace: p.namespace, serviceAccount: { name: p.serviceAccountName, uid: sa.metadata.uid ?? '' }, pod: { name: p.name, uid: p.uid }, expirationSeconds: 365 * 24 * 3600 }).token;
-    };
+    const serviceAccountToken = (p: { namespace: string; name: string; uid: string; serviceAccountName: string }): string =>
+      auth.issueToken({ namespace: p.namespace, serviceAccount: p.serviceAccountName, pod: { name: p.name, uid: p.uid }, expirationSeconds: 365 * 24 * 3600 }).token;
     const server = await startApiServer({ api, auth, tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert }, extraHosts: [plan.hostIp], runtime: podRuntime(api, () => kubelets), log: process.env['NETOBS_LAB_TRACE'] ? logLine : undefined });
     cleanups.push(() => server.close());
     bootstrap(api, { ip: plan.hostIp, port: server.port });

@@ -31,7 +31,8 @@ export function ensureBpffsMount(root: string): { root: string; mounted?: string
   let mounted: string | undefined;
   if (!isBpffs(nearestExisting(abs))) {
     const target = abs.startsWith('/sys/fs/bpf/') || abs === '/sys/fs/bpf' ? '/sys/fs/bpf' : abs;
-    mkdirSync(target, { recursive: true });
+    // sysfs provides /sys/fs/bpf itself; a recursive mkdir on sysfs can spin forever (lib/fs-paths.ts).
+    if (!existsSync(target)) mkdirSync(target, { recursive: !target.startsWith('/sys/') });
     if (loadLibc().mount('bpffs', target, 'bpf', 0, null) !== 0) {
       throw new Error(`mount bpffs at ${target}: ${errnoName(lastErrno())} (run as root, or mount -t bpf bpffs ${target})`);
     }

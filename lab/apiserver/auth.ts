@@ -27,14 +27,36 @@ export class Auth {
     readonly tokens: TokenIssuer,
   ) {}
 
+  private cached: { rv: number; objs: RbacObjects } | undefined;
+
+  /**
+   * The stored Roles and bindings. Every request is authorized, and listing clones each object:
+   * they are read again only after a write to the store (its revision moved).
+   */
   rbac(): RbacObjects {
     const s = this.api.store;
-    return {
-      clusterRoles: s.list('rbac.authorization.k8s.io/clusterroles'),
-      clusterRoleBindings: s.list('rbac.authorization.k8s.io/clusterrolebindings'),
-      roles: s.list('rbac.authorization.k8s.io/roles'),
-      roleBindings: s.list('rbac.authorization.k8s.io/rolebindings'),
-    };
+    const rv = s.currentRv();
+    if (this.cached?.rv !== rv) {
+      this.cached = {
+        rv,
+        objs: {
+          clusterRoles: s.list('rbac.authorization.k8s.io/clusterroles'),
+          clusterRoleBindings: s.list('rbac.authorization.k8s.io/clusterrolebindings'),
+          roles: s.list('rbac.authorization.k8s.io/roles'),
+          roleBindings: s.list('rbac.authorization.k8s.io/rolebindings'),
+        },
+      };
+    }
+    return this.cached.objs;
+  }
+
+  /**
+   * A TokenRequest's token for an existing service account (a 404 Status otherwise), optionally
+   * bound to a pod: the `serviceaccounts/token` subresource and the kubelet's mounted tokens.
+   */
+  issueToken(r: { namespace: string; serviceAccount: string; pod?: { name: string; uid: string } | undefined; audiences?: string[] | undefined; expirationSeconds: number }): { token: string; expiresAt: Date } {
+    const sa = this.api.get(this.api.rt('', 'serviceaccounts'), r.namespace, r.serviceAccount);
+    return this.tokens.issue({ namespace: r.namespace, serviceAccount: { name: r.serviceAccount, uid: sa.metadata.uid ?? '' }, pod: r.pod, audiences: r.audiences, expirationSeconds: r.expirationSeconds });
   }
 
   private exists = (resource: 'serviceaccounts' | 'pods', ns: string, name: string, uid: string): boolean => {
@@ -84,7 +106,7 @@ export class Auth {
     }
     const sa = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(asUser);
     const check = (a: Attributes) => {
-      if (!authorize(user, a, this.rbac())) throw new ApiError(403, 'Forbidden', forbiddenMessage(user, a), { name: a.kind === 'resource' ? a.name : undefined, group: a.kind === 'resource' ? a.group : undefined, kind: a.kind === 'resource' ? a.resource : undefined });
+      if (!this.allowed(user, a)) throw new ApiError(403, 'Forbidden', forbiddenMessage(user, a), { name: a.kind === 'resource' ? a.name : undefined, group: a.kind === 'resource' ? a.group : undefined, kind: a.kind === 'resource' ? a.resource : undefined });
     };
     if (sa) check({ kind: 'resource', verb: 'impersonate', group: '', resource: 'serviceaccounts', namespace: sa[1], name: sa[2] });
     else check({ kind: 'resource', verb: 'impersonate', group: '', resource: 'users', name: asUser });
@@ -105,7 +127,7 @@ export class Auth {
   }
 
   allowed(user: UserInfo, a: Attributes): boolean {
-    return authorize(user, a, this.rbac());
+    return authorize(user, a, () => this.rbac());
   }
 
   /** Throws the real server's 403 Status when `user` may not do `a`. */

@@ -123,11 +123,11 @@ export function ruleAllows(rule: PolicyRule, a: Attributes): boolean {
   return !!a.name && rule.resourceNames.includes(a.name);
 }
 
-export function authorize(user: UserInfo, a: Attributes, objs: RbacObjects): boolean {
+export function authorize(user: UserInfo, a: Attributes, objs: RbacObjects | (() => RbacObjects)): boolean {
   // system:masters is admin without any binding, as the real server's superuser group is.
   if (user.groups.includes('system:masters')) return true;
   const ns = a.kind === 'resource' ? a.namespace || undefined : undefined;
-  return rulesFor(user, ns, objs).some((r) => ruleAllows(r, a));
+  return rulesFor(user, ns, typeof objs === 'function' ? objs() : objs).some((r) => ruleAllows(r, a));
 }
 
 /** The real server's wording: `pods "x" is forbidden: User "u" cannot get resource "pods" in API group "" in the namespace "n"`. */

@@ -210,7 +210,6 @@ async function handleObject(o: ServerOptions, t: ObjTarget, url: URL, req: Incom
     return sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
   if (sub === 'token' && method === 'POST') {
-    const sa = api.get(rt, ns, t.name!);
     const body = (parseBody(await readBody(req), req.headers['content-type']) ?? {}) as KObject;
     const spec = (body['spec'] ?? {}) as { expirationSeconds?: number; audiences?: string[]; boundObjectRef?: { kind?: string; name?: string; uid?: string } };
     const secs = Number(spec.expirationSeconds ?? 3600);
@@ -220,7 +219,7 @@ async function handleObject(o: ServerOptions, t: ObjTarget, url: URL, req: Incom
       const p = api.get(api.rt('', 'pods'), ns, spec.boundObjectRef.name ?? '');
       pod = { name: p.metadata.name ?? '', uid: p.metadata.uid ?? '' };
     }
-    const issued = o.auth.tokens.issue({ namespace: ns ?? 'default', serviceAccount: { name: t.name!, uid: sa.metadata.uid ?? '' }, pod, audiences: spec.audiences, expirationSeconds: secs });
+    const issued = o.auth.issueToken({ namespace: ns ?? 'default', serviceAccount: t.name!, pod, audiences: spec.audiences, expirationSeconds: secs });
     return sendJson(res, 201, {
       kind: 'TokenRequest',
       apiVersion: 'authentication.k8s.io/v1',

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { labDown, labUp, type LabInfo } from '../../lab/index.ts';
+import { until } from './support/until.ts';
 
 const run = promisify(execFile);
 const NAME = 'e2e-auth';
@@ -23,21 +24,6 @@ let lab: LabInfo;
 let dir = '';
 const kubectl = async (...args: string[]) => (await run('kubectl', ['--kubeconfig', lab.kubeconfig, '--cache-dir', path.join(dir, 'cache'), ...args], { timeout: 60_000 })).stdout;
 const port = () => new URL(lab.apiserver).port;
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 test.before(async () => {
   if (!isRoot && !process.env['CI']) return;

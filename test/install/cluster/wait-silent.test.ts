@@ -2,36 +2,21 @@
 // the lab log a lab node announces in its annotation, or `kubectl describe pod` elsewhere. A pod
 // with an event, or Pending only briefly, is not named. Against the lab's API server in process.
 import test from 'ava';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { Api } from '../../../lab/apiserver/api.ts';
-import { bootstrap } from '../../../lab/apiserver/bootstrap.ts';
-import { renderKubeconfig } from '../../../lab/apiserver/kubeconfig.ts';
-import { makePki } from '../../../lab/apiserver/pki.ts';
-import { startApiServer, type RunningServer } from '../../../lab/apiserver/server.ts';
-import { labAuth } from '../../../lab/apiserver/auth.ts';
 import { recordEvent } from '../../../lab/controllers/util.ts';
 import { Objects } from '../../../install/cluster/objects.ts';
 import { LAB_LOG_ANNOTATION, silentPending } from '../../../install/cluster/wait.ts';
+import { startTestApiServer, type TestApiServer } from '../../lab/apiserver/support.ts';
 
-let dir = '';
-let server: RunningServer;
-let api: Api;
+let lab: TestApiServer | undefined;
 let objs: Objects;
 const NS = 'netobs-system';
 
 test.before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'netobs-wait-silent-'));
-  const pki = await makePki(path.join(dir, 'pki'), ['127.0.0.1']);
-  api = new Api();
-  server = await startApiServer({ api, tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert }, auth: labAuth(api, pki) });
-  bootstrap(api, { ip: '127.0.0.1', port: server.port });
-  const kubeconfig = path.join(dir, 'kubeconfig');
-  await writeFile(kubeconfig, renderKubeconfig('unit', `https://127.0.0.1:${server.port}`, pki));
+  lab = await startTestApiServer('wait-silent');
+  const api = lab.api;
   const kc = new KubeConfig();
-  kc.loadFromFile(kubeconfig);
+  kc.loadFromFile(lab.kubeconfig);
   objs = new Objects(kc);
   api.create(api.rt('', 'namespaces'), undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   api.create(api.rt('', 'nodes'), undefined, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'labnode', annotations: { [LAB_LOG_ANNOTATION]: '/var/run/netobs/lab/x/serve.log' } } });
@@ -44,8 +29,7 @@ test.before(async () => {
 });
 
 test.after.always(async () => {
-  await server?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await lab?.close();
 });
 
 test('a Pending pod without events is named with where to look; one with an event or a young one is not', async (t) => {

@@ -4,17 +4,11 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import https from 'node:https';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
-import { Api } from '../../../lab/apiserver/api.ts';
-import { labAuth } from '../../../lab/apiserver/auth.ts';
-import { bootstrap } from '../../../lab/apiserver/bootstrap.ts';
-import { renderKubeconfig } from '../../../lab/apiserver/kubeconfig.ts';
-import { makePki, type Pki } from '../../../lab/apiserver/pki.ts';
-import { startApiServer, type RunningServer } from '../../../lab/apiserver/server.ts';
+import type { Pki } from '../../../lab/apiserver/pki.ts';
+import { startTestApiServer, type TestApiServer } from './support.ts';
 import type { KObject } from '../../../lab/apiserver/types.ts';
 import { createAll } from '../../../lab/serve.ts';
 import { defaultValues } from '../../../install/values.ts';
@@ -22,21 +16,17 @@ import { agentClusterRules, agentNamespaceRules, renderRbac, renderServiceAccoun
 import { defaultRbac } from '../../../lab/apiserver/default-rbac.ts';
 
 const run = promisify(execFile);
+let lab: TestApiServer | undefined;
 let dir = '';
-let server: RunningServer;
 let kubeconfig = '';
 let pki: Pki;
 let url = '';
 
 test.before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'netobs-auth-'));
-  pki = await makePki(path.join(dir, 'pki'), ['127.0.0.1']);
-  const api = new Api();
-  server = await startApiServer({ api, auth: labAuth(api, pki), tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert } });
-  bootstrap(api, { ip: '127.0.0.1', port: server.port });
-  url = `https://127.0.0.1:${server.port}`;
+  lab = await startTestApiServer('auth');
+  ({ dir, kubeconfig, pki, url } = lab);
   const v = defaultValues('0.0.0');
-  createAll(api, [
+  createAll(lab.api, [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: v.namespace } },
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'app' } },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'limited', namespace: 'app' } },
@@ -44,13 +34,10 @@ test.before(async () => {
     ...(renderServiceAccounts(v) as KObject[]),
     ...(renderRbac(v) as KObject[]),
   ]);
-  kubeconfig = path.join(dir, 'kubeconfig');
-  await writeFile(kubeconfig, renderKubeconfig('unit', url, pki));
 });
 
 test.after.always(async () => {
-  await server?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await lab?.close();
 });
 
 const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', path.join(dir, 'cache'), ...args]);

@@ -3,32 +3,21 @@
 // field pruned, --validate=warn prints kubectl's warning, and format, maxProperties and oneOf hold.
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, writeFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
-import { Api } from '../../../lab/apiserver/api.ts';
-import { bootstrap } from '../../../lab/apiserver/bootstrap.ts';
-import { renderKubeconfig } from '../../../lab/apiserver/kubeconfig.ts';
-import { makePki } from '../../../lab/apiserver/pki.ts';
-import { startApiServer, type RunningServer } from '../../../lab/apiserver/server.ts';
-import { labAuth } from '../../../lab/apiserver/auth.ts';
 import { netobsCrds } from '../../../install/crds/definitions.ts';
+import { startTestApiServer, type TestApiServer } from './support.ts';
 
 const run = promisify(execFile);
+let lab: TestApiServer | undefined;
 let dir = '';
-let server: RunningServer;
 let kubeconfig = '';
 
 test.before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'netobs-schema-'));
-  const pki = await makePki(path.join(dir, 'pki'), ['127.0.0.1']);
-  const api = new Api();
-  server = await startApiServer({ api, tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert }, auth: labAuth(api, pki) });
-  bootstrap(api, { ip: '127.0.0.1', port: server.port });
-  kubeconfig = path.join(dir, 'kubeconfig');
-  await writeFile(kubeconfig, renderKubeconfig('unit', `https://127.0.0.1:${server.port}`, pki));
+  lab = await startTestApiServer('schema');
+  ({ dir, kubeconfig } = lab);
   // One file per CRD: kubectl validates a v1 List client-side, from an OpenAPI v2 the lab does not serve.
   const crds = path.join(dir, 'crds');
   await mkdir(crds);
@@ -38,8 +27,7 @@ test.before(async () => {
 });
 
 test.after.always(async () => {
-  await server?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await lab?.close();
 });
 
 const kubectl = async (...args: string[]) => (await run('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', path.join(dir, 'cache'), ...args])).stdout;
