@@ -1,6 +1,6 @@
 // Schema pieces shared by the netobs CRDs: label selectors and status conditions as Kubernetes
 // defines them (metav1.LabelSelector, metav1.Condition).
-import type { JSONSchemaProps } from '../schema/types.ts';
+import type { JSONSchemaProps } from '../../lib/openapi-schema/types.ts';
 
 export { GROUP, VERSION } from '../../api/kube-names.ts';
 

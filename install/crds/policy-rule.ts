@@ -1,7 +1,7 @@
 // The schema of one policy rule, shaped like CiliumNetworkPolicy's rule (docs/compat-facts.md) so
 // that a Cilium policy moves by changing apiVersion and kind. Netobs-specific limits are stated
 // here, next to the field they restrict, because the CRD is where a bad policy is refused first.
-import type { JSONSchemaProps } from '../schema/types.ts';
+import type { JSONSchemaProps } from '../../lib/openapi-schema/types.ts';
 import { bool, int, labelSelector, list, obj, str } from './common.ts';
 
 export { ENTITIES } from '../../api/policy-entities.ts';

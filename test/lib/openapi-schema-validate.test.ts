@@ -1,5 +1,5 @@
 import test from 'ava';
-import { applyDefaults, structuralViolations, validateValue, type JSONSchemaProps } from '../../../install/schema/index.ts';
+import { applyDefaults, structuralViolations, validateValue, type JSONSchemaProps } from '../../lib/openapi-schema/index.ts';
 
 const check = test.macro({
   exec(t, schema: JSONSchemaProps, value: unknown, expected: string[]) {
@@ -63,3 +63,20 @@ test('applyDefaults fills nested defaults without touching the input', (t) => {
   t.deepEqual(applyDefaults(input, s), { l: [{ p: 'ANY' }, { p: 'TCP' }] });
   t.deepEqual(input, { l: [{}, { p: 'TCP' }] });
 });
+
+// What the lab's API server used to let through (issue 11): each is a rejection on a real server.
+test('maxProperties', check, S({ type: 'object', additionalProperties: { type: 'string' }, maxProperties: 1 }), { a: 'x', b: 'y' }, ['f: Too many: 2: must have at most 1 items']);
+test('minProperties', check, S({ type: 'object', additionalProperties: { type: 'string' }, minProperties: 1 }), {}, ['f: Invalid value: 0: f in body should have at least 1 properties']);
+test('ipv4 format', check, S({ type: 'string', format: 'ipv4' }), '10.0.0.300', ['f: Invalid value: "10.0.0.300": f in body must be of type ipv4: "10.0.0.300"']);
+test('cidr format', check, S({ type: 'string', format: 'cidr' }), '10.0.0.0/33', ['f: Invalid value: "10.0.0.0/33": f in body must be of type cidr: "10.0.0.0/33"']);
+test('unchecked formats pass', check, S({ type: 'string', format: 'password' }), 'x', []);
+test('pattern', check, S({ type: 'string', pattern: '^[0-9]+$' }), '8o', ['f: Invalid value: "8o": f in body should match \'^[0-9]+$\'']);
+test('enum', check, S({ type: 'string', enum: ['TCP', 'UDP'] }), 'tcp', ['f: Unsupported value: "tcp": supported values: "TCP", "UDP"']);
+const either = S({ type: 'object', properties: { a: { type: 'string' }, b: { type: 'string' } }, oneOf: [{ required: ['a'] }, { required: ['b'] }] });
+test('oneOf: exactly one passes', check, either, { a: 'x' }, []);
+test('oneOf: both pass', check, either, { a: 'x', b: 'y' }, ['f: Invalid value: "object": f in body must validate one and only one schema (oneOf)']);
+test('oneOf: none passes', check, either, {}, ['f: Invalid value: "object": f in body must validate one and only one schema (oneOf)']);
+test('anyOf: none passes', check, S({ type: 'object', properties: { a: { type: 'string' } }, anyOf: [{ required: ['a'] }] }), {}, ['f: Invalid value: "object": f in body must validate at least one schema (anyOf)']);
+test('allOf', check, S({ type: 'integer', allOf: [{ minimum: 2 }] }), 1, ['f: Invalid value: 1: f in body should be greater than or equal to 2']);
+test('minItems', check, S({ type: 'array', items: { type: 'string' }, minItems: 1 }), [], ['f: Invalid value: 0: f in body should have at least 1 items']);
+test('uniqueItems', check, S({ type: 'array', items: { type: 'integer' }, uniqueItems: true }), [1, 1], ['f[1]: Duplicate value: 1']);
