@@ -6,7 +6,7 @@ import { OBSERVER_PROTO, RELAY_PROTO } from './proto/observer.ts';
 
 let root: protobuf.Root | undefined;
 
-const WELL_KNOWN = ['google/protobuf/timestamp.proto', 'google/protobuf/wrappers.proto', 'google/protobuf/field_mask.proto'];
+const WELL_KNOWN = ['google/protobuf/timestamp.proto', 'google/protobuf/wrappers.proto', 'google/protobuf/field_mask.proto', 'google/protobuf/any.proto'];
 
 /** The Root holding flow.*, relay.*, observer.* and the google.protobuf types they use. */
 export function schemaRoot(): protobuf.Root {

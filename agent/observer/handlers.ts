@@ -10,7 +10,7 @@ import { NodeState } from '../../api/types.ts';
 import { FilterError } from '../../api/filter/filter-match.ts';
 import { maskFlow } from '../../api/filter/field-mask.ts';
 import { getFlows } from './get-flows.ts';
-import { acceptGetFlows } from '../../api/filter/request.ts';
+import { acceptGetFlows, compileRequest } from '../../api/filter/request.ts';
 import type { FlowRing } from './ring.ts';
 
 export interface NodeInfo {
@@ -40,7 +40,7 @@ export function observerHandlers(ring: FlowRing, node: NodeInfo): ObserverHandle
     async GetFlows(call) {
       const signal = acceptGetFlows(call)?.signal;
       if (!signal) return;
-      const mask = call.request.field_mask?.paths;
+      const mask = compileRequest(call.request).fieldMask;
       try {
         for await (const ev of getFlows(ring, call.request, signal)) {
           let res = ev.node_name ? ev : { ...ev, node_name: node.name };

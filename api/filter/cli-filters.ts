@@ -128,7 +128,10 @@ class Tracker {
   }
 }
 
-function push<K extends keyof FlowFilter>(key: K, value: NonNullable<FlowFilter[K]>[number]): Edit {
+/** The FlowFilter fields that hold lists (all but `experimental`). */
+type ListField = Exclude<keyof FlowFilter, 'experimental'>;
+
+function push<K extends ListField>(key: K, value: NonNullable<FlowFilter[K]>[number]): Edit {
   return (f) => {
     ((f[key] ??= [] as never) as unknown[]).push(value);
   };
@@ -138,7 +141,7 @@ function setFlag(t: Tracker, name: string, value: string): void {
   t.track(name);
   const dir = name.startsWith('from-') ? 'from' : name.startsWith('to-') ? 'to' : undefined;
   const base = dir ? name.slice(dir.length + 1) : name;
-  const side = (src: keyof FlowFilter, dst: keyof FlowFilter, v: unknown): void => {
+  const side = (src: ListField, dst: ListField, v: unknown): void => {
     if (dir === 'from') t.edit('both', push(src, v as never));
     else if (dir === 'to') t.edit('both', push(dst, v as never));
     else {
