@@ -18,7 +18,8 @@ export interface Codec<T> {
 
 const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, defaults: false, arrays: false, oneofs: false };
 
-function codec<T extends object>(typeName: string): Codec<T> {
+/** A codec for any message of the schema (api/schema.ts), by its full name. */
+export function codec<T extends object>(typeName: string): Codec<T> {
   let type: protobuf.Type | undefined;
   const t = (): protobuf.Type => (type ??= messageType(typeName));
   return {
