@@ -7,7 +7,7 @@ import { Datapath } from '../bpf/loader/index.ts';
 import { buildInfo } from '../lib/build-info.ts';
 import { loadKubeConfig } from '../lib/kube.ts';
 import { untilSignal } from '../roles/until-signal.ts';
-import { agentServerName } from '../api/config.ts';
+import { agentServerName, agentServerNameFor } from '../api/config.ts';
 import { loadConfig, stderrLogger } from './config.ts';
 import { VethDiscovery } from './endpoints/discover.ts';
 import { KubeClusterSource } from './k8s/informers.ts';
@@ -67,6 +67,7 @@ export async function runAgent(o: AgentRunOptions): Promise<void> {
       ...(cfg.tlsEnabled ? { tls: tlsFilesIn(cfg.tlsDir) } : {}),
       runDir: cfg.runDir,
       metricsHandlers: cfg.metricsHandlers,
+      peers: { clusterName: cfg.clusterName, ...(cfg.tlsEnabled ? { serverName: (node: string) => agentServerNameFor(cfg.tlsServerName, node) } : {}) },
     });
     log('info', `agent ${version} on node ${nodeName}: flow API :${cfg.flowServerPort}${cfg.tlsEnabled ? ` (mTLS, ${agentServerName(cfg.clusterName, nodeName)})` : ''}, status 127.0.0.1:${cfg.healthPort} and ${cfg.runDir}/agent.sock, metrics :${cfg.metricsPort}, flow metrics :${cfg.flowMetricsPort}`);
     await agent.start();

@@ -61,6 +61,11 @@ export function agentServerName(clusterName: string, node = '*'): string {
   return `${node}.${clusterName}.agent.netobs.io`;
 }
 
+/** The name a node's agent presents, from the tls-server-name pattern (`*` = the node as one DNS label). */
+export function agentServerNameFor(pattern: string, node: string): string {
+  return pattern.replace('*', node.toLowerCase().replace(/[^a-z0-9-]/g, '-'));
+}
+
 export function renderConfigData(v: ConfigValues): Record<string, string> {
   return {
     version: v.version,

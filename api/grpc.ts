@@ -2,11 +2,14 @@
 // relay) and a typed client (observe, TUI, relay towards agents). Paths are the wire names, so
 // the hubble CLI and Hubble UI can talk to netobs and netobs can talk to Hubble.
 import * as grpc from '@grpc/grpc-js';
+import { grpcMethod } from './grpc-method.ts';
 import {
+  getAgentEventsRequestCodec, getAgentEventsResponseCodec, getDebugEventsRequestCodec, getDebugEventsResponseCodec,
   getFlowsRequestCodec, getFlowsResponseCodec, getNamespacesRequestCodec, getNamespacesResponseCodec,
   getNodesRequestCodec, getNodesResponseCodec, serverStatusRequestCodec, serverStatusResponseCodec, type Codec,
 } from './codec.ts';
 import type {
+  GetAgentEventsRequest, GetAgentEventsResponse, GetDebugEventsRequest, GetDebugEventsResponse,
   GetFlowsRequest, GetFlowsResponse, GetNamespacesRequest, GetNamespacesResponse, GetNodesRequest,
   GetNodesResponse, ServerStatusRequest, ServerStatusResponse,
 } from './types.ts';
@@ -18,26 +21,17 @@ export interface ObserverHandlers extends grpc.UntypedServiceImplementation {
   ServerStatus: grpc.handleUnaryCall<ServerStatusRequest, ServerStatusResponse>;
   GetNodes: grpc.handleUnaryCall<GetNodesRequest, GetNodesResponse>;
   GetNamespaces: grpc.handleUnaryCall<GetNamespacesRequest, GetNamespacesResponse>;
+  GetAgentEvents: grpc.handleServerStreamingCall<GetAgentEventsRequest, GetAgentEventsResponse>;
+  GetDebugEvents: grpc.handleServerStreamingCall<GetDebugEventsRequest, GetDebugEventsResponse>;
 }
 
-const serialize = <T>(c: Codec<T>) => (value: T): Buffer => {
-  const bytes = c.encode(value);
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-};
-const deserialize = <T>(c: Codec<T>) => (bytes: Buffer): T => c.decode(bytes);
+const method = <Req, Res>(name: string, req: Codec<Req>, res: Codec<Res>, responseStream: boolean): grpc.MethodDefinition<Req, Res> =>
+  grpcMethod(OBSERVER_SERVICE, name, req, res, responseStream);
 
-function method<Req, Res>(
-  name: string, req: Codec<Req>, res: Codec<Res>, responseStream: boolean,
-): grpc.MethodDefinition<Req, Res> {
-  return {
-    path: `/${OBSERVER_SERVICE}/${name}`,
-    requestStream: false,
-    responseStream,
-    requestSerialize: serialize(req),
-    requestDeserialize: deserialize(req),
-    responseSerialize: serialize(res),
-    responseDeserialize: deserialize(res),
-    originalName: name,
+/** A streaming handler that answers UNIMPLEMENTED, saying why (and where to ask instead). */
+export function unimplementedStream(why: string): grpc.handleServerStreamingCall<unknown, unknown> {
+  return (call) => {
+    call.emit('error', { code: grpc.status.UNIMPLEMENTED, details: why });
   };
 }
 
@@ -47,12 +41,19 @@ export const observerService = {
   ServerStatus: method('ServerStatus', serverStatusRequestCodec, serverStatusResponseCodec, false),
   GetNodes: method('GetNodes', getNodesRequestCodec, getNodesResponseCodec, false),
   GetNamespaces: method('GetNamespaces', getNamespacesRequestCodec, getNamespacesResponseCodec, false),
+  GetAgentEvents: method('GetAgentEvents', getAgentEventsRequestCodec, getAgentEventsResponseCodec, true),
+  GetDebugEvents: method('GetDebugEvents', getDebugEventsRequestCodec, getDebugEventsResponseCodec, true),
 } satisfies grpc.ServiceDefinition<ObserverHandlers>;
 
 /** A typed observer.Observer client; close it with `close()`. */
 export class ObserverClient extends grpc.Client {
   getFlows(request: GetFlowsRequest, options: grpc.CallOptions = {}): grpc.ClientReadableStream<GetFlowsResponse> {
     const m = observerService.GetFlows;
+    return this.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, request, new grpc.Metadata(), options);
+  }
+
+  getAgentEvents(request: GetAgentEventsRequest, options: grpc.CallOptions = {}): grpc.ClientReadableStream<GetAgentEventsResponse> {
+    const m = observerService.GetAgentEvents;
     return this.makeServerStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, request, new grpc.Metadata(), options);
   }
 

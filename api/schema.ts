@@ -3,12 +3,13 @@
 import protobuf from 'protobufjs';
 import { FLOW_PROTO } from './proto/flow.ts';
 import { OBSERVER_PROTO, RELAY_PROTO } from './proto/observer.ts';
+import { HEALTH_PROTO, PEER_PROTO } from './proto/health.ts';
 
 let root: protobuf.Root | undefined;
 
-const WELL_KNOWN = ['google/protobuf/timestamp.proto', 'google/protobuf/wrappers.proto', 'google/protobuf/field_mask.proto'];
+const WELL_KNOWN = ['google/protobuf/timestamp.proto', 'google/protobuf/wrappers.proto', 'google/protobuf/field_mask.proto', 'google/protobuf/any.proto'];
 
-/** The Root holding flow.*, relay.*, observer.* and the google.protobuf types they use. */
+/** The Root holding flow.*, relay.*, observer.*, grpc.health.v1.*, peer.* and the google.protobuf types they use. */
 export function schemaRoot(): protobuf.Root {
   if (root) return root;
   const r = new protobuf.Root();
@@ -18,7 +19,7 @@ export function schemaRoot(): protobuf.Root {
     r.addJSON((json as { nested: Record<string, protobuf.AnyNestedObject> }).nested);
   }
   // keepCase: the wire JSON, hubble's tools and our TypeScript types all use the proto names.
-  for (const src of [FLOW_PROTO, RELAY_PROTO, OBSERVER_PROTO]) protobuf.parse(src, r, { keepCase: true });
+  for (const src of [FLOW_PROTO, RELAY_PROTO, OBSERVER_PROTO, HEALTH_PROTO, PEER_PROTO]) protobuf.parse(src, r, { keepCase: true });
   r.resolveAll();
   root = r;
   return r;

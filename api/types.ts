@@ -92,6 +92,8 @@ export interface HTTP { code?: number; method?: string; url?: string; protocol?:
 /** A oneof record: dns or http. */
 export interface Layer7 { type?: L7FlowType; latency_ns?: number; dns?: DNS; http?: HTTP }
 
+export interface TraceContext { parent?: { trace_id?: string } }
+
 export interface Policy { name?: string; namespace?: string; labels?: string[]; revision?: number; kind?: string }
 
 export interface Flow {
@@ -102,7 +104,7 @@ export interface Flow {
   traffic_direction?: TrafficDirection; policy_match_type?: number;
   trace_observation_point?: TraceObservationPoint; drop_reason_desc?: DropReason;
   /** Absent means the datapath does not know the direction (printed `<>`). */
-  is_reply?: BoolValue; interface?: NetworkInterface; Summary?: string;
+  is_reply?: BoolValue; interface?: NetworkInterface; trace_context?: TraceContext; Summary?: string;
   egress_allowed_by?: Policy[]; ingress_allowed_by?: Policy[];
   egress_denied_by?: Policy[]; ingress_denied_by?: Policy[];
 }
@@ -123,6 +125,9 @@ export interface FlowFilter {
   dns_query?: string[]; source_identity?: number[]; destination_identity?: number[];
   http_method?: string[]; http_path?: string[]; http_url?: string[]; tcp_flags?: TCPFlags[];
   node_name?: string[]; node_labels?: string[]; ip_version?: IPVersion[];
+  uuid?: string[]; source_ip_xlated?: string[]; source_cluster_name?: string[]; destination_cluster_name?: string[];
+  http_header?: HTTPHeader[]; trace_id?: string[]; ip_trace_id?: number[]; encrypted?: boolean[];
+  experimental?: { cel_expression?: string[] };
 }
 
 export interface NodeStatusEvent { state_change?: NodeState; node_names?: string[]; message?: string }
@@ -131,6 +136,14 @@ export interface FieldMask { paths?: string[] }
 export interface GetFlowsRequest {
   number?: number; first?: boolean; follow?: boolean; blacklist?: FlowFilter[]; whitelist?: FlowFilter[];
   since?: Timestamp; until?: Timestamp; field_mask?: FieldMask;
+  /** Where hubble clients before 0.13 put the field mask. */
+  experimental?: { field_mask?: FieldMask };
+  extensions?: { type_url?: string; value?: Uint8Array };
+  /**
+   * Not on the wire: field numbers the request carried that netobs does not know (set by the
+   * decoder, api/wire-unknown.ts), so the servers refuse them instead of ignoring them.
+   */
+  unknown_fields?: string[];
 }
 /** A oneof: exactly one of flow, node_status, lost_events. */
 export interface GetFlowsResponse {
@@ -155,3 +168,30 @@ export interface GetNodesResponse { nodes?: Node[] }
 export type GetNamespacesRequest = Record<string, never>;
 export interface Namespace { cluster?: string; namespace?: string }
 export interface GetNamespacesResponse { namespaces?: Namespace[] }
+
+export const AgentEventType = {
+  AGENT_EVENT_UNKNOWN: 0, AGENT_STARTED: 2, POLICY_UPDATED: 3, POLICY_DELETED: 4, ENDPOINT_REGENERATE_SUCCESS: 5,
+  ENDPOINT_REGENERATE_FAILURE: 6, ENDPOINT_CREATED: 7, ENDPOINT_DELETED: 8, IPCACHE_UPSERTED: 9, IPCACHE_DELETED: 10,
+  SERVICE_UPSERTED: 11, SERVICE_DELETED: 12,
+} as const;
+export type AgentEventType = EnumOf<typeof AgentEventType>;
+
+export interface ServiceAddr { ip?: string; port?: number }
+export interface AgentEvent {
+  type?: AgentEventType;
+  agent_start?: { time?: Timestamp };
+  policy_update?: { labels?: string[]; revision?: number; rule_count?: number };
+  endpoint_regenerate?: { id?: number; labels?: string[]; error?: string };
+  endpoint_update?: { id?: number; labels?: string[]; error?: string; pod_name?: string; namespace?: string };
+  service_upsert?: {
+    id?: number; frontend_address?: ServiceAddr; backend_addresses?: ServiceAddr[]; type?: string; name?: string;
+    namespace?: string; ext_traffic_policy?: string; int_traffic_policy?: string;
+  };
+  service_delete?: { id?: number };
+}
+
+export interface EventsRequest { number?: number; first?: boolean; follow?: boolean; since?: Timestamp; until?: Timestamp }
+export type GetAgentEventsRequest = EventsRequest;
+export interface GetAgentEventsResponse { agent_event?: AgentEvent; node_name?: string; time?: Timestamp }
+export type GetDebugEventsRequest = EventsRequest;
+export interface GetDebugEventsResponse { debug_event?: Record<string, unknown>; node_name?: string; time?: Timestamp }

@@ -56,9 +56,12 @@ export function tlsFilesIn(dir: string): TlsFiles {
 export async function listenGrpc(
   services: { definition: grpc.ServiceDefinition; handlers: grpc.UntypedServiceImplementation }[],
   binds: { address: string; credentials: grpc.ServerCredentials }[],
+  /** Adds services that register themselves (server reflection). */
+  extra?: (server: grpc.Server) => void,
 ): Promise<{ server: grpc.Server; ports: number[]; close(): Promise<void> }> {
   const server = new grpc.Server({ 'grpc.keepalive_time_ms': 30_000, 'grpc.max_send_message_length': 16 << 20 });
   for (const s of services) server.addService(s.definition, s.handlers);
+  extra?.(server);
   const ports: number[] = [];
   for (const b of binds) {
     if (b.address.startsWith('unix:')) {

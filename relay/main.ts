@@ -6,7 +6,12 @@ import { buildInfo } from '../lib/build-info.ts';
 import { loadKubeConfig } from '../lib/kube.ts';
 import { untilSignal } from '../roles/until-signal.ts';
 import { UserError } from '../lib/errors.ts';
-import { observerService } from '../api/grpc.ts';
+import { OBSERVER_SERVICE, observerService } from '../api/grpc.ts';
+import { agentServerNameFor } from '../api/config.ts';
+import { HEALTH_SERVICE } from '../api/health.ts';
+import { PEER_SERVICE } from '../api/peer.ts';
+import { addReflection } from '../api/reflection.ts';
+import { RelayHealthPeers } from './health-peers.ts';
 import { loadConfig, stderrLogger } from '../agent/config.ts';
 import { statusService } from '../api/status/grpc.ts';
 import { listenGrpc, serverCredentials, tlsFilesIn } from '../lib/listen.ts';
@@ -43,22 +48,27 @@ export async function runRelay(o: RelayRunOptions): Promise<void> {
   const discovery: AgentDiscovery = o.peers?.length
     ? new StaticDiscovery(parsePeers(o.peers))
     : new PodDiscovery(loadKubeConfig({ kubeconfig: o.kubeconfig, context: o.context, inCluster: true }), namespace, cfg.agentSelector, cfg.flowServerPort, (m) => log('warn', m));
+  const extras = new RelayHealthPeers(cfg.tlsEnabled ? (node) => agentServerNameFor(cfg.tlsServerName, node) : undefined);
   const server = await listenGrpc(
     [
       { definition: observerService, handlers: relayObserverHandlers(pool, `netobs-relay ${version}`) },
       { definition: statusService, handlers: relayStatusHandlers(pool) },
+      ...extras.services,
     ],
     [{ address: o.listen ?? `0.0.0.0:${cfg.relayPort}`, credentials: serverCredentials() }],
+    (s) => addReflection(s, [OBSERVER_SERVICE, PEER_SERVICE, HEALTH_SERVICE]),
   );
   o.onListening?.(server.ports[0] ?? 0);
   log('info', `relay ${version}: serving on :${server.ports[0]}; agents ${o.peers?.length ? 'from --peer' : `labelled ${cfg.agentSelector} in ${namespace}`}${cfg.tlsEnabled ? ' over mTLS' : ''}`);
   try {
     await discovery.start((peers) => {
       const { added, removed } = pool.set(peers);
+      extras.update(pool.list());
       if (added.length || removed.length) log('info', `relay: agents ${pool.list().map((p) => `${p.node}@${p.address}`).join(', ') || 'none'}`);
     });
     await (o.until ?? untilSignal());
   } finally {
+    extras.stop();
     await discovery.stop();
     await server.close();
     pool.close();

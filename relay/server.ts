@@ -6,7 +6,7 @@
 // TUI read every node's endpoints and maps through one port-forward.
 import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
-import type { ObserverHandlers } from '../api/grpc.ts';
+import { unimplementedStream, type ObserverHandlers } from '../api/grpc.ts';
 import type { GetFlowsRequest, GetFlowsResponse, ServerStatusResponse } from '../api/types.ts';
 import { acceptGetFlows } from '../api/filter/request.ts';
 import { mergeFlowStreams } from './merge-streams.ts';
@@ -58,6 +58,9 @@ function limit(events: GetFlowsResponse[], n: number, first: boolean): GetFlowsR
 
 export function relayObserverHandlers(pool: PeerPool, version: string): ObserverHandlers {
   return {
+    // As hubble-relay: agent and debug events are per node; ask that node's agent.
+    GetAgentEvents: unimplementedStream('the relay does not serve agent events: ask a node\'s agent (port 4244, or `kubectl netobs status`)'),
+    GetDebugEvents: unimplementedStream('the relay does not serve debug events (and netobs agents emit none)'),
     async GetFlows(call) {
       const req = call.request;
       const ac = acceptGetFlows(call);

@@ -6,6 +6,7 @@
 //   a GetFlows reader lapped by the ring (agent/observer/ring.ts)  HUBBLE_RING_BUFFER
 import type { Flow, GetFlowsResponse } from '../../api/types.ts';
 import { LostEventSource } from '../../api/types.ts';
+import { flowSummary } from '../../api/summary.ts';
 import type { NetobsEvent } from '../../bpf/loader/index.ts';
 import { EventQueue, lostEvent, type FlowRing } from '../observer/ring.ts';
 import type { Timestamp } from '../../api/types.ts';
@@ -70,6 +71,8 @@ export class FlowPipeline {
         continue;
       }
       for (const flow of flows) {
+        // Hubble agents fill the deprecated Summary; clients before 0.11 print only that field.
+        flow.Summary ||= flowSummary(flow);
         const res: GetFlowsResponse = { flow, node_name: flow.node_name ?? '', time: flow.time ?? now };
         if (this.queue.push(res)) {
           this.counters.flows++;

@@ -11,6 +11,9 @@ import { compileRequest, type Query } from '../../api/filter/request.ts';
 import { lostEvent, type FlowRing } from './ring.ts';
 import { compareTimestamps } from '../../api/flow-time.ts';
 
+/** Ring entries a request reads before it lets the event loop run other work. */
+const SCAN_SLICE = 256;
+
 const timeOf = (ev: GetFlowsResponse): Timestamp | undefined => ev.flow?.time ?? ev.time;
 
 /** Whether the event is inside [since, until]. */
@@ -50,9 +53,13 @@ export async function* getFlows(ring: FlowRing, req: GetFlowsRequest, signal?: A
   // Without follow the answer is a snapshot: events written while it streams are not part of it.
   const end = q.follow ? Infinity : ring.nextSeq;
   const limitReached = (): boolean => !q.follow && q.number > 0 && flows >= q.number;
+  let scanned = 0;
   for (;;) {
     while (seq < Math.min(end, ring.nextSeq)) {
       if (signal?.aborted || limitReached()) return;
+      // A filter that matches nothing would read the whole ring in one go: give the event loop
+      // (other calls, /healthz, the flow pipeline) a turn every so often.
+      if (++scanned % SCAN_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       if (seq < ring.oldestSeq) {
         const missed = ring.oldestSeq - seq;
         ring.readerLost += missed;

@@ -4,13 +4,14 @@
 // missed when the ring laps it), a cancelled call stops its reader.
 import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
-import type { ObserverHandlers } from '../../api/grpc.ts';
+import { unimplementedStream, type ObserverHandlers } from '../../api/grpc.ts';
+import { readAgentEvents, type AgentEventLog } from './agent-events.ts';
 import type { GetFlowsRequest, GetFlowsResponse, Namespace, Timestamp } from '../../api/types.ts';
 import { NodeState } from '../../api/types.ts';
 import { FilterError } from '../../api/filter/filter-match.ts';
 import { maskFlow } from '../../api/filter/field-mask.ts';
 import { getFlows } from './get-flows.ts';
-import { acceptGetFlows } from '../../api/filter/request.ts';
+import { acceptGetFlows, compileRequest } from '../../api/filter/request.ts';
 import type { FlowRing } from './ring.ts';
 
 export interface NodeInfo {
@@ -34,13 +35,33 @@ function namespaces(ring: FlowRing): Namespace[] {
   return [...seen].sort().map((namespace) => ({ namespace }));
 }
 
-export function observerHandlers(ring: FlowRing, node: NodeInfo): ObserverHandlers {
+/** Why GetDebugEvents answers UNIMPLEMENTED: there is nothing true to stream. */
+export const NO_DEBUG_EVENTS = "netobs's datapath emits no debug events (Cilium's DBG_* datapath tracing has no counterpart here); use GetFlows and GetAgentEvents";
+
+export function observerHandlers(ring: FlowRing, node: NodeInfo, events?: AgentEventLog): ObserverHandlers {
   const uptime = (): number => Number(node.nowNs() - node.startedNs);
   return {
+    GetAgentEvents: events
+      ? async (call) => {
+        const ac = new AbortController();
+        call.on('cancelled', () => ac.abort());
+        call.on('close', () => ac.abort());
+        try {
+          for await (const ev of readAgentEvents(events, call.request, ac.signal)) {
+            if (!call.write(ev)) await Promise.race([once(call, 'drain'), once(ac.signal, 'abort')]);
+            if (ac.signal.aborted) return;
+          }
+          call.end();
+        } catch (err) {
+          if (!ac.signal.aborted) call.emit('error', { code: grpc.status.INTERNAL, details: String(err) });
+        }
+      }
+      : unimplementedStream('this server keeps no agent events'),
+    GetDebugEvents: unimplementedStream(NO_DEBUG_EVENTS),
     async GetFlows(call) {
       const signal = acceptGetFlows(call)?.signal;
       if (!signal) return;
-      const mask = call.request.field_mask?.paths;
+      const mask = compileRequest(call.request).fieldMask;
       try {
         for await (const ev of getFlows(ring, call.request, signal)) {
           let res = ev.node_name ? ev : { ...ev, node_name: node.name };

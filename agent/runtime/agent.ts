@@ -12,7 +12,7 @@ import { VethDiscovery } from '../endpoints/discover.ts';
 import { EndpointManager, type EndpointRecord, type PinnedEndpoint } from '../endpoints/manager.ts';
 import { IdentityAllocator } from '../identity/allocator.ts';
 import { planIdentityGc } from '../identity/gc.ts';
-import { labelSetKey } from '../identity/labels.ts';
+import { formatLabel, labelSetKey } from '../identity/labels.ts';
 import { CidrIdentities } from '../identity/cidr-identities.ts';
 import type { LabelSet } from '../identity/labels.ts';
 import { objectKey, podHasOwnNetwork, nodeAddresses } from '../../lib/kube-objects.ts';
@@ -31,6 +31,10 @@ import { namedPorts, nodeInfos, podLabels, servicesView } from './cluster-view.t
 import { AgentFlowContext } from './flow-context.ts';
 import { PolicyState } from './policies.ts';
 import { ifnameOf } from '../../bpf/loader/index.ts';
+import { AgentEventLog } from '../observer/agent-events.ts';
+import { emptySnapshot, policySnapshot, serviceSnapshot, ServiceIds, stateEvents, type StateSnapshot } from './agent-event-diff.ts';
+import { AgentEventType } from '../../api/types.ts';
+import { timestampFromMs } from '../../api/flow-time.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Logger = (level: LogLevel, msg: string) => void;
@@ -78,6 +82,11 @@ export class Agent {
   readonly flows: FlowEvents;
   readonly flowContext: AgentFlowContext;
   readonly startedNs = process.hrtime.bigint();
+  /** Hubble agent events (GetAgentEvents) from this agent's own state changes. */
+  readonly events: AgentEventLog;
+  #snapshot: StateSnapshot = emptySnapshot();
+  readonly #serviceIds = new ServiceIds();
+  #policyRevision = 0;
   /** Policy apply latencies (seconds), drained by the metrics. */
   onApply?: (seconds: number) => void;
   readonly policies: PolicyState;
@@ -100,6 +109,7 @@ export class Agent {
     this.nodeName = o.nodeName;
     this.allocator = new IdentityAllocator(o.source.identities);
     this.ring = new FlowRing(o.ringCapacity ?? DEFAULT_RING_CAPACITY);
+    this.events = new AgentEventLog(o.nodeName, () => timestampFromMs(Date.now()));
     const pinned: PinnedEndpoint[] = o.datapath.endpoints.entries().flatMap((e) => {
       const ifname = ifnameOf(e.ifindex);
       if (!ifname) return [];
@@ -150,6 +160,7 @@ export class Agent {
       },
     };
     this.flows.start();
+    this.events.add({ type: AgentEventType.AGENT_STARTED, agent_start: { time: timestampFromMs(Date.now()) } });
     this.#intervals.push(
       setInterval(() => {
         if (this.endpoints.pending > 0) this.#schedule(0);
@@ -227,6 +238,21 @@ export class Agent {
     this.#first = false;
     this.errors.delete('reconcile');
     this.flowContext.invalidate();
+    this.#reportStateEvents();
+  }
+
+  /** Policies, endpoints and services compared with the last reconcile, as agent events. */
+  #reportStateEvents(): void {
+    const endpoints = new Map([...this.endpoints.records.values()].filter((r) => r.ready).map((r) => [r.id, {
+      id: r.id, labels: (this.podIdentities.get(r.key)?.labels ?? []).map(formatLabel), podName: r.name, namespace: r.namespace,
+    }] as const));
+    const next: StateSnapshot = {
+      policies: policySnapshot(this.state.objects.policies.values()),
+      endpoints,
+      services: serviceSnapshot(this.state.objects.services.values(), this.state.objects.endpointslices.values()),
+    };
+    for (const ev of stateEvents(this.#snapshot, next, this.#serviceIds, () => ++this.#policyRevision)) this.events.add(ev);
+    this.#snapshot = next;
   }
 
   async #identities(): Promise<void> {
@@ -330,10 +356,18 @@ export class Agent {
 
   #writeEndpoint(rec: EndpointRecord): void {
     const enf = this.enforcement.get(rec.id);
-    this.datapath.endpoints.set(rec.ifindex, {
-      endpointId: rec.id, identity: rec.identity, enforceIngress: enf?.ingress ?? false, enforceEgress: enf?.egress ?? false,
-      ...(rec.ipv4 ? { ipv4: rec.ipv4 } : {}), ...(rec.ipv6 ? { ipv6: rec.ipv6 } : {}),
-    });
+    const labels = (this.podIdentities.get(rec.key)?.labels ?? []).map(formatLabel);
+    try {
+      this.datapath.endpoints.set(rec.ifindex, {
+        endpointId: rec.id, identity: rec.identity, enforceIngress: enf?.ingress ?? false, enforceEgress: enf?.egress ?? false,
+        ...(rec.ipv4 ? { ipv4: rec.ipv4 } : {}), ...(rec.ipv6 ? { ipv6: rec.ipv6 } : {}),
+      });
+    } catch (err) {
+      this.events.add({ type: AgentEventType.ENDPOINT_REGENERATE_FAILURE, endpoint_regenerate: { id: rec.id, labels, error: (err as Error).message } });
+      throw err;
+    }
+    // Writing the endpoint's entry is netobs's regeneration: identity or enforcement changed.
+    this.events.add({ type: AgentEventType.ENDPOINT_REGENERATE_SUCCESS, endpoint_regenerate: { id: rec.id, labels } });
   }
 
   #syncIpcache(): void {

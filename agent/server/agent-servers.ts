@@ -2,7 +2,8 @@
 //   health     127.0.0.1:9879  GET /healthz, and the status API under /v1/ (loopback only)
 //   metrics    :9962           agent metrics (agent-metrics.ts)
 //   flow       :9965           Hubble flow metrics (agent/metrics), when handlers are configured
-//   flow API   :4244           observer.Observer + netobs.v1.AgentStatus (mTLS when TLS is on)
+//   flow API   :4244           observer.Observer, peer.Peer, grpc.health.v1.Health, server
+//                              reflection, netobs.v1.AgentStatus (mTLS when TLS is on)
 //   run-dir    hubble.sock (gRPC, plaintext) and agent.sock (HTTP status API), for local tools
 import path from 'node:path';
 import type http from 'node:http';
@@ -16,7 +17,12 @@ import type { Agent } from '../runtime/agent.ts';
 import { AgentMetrics } from './agent-metrics.ts';
 import { listenGrpc, listenHttp, serverCredentials, type Closable, type TlsFiles } from '../../lib/listen.ts';
 import { routeStatus } from './routes.ts';
-import { agentStatusHandlers, statusService } from '../../api/status/grpc.ts';
+import { agentStatusHandlers, STATUS_SERVICE, statusService } from '../../api/status/grpc.ts';
+import { OBSERVER_SERVICE } from '../../api/grpc.ts';
+import { HEALTH_SERVICE, HealthState, healthService, HUBBLE_OBSERVER_HEALTH_NAME, ServingStatus } from '../../api/health.ts';
+import { PEER_SERVICE, PeerNotifier, peerService, type PeerInfo } from '../../api/peer.ts';
+import { addReflection } from '../../api/reflection.ts';
+import { nodeAddresses } from '../../lib/kube-objects.ts';
 
 export interface ServerOptions {
   healthAddress?: { host: string; port: number };
@@ -30,9 +36,29 @@ export interface ServerOptions {
   metricsHandlers?: readonly string[];
   /** The address reported in GetNodes. */
   nodeAddress?: string;
+  /** peer.Peer: the cluster name (peers are `cluster/node` unless it is "default") and the agents' certificate name for a node. */
+  peers?: { clusterName: string; serverName?: (node: string) => string; intervalMs?: number };
+}
+
+/** The names this server reports health for: the server (""), Hubble's observer name, each service. */
+export const AGENT_HEALTH_NAMES = ['', HUBBLE_OBSERVER_HEALTH_NAME, OBSERVER_SERVICE, PEER_SERVICE, STATUS_SERVICE];
+
+/** The agents of the cluster as peer.Peer lists them: every node, at its first address, on the flow port. */
+export function agentPeers(agent: Agent, port: number, o: NonNullable<ServerOptions['peers']>): PeerInfo[] {
+  return agent.state.nodes().flatMap((n) => {
+    const ip = nodeAddresses(n)[0];
+    if (!ip) return [];
+    const node = n.metadata.name;
+    return [{
+      name: o.clusterName && o.clusterName !== 'default' ? `${o.clusterName}/${node}` : node,
+      address: `${ip.includes(':') ? `[${ip}]` : ip}:${port}`,
+      ...(o.serverName ? { tlsServerName: o.serverName(node) } : {}),
+    }];
+  });
 }
 
 export interface AgentServers {
+  health: HealthState;
   grpcPort?: number;
   healthPort?: number;
   metricsPort?: number;
@@ -49,7 +75,10 @@ function send(res: http.ServerResponse, code: number, body: unknown, type = 'app
 
 export async function startAgentServers(agent: Agent, o: ServerOptions): Promise<AgentServers> {
   const closers: Closable[] = [];
-  const out: AgentServers = { sockets: {}, close: async () => {
+  const health = new HealthState();
+  const out: AgentServers = { health, sockets: {}, close: async () => {
+    // Watchers and load balancers hear NOT_SERVING before the listeners go away.
+    health.setAll(ServingStatus.NOT_SERVING);
     for (const c of closers.reverse()) await c.close().catch(() => undefined);
   } };
   try {
@@ -86,19 +115,31 @@ export async function startAgentServers(agent: Agent, o: ServerOptions): Promise
       closers.push(h);
       if (h.port !== undefined) out.flowMetricsPort = h.port;
     }
+    const peers = new PeerNotifier();
     const services = [
       { definition: observerService, handlers: observerHandlers(agent.ring, {
         name: agent.nodeName, version: agent.version, ...(o.nodeAddress ? { address: o.nodeAddress } : {}), tls: o.tls !== undefined,
         startedNs: agent.startedNs, nowNs: () => process.hrtime.bigint(), now: () => timestampFromMs(Date.now()),
-      }) },
+      }, agent.events) },
+      { definition: healthService, handlers: health.handlers() },
+      { definition: peerService, handlers: peers.handlers() },
       { definition: statusService, handlers: agentStatusHandlers(agent.nodeName, (p) => routeStatus(agent, p)) },
     ];
     const binds = [];
     if (o.grpcAddress) binds.push({ address: o.grpcAddress, credentials: serverCredentials(o.tls) });
     if (o.runDir) binds.push({ address: `unix:${path.join(o.runDir, 'hubble.sock')}`, credentials: serverCredentials() });
     if (binds.length) {
-      const g = await listenGrpc(services, binds);
+      const g = await listenGrpc(services, binds, (server) => addReflection(server, [OBSERVER_SERVICE, PEER_SERVICE, HEALTH_SERVICE]));
       closers.push({ address: o.grpcAddress ?? '', close: g.close });
+      const port = g.ports[0] ?? 0;
+      if (o.peers && port) {
+        const p = o.peers;
+        const refresh = (): void => peers.update(agentPeers(agent, port, p));
+        refresh();
+        const timer = setInterval(refresh, p.intervalMs ?? 2000);
+        closers.push({ address: 'peers', close: async () => clearInterval(timer) });
+      }
+      for (const name of AGENT_HEALTH_NAMES) health.set(name, ServingStatus.SERVING);
       if (o.grpcAddress) out.grpcPort = g.ports[0];
       if (o.runDir) out.sockets.grpc = path.join(o.runDir, 'hubble.sock');
     }

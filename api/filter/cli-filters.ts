@@ -7,7 +7,7 @@
 // --from-namespace, --to-namespace) are kept per list and only applied when the filters are
 // materialized: they qualify pod and service names written without a namespace, or filter by
 // namespace alone when the list names no pod or service on that side.
-import type { FlowFilter } from '../types.ts';
+import type { FlowFilter, HTTPHeader } from '../types.ts';
 import { TrafficDirection, Verdict } from '../types.ts';
 import { DROP_REASON_ENUM } from '../names.ts';
 import { enumArg, identityArg, tcpFlagsArg, typeArg, workloadArg } from './cli-filter-values.ts';
@@ -128,17 +128,27 @@ class Tracker {
   }
 }
 
-function push<K extends keyof FlowFilter>(key: K, value: NonNullable<FlowFilter[K]>[number]): Edit {
+/** The FlowFilter fields that hold lists (all but `experimental`). */
+type ListField = Exclude<keyof FlowFilter, 'experimental'>;
+
+function push<K extends ListField>(key: K, value: NonNullable<FlowFilter[K]>[number]): Edit {
   return (f) => {
     ((f[key] ??= [] as never) as unknown[]).push(value);
   };
+}
+
+/** `key:value` (hubble's --http-header); the value may itself hold colons. */
+function httpHeaderArg(value: string): HTTPHeader {
+  const i = value.indexOf(':');
+  if (i <= 0) throw new FilterError(`observe: invalid --http-header "${value}": use key:value`);
+  return { key: value.slice(0, i), value: value.slice(i + 1) };
 }
 
 function setFlag(t: Tracker, name: string, value: string): void {
   t.track(name);
   const dir = name.startsWith('from-') ? 'from' : name.startsWith('to-') ? 'to' : undefined;
   const base = dir ? name.slice(dir.length + 1) : name;
-  const side = (src: keyof FlowFilter, dst: keyof FlowFilter, v: unknown): void => {
+  const side = (src: ListField, dst: ListField, v: unknown): void => {
     if (dir === 'from') t.edit('both', push(src, v as never));
     else if (dir === 'to') t.edit('both', push(dst, v as never));
     else {
@@ -172,6 +182,10 @@ function setFlag(t: Tracker, name: string, value: string): void {
     case 'node-name': t.edit('both', push('node_name', value)); break;
     case 'node-label': t.edit('both', push('node_labels', value)); break;
     case 'tcp-flags': t.edit('both', push('tcp_flags', tcpFlagsArg(value))); break;
+    case 'uuid': t.edit('both', push('uuid', value)); break;
+    case 'http-header': t.edit('both', push('http_header', httpHeaderArg(value))); break;
+    case 'interface': t.edit('both', push('interface', { name: value })); break;
+    case 'trace-id': t.edit('both', push('trace_id', value)); break;
     default: throw new FilterError(`observe: --${name}: not a filter flag`);
   }
   t.checkNamespaces(t.left);

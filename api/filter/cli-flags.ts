@@ -56,6 +56,10 @@ export const FILTER_FLAGS: readonly FilterFlag[] = [
   { name: 'node-name', describe: 'Show flows observed on this node ([cluster/]name, * wildcards allowed)' },
   { name: 'node-label', describe: 'Show flows observed on nodes matching this label selector' },
   { name: 'tcp-flags', describe: 'Show TCP flows with at least these flags (e.g. SYN or SYN,ACK)' },
+  { name: 'uuid', describe: 'Show the flow with this UUID' },
+  { name: 'http-header', describe: 'Show HTTP flows with this header, key:value' },
+  { name: 'interface', describe: 'Show flows observed on this network interface (name, e.g. lxc1a2b)' },
+  { name: 'trace-id', describe: 'Show flows with this trace ID (W3C traceparent of their HTTP request)' },
 ];
 
 export interface FilterArg { name: string; value: string }

@@ -2,6 +2,7 @@
 // name wildcards, HTTP status codes, regular expressions. Each compiles its filter values once
 // and throws FilterError naming the bad value.
 import { BlockList, isIP } from 'node:net';
+import { compileLinear } from '../linear-regex.ts';
 
 export class FilterError extends Error {
   override name = 'FilterError';
@@ -67,7 +68,8 @@ export function fqdnMatcher(field: string, values: readonly string[]): Match<rea
     if (p === '' || !/^[-a-z0-9_.*]+$/.test(p)) throw bad(field, v, 'not a DNS name pattern');
     return globToRegExp(p, '[-a-z0-9_.]*');
   });
-  const re = new RegExp(`^(?:${alts.join('|')})$`);
+  // Wildcards from a client: a linear-time engine, so `a*a*a*…` cannot make the server backtrack.
+  const re = compileLinear(`^(?:${alts.join('|')})$`, Infinity);
   return (names) => !!names && names.some((n) => re.test(n.toLowerCase().replace(/\.$/, '')));
 }
 
@@ -79,7 +81,7 @@ export function nodeNameMatcher(field: string, values: readonly string[]): Match
     const c = globToRegExp(cluster ?? '*', '[^/]*');
     return `(?:${c}/)${v.includes('/') ? '' : '?'}${globToRegExp(node ?? '', '[^/]*')}`;
   });
-  const re = new RegExp(`^(?:${alts.join('|')})$`);
+  const re = compileLinear(`^(?:${alts.join('|')})$`, Infinity);
   return (name) => !!name && re.test(name);
 }
 
@@ -99,10 +101,11 @@ export function httpStatusMatcher(field: string, values: readonly string[]): Mat
   };
 }
 
+/** RE2 patterns (Go's regexp, as hubble compiles them), matched in linear time (api/linear-regex.ts). */
 export function regexMatcher(field: string, values: readonly string[]): Match<string | undefined> {
   const res = values.map((v) => {
     try {
-      return new RegExp(v);
+      return compileLinear(v);
     } catch (e) {
       throw bad(field, v, (e as Error).message);
     }

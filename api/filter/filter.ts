@@ -13,6 +13,11 @@ export type FlowPredicate = (flow: Flow) => boolean;
 export function compileFilter(filter: FlowFilter): FlowPredicate {
   const checks: FlowPredicate[] = [];
   for (const [field, values] of Object.entries(filter) as [keyof FlowFilter, unknown][]) {
+    if (field === 'experimental') {
+      const cel = filter.experimental?.cel_expression ?? [];
+      if (cel.length) throw new FilterError(`invalid filter experimental.cel_expression ${JSON.stringify(cel[0])}: CEL expressions are not supported by netobs; use the typed filter fields`);
+      continue;
+    }
     if (!Array.isArray(values) || values.length === 0) continue;
     const compiler = FIELD_COMPILERS[field];
     if (!compiler) throw new FilterError(`invalid filter: unsupported field ${field}`);

@@ -74,14 +74,26 @@ export function flowType(flow: Flow): string {
 }
 
 /** The verdict; policy-verdict events say ALLOWED, DENIED or AUDITED instead. */
-export function formatVerdict(flow: Flow, c: Colorer): string {
+/** ` BY name (Kind), …` for the policies of the flow's direction, as hubble --print-policy-names appends. */
+export function policyNamesSuffix(flow: Flow, which: 'allowed' | 'denied'): string {
+  const egress = flow.traffic_direction === TrafficDirection.EGRESS;
+  const ingress = flow.traffic_direction === TrafficDirection.INGRESS;
+  const list = which === 'allowed'
+    ? (egress ? flow.egress_allowed_by : ingress ? flow.ingress_allowed_by : undefined)
+    : (egress ? flow.egress_denied_by : ingress ? flow.ingress_denied_by : undefined);
+  const named = (list ?? []).filter((p) => p.kind && p.name).map((p) => `${p.name} (${p.kind})`);
+  return named.length ? ` BY ${named.join(', ')}` : '';
+}
+
+export function formatVerdict(flow: Flow, c: Colorer, policyNames = false): string {
   const v = flow.verdict ?? Verdict.VERDICT_UNKNOWN;
   const pv = flow.event_type?.type === EventType.POLICY_VERDICT;
   const name = enumName(Verdict, v);
+  const by = (which: 'allowed' | 'denied'): string => (pv && policyNames ? policyNamesSuffix(flow, which) : '');
   switch (v) {
-    case Verdict.FORWARDED: case Verdict.REDIRECTED: return c.paint('green', pv ? 'ALLOWED' : name);
-    case Verdict.DROPPED: case Verdict.ERROR: return c.paint('red', pv ? 'DENIED' : name);
-    case Verdict.AUDIT: return c.paint('yellow', pv ? 'AUDITED' : name);
+    case Verdict.FORWARDED: case Verdict.REDIRECTED: return c.paint('green', pv ? `ALLOWED${by('allowed')}` : name);
+    case Verdict.DROPPED: case Verdict.ERROR: return c.paint('red', pv ? `DENIED${by('denied')}` : name);
+    case Verdict.AUDIT: return c.paint('yellow', pv ? `AUDITED${by('denied')}` : name);
     case Verdict.TRACED: case Verdict.TRANSLATED: return c.paint('yellow', name);
     default: return name;
   }

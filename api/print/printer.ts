@@ -30,6 +30,8 @@ export interface PrintOptions {
   utc?: boolean;
   /** Names instead of IPs (pod, service, DNS name); hubble's --ip-translation, on by default. */
   ipTranslation?: boolean;
+  /** Append the policies that allowed or denied a policy verdict (`ALLOWED BY name (Kind)`), hubble's --print-policy-names. */
+  policyNames?: boolean;
   /** Also print informational node status events (connected, gone), as hubble --debug does. */
   debug?: boolean;
 }
@@ -55,7 +57,7 @@ export function compactLine(flow: Flow, o: PrintOptions = {}): string {
     [src, dst, srcId, dstId, arrow] = [dst, src, dstId, srcId, '<-'];
   }
   const node = o.nodeName ? ` [${flow.node_name ?? ''}]` : '';
-  return escapeTerminal(`${time(o, flow.time)}${node}: ${src} ${srcId} ${arrow} ${dst} ${dstId} ${flowType(flow)} ${formatVerdict(flow, c)} (${printedSummary(flow)})\n`);
+  return escapeTerminal(`${time(o, flow.time)}${node}: ${src} ${srcId} ${arrow} ${dst} ${dstId} ${flowType(flow)} ${formatVerdict(flow, c, o.policyNames)} (${printedSummary(flow)})\n`);
 }
 
 export function dictBlock(flow: Flow, o: PrintOptions = {}): string {
@@ -67,7 +69,7 @@ export function dictBlock(flow: Flow, o: PrintOptions = {}): string {
     `     SOURCE: ${src}`,
     `DESTINATION: ${dst}`,
     `       TYPE: ${flowType(flow)}`,
-    `    VERDICT: ${formatVerdict(flow, c)}`,
+    `    VERDICT: ${formatVerdict(flow, c, o.policyNames)}`,
     `    SUMMARY: ${printedSummary(flow)}`,
   ].join('\n') + '\n');
 }
@@ -167,7 +169,7 @@ export class FlowPrinter {
         const plain = { ...o, color: false }; // hubble turns colours off for the tab writer
         const c = colorer(plain);
         const [src, dst] = hostNames(flow, c, o.ipTranslation ?? true);
-        this.row([time(o, flow.time), ...(o.nodeName ? [flow.node_name ?? ''] : []), src, dst, flowType(flow), formatVerdict(flow, c), printedSummary(flow)]);
+        this.row([time(o, flow.time), ...(o.nodeName ? [flow.node_name ?? ''] : []), src, dst, flowType(flow), formatVerdict(flow, c, o.policyNames), printedSummary(flow)]);
         break;
       }
     }

@@ -35,6 +35,7 @@ message Flow {
   DropReason drop_reason_desc = 25;
   google.protobuf.BoolValue is_reply = 26;
   NetworkInterface interface = 28;
+  TraceContext trace_context = 30;
   string Summary = 100000;
   repeated Policy egress_allowed_by = 21001;
   repeated Policy ingress_allowed_by = 21002;
@@ -189,8 +190,30 @@ message EventTypeFilter {
   int32 sub_type = 3;
 }
 
+message TraceContext {
+  TraceParent parent = 1;
+}
+
+message TraceParent {
+  string trace_id = 1;
+}
+
+// Every upstream FlowFilter field, experimental ones included: a field a client sends is either
+// applied (api/filter/filter-fields.ts) or refused there with INVALID_ARGUMENT, never dropped.
 message FlowFilter {
+  repeated string uuid = 29;
   repeated string source_ip = 1;
+  repeated string source_ip_xlated = 34;
+  repeated string source_cluster_name = 37;
+  repeated string destination_cluster_name = 38;
+  repeated HTTPHeader http_header = 32;
+  repeated string trace_id = 28;
+  repeated uint64 ip_trace_id = 39;
+  repeated bool encrypted = 40;
+  message Experimental {
+    repeated string cel_expression = 1;
+  }
+  Experimental experimental = 999;
   repeated string source_pod = 2;
   repeated string source_fqdn = 7;
   repeated string source_label = 10;
@@ -222,6 +245,108 @@ message FlowFilter {
   repeated string node_name = 24;
   repeated string node_labels = 36;
   repeated IPVersion ip_version = 25;
+}
+
+enum AgentEventType {
+  AGENT_EVENT_UNKNOWN = 0;
+  AGENT_STARTED = 2;
+  POLICY_UPDATED = 3;
+  POLICY_DELETED = 4;
+  ENDPOINT_REGENERATE_SUCCESS = 5;
+  ENDPOINT_REGENERATE_FAILURE = 6;
+  ENDPOINT_CREATED = 7;
+  ENDPOINT_DELETED = 8;
+  IPCACHE_UPSERTED = 9;
+  IPCACHE_DELETED = 10;
+  SERVICE_UPSERTED = 11;
+  SERVICE_DELETED = 12;
+  reserved 1;
+}
+
+message AgentEvent {
+  AgentEventType type = 1;
+  oneof notification {
+    AgentEventUnknown unknown = 100;
+    TimeNotification agent_start = 101;
+    PolicyUpdateNotification policy_update = 102;
+    EndpointRegenNotification endpoint_regenerate = 103;
+    EndpointUpdateNotification endpoint_update = 104;
+    IPCacheNotification ipcache_update = 105;
+    ServiceUpsertNotification service_upsert = 106;
+    ServiceDeleteNotification service_delete = 107;
+  }
+}
+
+message AgentEventUnknown {
+  string type = 1;
+  string notification = 2;
+}
+
+message TimeNotification {
+  google.protobuf.Timestamp time = 1;
+}
+
+message PolicyUpdateNotification {
+  repeated string labels = 1;
+  uint64 revision = 2;
+  int64 rule_count = 3;
+}
+
+message EndpointRegenNotification {
+  uint64 id = 1;
+  repeated string labels = 2;
+  string error = 3;
+}
+
+message EndpointUpdateNotification {
+  uint64 id = 1;
+  repeated string labels = 2;
+  string error = 3;
+  string pod_name = 4;
+  string namespace = 5;
+}
+
+message IPCacheNotification {
+  string cidr = 1;
+  uint32 identity = 2;
+  google.protobuf.UInt32Value old_identity = 3;
+  string host_ip = 4;
+  string old_host_ip = 5;
+  uint32 encrypt_key = 6;
+  string namespace = 7;
+  string pod_name = 8;
+}
+
+message ServiceUpsertNotificationAddr {
+  string ip = 1;
+  uint32 port = 2;
+}
+
+message ServiceUpsertNotification {
+  uint32 id = 1;
+  ServiceUpsertNotificationAddr frontend_address = 2;
+  repeated ServiceUpsertNotificationAddr backend_addresses = 3;
+  string type = 4;
+  string traffic_policy = 5;
+  string name = 6;
+  string namespace = 7;
+  string ext_traffic_policy = 8;
+  string int_traffic_policy = 9;
+}
+
+message ServiceDeleteNotification {
+  uint32 id = 1;
+}
+
+message DebugEvent {
+  int32 type = 1;
+  Endpoint source = 2;
+  google.protobuf.UInt32Value hash = 3;
+  google.protobuf.UInt32Value arg1 = 4;
+  google.protobuf.UInt32Value arg2 = 5;
+  google.protobuf.UInt32Value arg3 = 6;
+  string message = 7;
+  google.protobuf.Int32Value cpu = 8;
 }
 
 enum FlowType {

@@ -27,12 +27,15 @@ package observer;
 import "google/protobuf/timestamp.proto";
 import "google/protobuf/wrappers.proto";
 import "google/protobuf/field_mask.proto";
+import "google/protobuf/any.proto";
 
 service Observer {
   rpc GetFlows(GetFlowsRequest) returns (stream GetFlowsResponse) {}
   rpc GetNodes(GetNodesRequest) returns (GetNodesResponse) {}
   rpc GetNamespaces(GetNamespacesRequest) returns (GetNamespacesResponse) {}
   rpc ServerStatus(ServerStatusRequest) returns (ServerStatusResponse) {}
+  rpc GetAgentEvents(GetAgentEventsRequest) returns (stream GetAgentEventsResponse) {}
+  rpc GetDebugEvents(GetDebugEventsRequest) returns (stream GetDebugEventsResponse) {}
 }
 
 message GetFlowsRequest {
@@ -44,6 +47,12 @@ message GetFlowsRequest {
   google.protobuf.Timestamp since = 7;
   google.protobuf.Timestamp until = 8;
   google.protobuf.FieldMask field_mask = 10;
+  message Experimental {
+    // Older hubble clients (before field_mask moved to 10) send their mask here.
+    google.protobuf.FieldMask field_mask = 1;
+  }
+  Experimental experimental = 999;
+  google.protobuf.Any extensions = 150000;
   reserved 2;
 }
 
@@ -69,6 +78,34 @@ message ServerStatusResponse {
   repeated string unavailable_nodes = 7;
   string version = 8;
   double flows_rate = 9;
+}
+
+message GetAgentEventsRequest {
+  uint64 number = 1;
+  bool first = 9;
+  bool follow = 2;
+  google.protobuf.Timestamp since = 7;
+  google.protobuf.Timestamp until = 8;
+}
+
+message GetAgentEventsResponse {
+  flow.AgentEvent agent_event = 1;
+  string node_name = 1000;
+  google.protobuf.Timestamp time = 1001;
+}
+
+message GetDebugEventsRequest {
+  uint64 number = 1;
+  bool first = 9;
+  bool follow = 2;
+  google.protobuf.Timestamp since = 7;
+  google.protobuf.Timestamp until = 8;
+}
+
+message GetDebugEventsResponse {
+  flow.DebugEvent debug_event = 1;
+  string node_name = 1000;
+  google.protobuf.Timestamp time = 1001;
 }
 
 message GetNodesRequest {}

@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { FILTER_FLAGS } from '../../api/filter/cli-flags.ts';
+import { TIME_FORMATS } from '../../api/print/time-format.ts';
 import { checkOutput, withRelayFlags, type GlobalArgs } from '../options.ts';
 import type { ObserveFlags } from '../observe/run.ts';
 
@@ -16,7 +17,13 @@ export const observeCommand: CommandModule<GlobalArgs, ObserveFlags> = {
       .option('until', { type: 'string', describe: 'Flows until this time: a duration ago (1m) or RFC 3339' })
       .option('color', { type: 'string', choices: ['auto', 'always', 'never'], default: 'auto', describe: 'Colour verdicts (auto: on a terminal, unless NO_COLOR)' })
       .option('print-node-name', { type: 'boolean', default: false, describe: 'Print the node that observed each flow' })
-      .option('utc', { type: 'boolean', default: false, describe: 'Print times in UTC' }) as unknown as Argv<GlobalArgs>;
+      .option('utc', { type: 'boolean', default: false, describe: 'Print times in UTC' })
+      .option('print-policy-names', { type: 'boolean', default: false, describe: 'Print the policies that allowed or denied each policy verdict (ALLOWED BY name (Kind))' })
+      .option('time-format', { type: 'string', choices: [...TIME_FORMATS], default: 'StampMilli', describe: 'Time format of compact, dict and table output (not json)' })
+      .option('numeric', { type: 'boolean', default: false, describe: 'Print IP addresses instead of pod, service and DNS names' })
+      .option('allowlist', { type: 'string', array: true, describe: 'Show flows matching this FlowFilter, given as JSON (repeatable; OR-ed with the filter flags)' })
+      .option('denylist', { type: 'string', array: true, describe: 'Hide flows matching this FlowFilter, given as JSON (repeatable)' })
+      .option('input-file', { type: 'string', describe: 'Read flows from this file of JSON lines (hubble observe -o json output, or an export), - for stdin, instead of the relay' }) as unknown as Argv<GlobalArgs>;
     for (const flag of FILTER_FLAGS) {
       if (flag.name === 'namespace') continue; // the global -n/--namespace, read as a filter here
       b = b.option(flag.name, {
@@ -30,6 +37,7 @@ export const observeCommand: CommandModule<GlobalArgs, ObserveFlags> = {
       .example('$0 observe --namespace default --verdict DROPPED', 'Drops in namespace default')
       .example('$0 observe --pod default/xwing --follow', 'Follow one pod')
       .example('$0 observe -t l7 -o json', 'L7 flows as JSON')
+      .example('$0 observe --input-file flows.json --verdict DROPPED', 'Drops from a saved file')
       .check(checkOutput(['compact', 'dict', 'json', 'jsonpb', 'table'])) as unknown as Argv<ObserveFlags>;
   },
   handler: async (argv) => {

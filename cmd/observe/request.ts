@@ -2,10 +2,15 @@
 import { buildFlowFilters } from '../../api/filter/cli-filters.ts';
 import { scanFilterArgs } from '../../api/filter/cli-flags.ts';
 import { timestampFromMs } from '../../api/flow-time.ts';
-import type { GetFlowsRequest, Timestamp } from '../../api/types.ts';
+import type { FlowFilter, GetFlowsRequest, Timestamp } from '../../api/types.ts';
+import { fromProtoJson } from '../../api/json-parse.ts';
+import { compileFilters } from '../../api/filter/filter.ts';
 import { UserError } from '../../lib/errors.ts';
 
 export interface SelectorFlags {
+  /** FlowFilters as JSON (hubble's --allowlist / --denylist), each added as a whole. */
+  allowlist?: string[] | undefined;
+  denylist?: string[] | undefined;
   last?: number | undefined;
   first?: number | undefined;
   all?: boolean | undefined;
@@ -21,6 +26,15 @@ export function parseTimeArg(flag: string, text: string, now: number): Timestamp
   const t = Date.parse(text);
   if (Number.isNaN(t)) throw new UserError(`invalid --${flag} "${text}": use a duration (5m, 1h) or an RFC 3339 time (2026-01-02T15:04:05Z)`);
   return timestampFromMs(t);
+}
+
+/** A FlowFilter in ProtoJSON, e.g. `{"source_pod":["kube-system/"],"verdict":["DROPPED"]}`. */
+export function jsonFilter(flag: string, text: string): FlowFilter {
+  try {
+    return fromProtoJson<FlowFilter>('flow.FlowFilter', JSON.parse(text));
+  } catch (err) {
+    throw new UserError(`observe: invalid --${flag} ${JSON.stringify(text)}: ${(err as Error).message}`, { cause: err });
+  }
 }
 
 export function buildRequest(sel: SelectorFlags, rawArgs: readonly string[], now = Date.now()): GetFlowsRequest {
@@ -42,7 +56,16 @@ export function buildRequest(sel: SelectorFlags, rawArgs: readonly string[], now
   } catch (err) {
     throw new UserError((err as Error).message, { cause: err });
   }
-  if (filters.whitelist.length) req.whitelist = filters.whitelist;
-  if (filters.blacklist.length) req.blacklist = filters.blacklist;
+  const white = [...filters.whitelist, ...(sel.allowlist ?? []).map((j) => jsonFilter('allowlist', j))];
+  const black = [...filters.blacklist, ...(sel.denylist ?? []).map((j) => jsonFilter('denylist', j))];
+  if (white.length || black.length) {
+    try {
+      compileFilters(white, black);
+    } catch (err) {
+      throw new UserError(`observe: ${(err as Error).message}`, { cause: err });
+    }
+  }
+  if (white.length) req.whitelist = white;
+  if (black.length) req.blacklist = black;
   return req;
 }

@@ -15,6 +15,10 @@ export interface ObserveFlags extends GlobalArgs, SelectorFlags {
   color: string;
   'print-node-name': boolean;
   utc: boolean;
+  'print-policy-names'?: boolean;
+  'time-format'?: string;
+  numeric?: boolean;
+  'input-file'?: string;
 }
 
 export function wantColor(mode: string, isTty: boolean, env: NodeJS.ProcessEnv): boolean {
@@ -34,14 +38,23 @@ export async function observe(f: ObserveFlags): Promise<void> {
   const format = (f.output ?? 'compact') as OutputFormat;
   if (format === 'table' && f.follow) throw new UserError('observe: -o table cannot be used with --follow (use compact or json)');
   const req = buildRequest(f, f.$raw ?? []);
-  const kc = f.server ? undefined : loadKubeConfig(f);
-  const target = await connectRelay({ server: f.server, ...(kc ? { kc } : {}), namespace: f['relay-namespace'] });
-  const client = new ObserverClient(target.address, grpc.credentials.createInsecure(), { 'grpc.enable_retries': 0 });
   const printer = new FlowPrinter(format, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }, {
     nodeName: f['print-node-name'],
     color: wantColor(f.color, process.stdout.isTTY === true, process.env),
     utc: f.utc,
+    policyNames: f['print-policy-names'] ?? false,
+    ...(f['time-format'] ? { timeFormat: f['time-format'] } : {}),
+    ipTranslation: !f.numeric,
   });
+  if (f['input-file'] !== undefined) {
+    const { observeFile } = await import('./input-file.ts');
+    await observeFile(f['input-file'], req, (res) => printer.write(res));
+    printer.close();
+    return;
+  }
+  const kc = f.server ? undefined : loadKubeConfig(f);
+  const target = await connectRelay({ server: f.server, ...(kc ? { kc } : {}), namespace: f['relay-namespace'] });
+  const client = new ObserverClient(target.address, grpc.credentials.createInsecure(), { 'grpc.enable_retries': 0 });
   const call = client.getFlows(req);
   const stop = () => call.cancel();
   process.once('SIGINT', stop);

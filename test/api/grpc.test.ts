@@ -1,6 +1,6 @@
 import test from 'ava';
 import * as grpc from '@grpc/grpc-js';
-import { ObserverClient, observerService, type ObserverHandlers } from '../../api/grpc.ts';
+import { ObserverClient, observerService, unimplementedStream, type ObserverHandlers } from '../../api/grpc.ts';
 import type { GetFlowsRequest, GetFlowsResponse } from '../../api/types.ts';
 
 async function withServer(handlers: ObserverHandlers, fn: (client: ObserverClient) => Promise<void>): Promise<void> {
@@ -20,6 +20,8 @@ async function withServer(handlers: ObserverHandlers, fn: (client: ObserverClien
 test('observer.Observer serves all four methods over grpc-js', async (t) => {
   let seenRequest: GetFlowsRequest | undefined;
   await withServer({
+    GetAgentEvents: unimplementedStream('test'),
+    GetDebugEvents: unimplementedStream('test'),
     GetFlows(call) {
       seenRequest = call.request;
       for (let i = 0; i < 3; i++) call.write({ flow: { verdict: 1, node_name: 'n1', Summary: `flow ${i}` }, node_name: 'n1' });
@@ -50,6 +52,8 @@ test('observer.Observer serves all four methods over grpc-js', async (t) => {
 
 test('a server error reaches the client as a grpc status', async (t) => {
   await withServer({
+    GetAgentEvents: unimplementedStream('test'),
+    GetDebugEvents: unimplementedStream('test'),
     GetFlows(call) {
       call.emit('error', { code: grpc.status.INVALID_ARGUMENT, details: 'invalid filter' });
     },
