@@ -9,6 +9,7 @@ export const METRICS_HANDLER_OPTIONS = {
   drop: [],
   tcp: [],
   dns: ['query', 'ignoreAAAA'],
+  http: ['exemplars'],
   httpV2: ['exemplars'],
   icmp: [],
   'port-distribution': [],
@@ -21,6 +22,28 @@ export const METRICS_HANDLER_NAMES = Object.keys(METRICS_HANDLER_OPTIONS) as Met
 
 /** The seed's Helm values say `flow-to-world`; hubble's handler is `flows-to-world`. */
 export const METRICS_HANDLER_ALIASES: Readonly<Record<string, MetricsHandlerName>> = { 'flow-to-world': 'flows-to-world' };
+
+/**
+ * Hubble handlers netobs knows and refuses, with the reason: counting them would need flows
+ * netobs does not produce, and an always-empty metric would read as "no traffic" on a dashboard.
+ * Install fails on them with this reason (install/metrics-handlers.ts), the agent likewise.
+ */
+export const METRICS_HANDLERS_REFUSED: Readonly<Record<string, string>> = {
+  kafka: 'netobs does not parse Kafka, so there are no Kafka flows to count; remove it',
+  sctp: 'netobs flows carry SCTP ports but not chunk types (hubble_sctp_chunk_types_total); count SCTP with flow or port-distribution instead',
+  'flows-per-pod': 'not a handler; use flow:sourceContext=pod;destinationContext=pod for flows per pod',
+};
+
+/** Why a known-but-refused handler is refused, or undefined. */
+export const refusedHandler = (name: string): string | undefined =>
+  Object.hasOwn(METRICS_HANDLERS_REFUSED, name) ? METRICS_HANDLERS_REFUSED[name] : undefined;
+
+/**
+ * Context labels that name one pod (or its address): series carrying them belong to that pod and
+ * are removed when it is deleted. Not among the default contexts (a label per IP is a series per IP).
+ */
+export const PER_POD_LABELS: readonly string[] = ['source_ip', 'source_pod', 'destination_ip', 'destination_pod'];
+export const PER_POD_CONTEXTS: readonly string[] = ['pod', 'pod-name', 'ip', 'dns'];
 
 /** Options every handler takes: the context ones. */
 export const CONTEXT_OPTIONS = ['labelsContext', 'sourceContext', 'destinationContext'] as const;

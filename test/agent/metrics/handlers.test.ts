@@ -49,6 +49,21 @@ test(labelSets, 'dns', 'hubble_dns_response_types_total', ['type=CNAME qtypes=A 
 test(labelSets, 'dns:ignoreAAAA;query', 'hubble_dns_responses_total', ['rcode=No Error qtypes=A ips_returned=2 query=example.com. => 1']);
 test(labelSets, 'httpV2', 'hubble_http_requests_total', ['method=GET protocol=HTTP/1.1 status=200 reporter=server => 1']);
 test(labelSets, 'httpV2', 'hubble_http_request_duration_seconds', ['method=GET reporter=server => 1']);
+const httpQ: Flow = { ...httpR, l7: { type: 1, http: { method: 'GET', protocol: 'HTTP/1.1', url: 'http://b/' } } };
+const httpEgress: Flow = { ...httpR, traffic_direction: 2, l7: { type: 2, latency_ns: 2_000_000_000, http: { code: 503, method: 'POST', protocol: 'HTTP/1.1' } } };
+test('http (v1): requests by protocol when seen, responses by status, duration from the response', (t) => {
+  const flows = [httpQ, httpR, httpEgress, dnsR];
+  t.deepEqual(samples('http', 'hubble_http_requests_total', flows), ['method=GET protocol=HTTP/1.1 reporter=server => 1']);
+  t.deepEqual(samples('http', 'hubble_http_responses_total', flows), ['method=GET status=200 reporter=server => 1', 'method=POST status=503 reporter=client => 1']);
+  t.deepEqual(samples('http:labelsContext=source_namespace,destination_namespace', 'hubble_http_request_duration_seconds', flows),
+    ['method=GET reporter=server source_namespace=default destination_namespace=default => 1', 'method=POST reporter=client source_namespace=default destination_namespace=default => 1']);
+  const m = new FlowMetrics('http');
+  for (const f of flows) m.processFlow(f);
+  const text = m.expose();
+  t.regex(text, /hubble_http_request_duration_seconds_bucket\{method="GET",reporter="server",le="0\.05"\} 1/);
+  t.regex(text, /hubble_http_request_duration_seconds_bucket\{method="POST",reporter="client",le="1"\} 0/);
+  t.regex(text, /hubble_http_request_duration_seconds_bucket\{method="POST",reporter="client",le="2\.5"\} 1/);
+});
 test(labelSets, 'icmp', 'hubble_icmp_total', ['family=IPv6 type=EchoRequest => 1']);
 test(labelSets, 'port-distribution', 'hubble_port_distribution_total', ['protocol=TCP port=8080 => 1', 'protocol=TCP port=443 => 1']);
 test(labelSets, 'flows-to-world', 'hubble_flows_to_world_total', ['protocol=TCP verdict=FORWARDED => 1']);
