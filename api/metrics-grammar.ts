@@ -45,6 +45,30 @@ export const refusedHandler = (name: string): string | undefined =>
 export const PER_POD_LABELS: readonly string[] = ['source_ip', 'source_pod', 'destination_ip', 'destination_pod'];
 export const PER_POD_CONTEXTS: readonly string[] = ['pod', 'pod-name', 'ip', 'dns'];
 
+/** Handlers that write the same metric names, so at most one of each pair may be configured. */
+export const METRICS_HANDLER_CONFLICTS: readonly (readonly [MetricsHandlerName, MetricsHandlerName, string])[] = [
+  ['http', 'httpV2', 'hubble_http_requests_total'],
+];
+
+/**
+ * Why a list of handler names cannot be configured together (a handler twice, or two that
+ * conflict), or undefined. Names are the configured ones; aliases count as their handler.
+ */
+export function checkHandlerSet(names: readonly string[]): string | undefined {
+  const seen = new Map<string, string>();
+  for (const n of names) {
+    const h = handlerName(n) ?? n;
+    const prev = seen.get(h);
+    if (prev !== undefined) return `metrics ${n}: configured twice${prev !== n ? ` (as ${prev})` : ''}`;
+    for (const [a, b, metric] of METRICS_HANDLER_CONFLICTS) {
+      const other = h === a ? b : h === b ? a : undefined;
+      if (other && seen.has(other)) return `metrics ${n}: conflicts with ${seen.get(other)} (both write ${metric}); keep one`;
+    }
+    seen.set(h, n);
+  }
+  return undefined;
+}
+
 /** Options every handler takes: the context ones. */
 export const CONTEXT_OPTIONS = ['labelsContext', 'sourceContext', 'destinationContext'] as const;
 

@@ -167,5 +167,11 @@ export function makeHandler(registry: Registry, spec: HandlerSpec): FlowHandler 
       throw new MetricsConfigError(`metrics ${spec.name}: unknown option ${JSON.stringify(opt)} (${options.length ? `one of ${options.join(', ')}, ` : ''}labelsContext, sourceContext, destinationContext)`);
     }
   }
-  return factory.make(registry, spec, labelContext(spec));
+  const ctx = labelContext(spec);
+  const handle = factory.make(registry, spec, ctx);
+  return (f) => {
+    const owners = ctx.owners(f);
+    if (owners.length === 0) handle(f);
+    else registry.owning(owners, () => handle(f));
+  };
 }

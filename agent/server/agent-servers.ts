@@ -1,7 +1,8 @@
 // Every endpoint an agent serves, started and closed together:
 //   health     127.0.0.1:9879  GET /healthz, and the status API under /v1/ (loopback only)
-//   metrics    :9962           agent metrics (agent-metrics.ts)
-//   flow       :9965           Hubble flow metrics (agent/metrics), when handlers are configured
+//   metrics    node-ip:9962    agent metrics (agent-metrics.ts)
+//   flow       node-ip:9965    Hubble flow metrics (agent/metrics), when handlers are configured;
+//                              text or OpenMetrics by the scraper's Accept header
 //   flow API   :4244           observer.Observer + netobs.v1.AgentStatus (mTLS when TLS is on)
 //   run-dir    hubble.sock (gRPC, plaintext) and agent.sock (HTTP status API), for local tools
 import path from 'node:path';
@@ -11,7 +12,7 @@ import { LostEventSource } from '../../api/types.ts';
 import { observerHandlers } from '../observer/handlers.ts';
 import { timestampFromMs } from '../../api/flow-time.ts';
 import { FlowMetrics } from '../metrics/flow-metrics.ts';
-import { EXPOSITION_CONTENT_TYPE } from '../metrics/registry.ts';
+import { EXPOSITION_CONTENT_TYPE, negotiateFormat } from '../metrics/registry.ts';
 import type { Agent } from '../runtime/agent.ts';
 import { AgentMetrics } from './agent-metrics.ts';
 import { listenGrpc, listenHttp, serverCredentials, type Closable, type TlsFiles } from '../../lib/listen.ts';
@@ -28,6 +29,12 @@ export interface ServerOptions {
   /** Directory for hubble.sock and agent.sock. */
   runDir?: string;
   metricsHandlers?: readonly string[];
+  /** Most series per flow metric (default DEFAULT_MAX_SERIES_PER_METRIC; 0: no cap). */
+  metricsMaxSeries?: number;
+  /** How often the series of deleted pods are dropped (default 15 s: gone within a minute). */
+  metricsSweepMs?: number;
+  /** One-line notes about the configuration (exemplars that cannot be given). */
+  log?: (msg: string) => void;
   /** The address reported in GetNodes. */
   nodeAddress?: string;
 }
@@ -72,16 +79,22 @@ export async function startAgentServers(agent: Agent, o: ServerOptions): Promise
       if (h.port !== undefined) out.metricsPort = h.port;
     }
     if (o.flowMetricsAddress && o.metricsHandlers?.length) {
-      const fm = new FlowMetrics(o.metricsHandlers);
+      const max = o.metricsMaxSeries;
+      const fm = new FlowMetrics(o.metricsHandlers, max === undefined ? {} : { maxSeriesPerMetric: max === 0 ? Infinity : max });
+      for (const n of fm.notes) o.log?.(n);
       agent.flows.listeners.push((f) => fm.processFlow(f));
+      const sweep = setInterval(() => fm.forgetDeletedPods((ns, pod) => agent.state.pod(ns, pod) !== undefined), o.metricsSweepMs ?? 15_000);
+      sweep.unref();
+      closers.push({ address: 'flow-metrics sweep', close: async () => clearInterval(sweep) });
       const last: Record<string, number> = {};
-      const h = await listenHttp(o.flowMetricsAddress, (_req, res) => {
+      const h = await listenHttp(o.flowMetricsAddress, (req, res) => {
         for (const [source, n] of Object.entries(agent.flows.pipeline.lost())) {
           const d = n - (last[source] ?? 0);
           last[source] = n;
           if (d > 0) fm.processLost({ source: LostEventSource[source.toUpperCase() as keyof typeof LostEventSource], num_events_lost: d });
         }
-        send(res, 200, fm.expose(), EXPOSITION_CONTENT_TYPE);
+        const { format, contentType } = negotiateFormat(req.headers.accept);
+        send(res, 200, fm.expose(format), contentType);
       });
       closers.push(h);
       if (h.port !== undefined) out.flowMetricsPort = h.port;

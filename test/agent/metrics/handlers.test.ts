@@ -111,3 +111,23 @@ test('exposition of the seed configuration', (t) => {
   t.true(text.includes('hubble_http_request_duration_seconds_bucket{destination_ip="10.0.2.7",destination_namespace="default",destination_workload="pod-a",method="GET",reporter="server",source_ip="10.0.1.5",source_namespace="default",source_workload="",traffic_direction="ingress",le="0.05"} 1\n'));
   t.true(text.includes('hubble_http_request_duration_seconds_bucket{destination_ip="10.0.2.7",destination_namespace="default",destination_workload="pod-a",method="GET",reporter="server",source_ip="10.0.1.5",source_namespace="default",source_workload="",traffic_direction="ingress",le="0.025"} 0\n'));
 });
+
+test('series naming a deleted pod go at the sweep; namespace-level series stay', (t) => {
+  const m = new FlowMetrics('flow:labelsContext=source_namespace,destination_namespace httpV2:labelsContext=source_ip,source_pod,destination_namespace');
+  for (const f of [syn, httpR]) m.processFlow(f);
+  const pods = (metric: string): string[] => (m.registry.get(metric)?.samples() ?? []).map((s) => s.labels.source_pod ?? s.labels.source_namespace ?? '');
+  t.deepEqual(pods('hubble_http_requests_total'), ['pod-b-5c4d']);
+  t.is(m.forgetDeletedPods(() => true), 0);
+  // pod-b deleted: its httpV2 series (request counter and duration histogram) go; flows by namespace stay.
+  t.is(m.forgetDeletedPods((_ns, pod) => pod !== 'pod-b-5c4d'), 2);
+  t.deepEqual(pods('hubble_http_requests_total'), []);
+  t.deepEqual(pods('hubble_flows_processed_total'), ['default', 'default']);
+});
+
+test('exemplars asked for are noted as not available: flows carry no trace IDs', (t) => {
+  t.deepEqual(new FlowMetrics('httpV2:exemplars=true dns').notes, ['metrics httpV2: exemplars=true: no exemplars are written, netobs flows carry no trace IDs']);
+});
+
+test('http and httpV2 write the same metric names: asking for both is refused', (t) => {
+  t.is(t.throws(() => new FlowMetrics('http httpV2'))?.message, 'metrics httpV2: conflicts with http (both write hubble_http_requests_total); keep one');
+});
