@@ -8,11 +8,11 @@
 import path from 'node:path';
 import type http from 'node:http';
 import { observerService } from '../../api/grpc.ts';
-import { LostEventSource } from '../../api/types.ts';
 import { observerHandlers } from '../observer/handlers.ts';
 import { timestampFromMs } from '../../api/flow-time.ts';
 import { FlowMetrics } from '../metrics/flow-metrics.ts';
-import { EXPOSITION_CONTENT_TYPE, negotiateFormat } from '../metrics/registry.ts';
+import { EXPOSITION_CONTENT_TYPE } from '../metrics/registry.ts';
+import { flowMetricsListener } from '../metrics/serve.ts';
 import type { Agent } from '../runtime/agent.ts';
 import { AgentMetrics } from './agent-metrics.ts';
 import { listenGrpc, listenHttp, serverCredentials, type Closable, type TlsFiles } from '../../lib/listen.ts';
@@ -86,16 +86,7 @@ export async function startAgentServers(agent: Agent, o: ServerOptions): Promise
       const sweep = setInterval(() => fm.forgetDeletedPods((ns, pod) => agent.state.pod(ns, pod) !== undefined), o.metricsSweepMs ?? 15_000);
       sweep.unref();
       closers.push({ address: 'flow-metrics sweep', close: async () => clearInterval(sweep) });
-      const last: Record<string, number> = {};
-      const h = await listenHttp(o.flowMetricsAddress, (req, res) => {
-        for (const [source, n] of Object.entries(agent.flows.pipeline.lost())) {
-          const d = n - (last[source] ?? 0);
-          last[source] = n;
-          if (d > 0) fm.processLost({ source: LostEventSource[source.toUpperCase() as keyof typeof LostEventSource], num_events_lost: d });
-        }
-        const { format, contentType } = negotiateFormat(req.headers.accept);
-        send(res, 200, fm.expose(format), contentType);
-      });
+      const h = await listenHttp(o.flowMetricsAddress, flowMetricsListener(fm, () => agent.flows.pipeline.lost()));
       closers.push(h);
       if (h.port !== undefined) out.flowMetricsPort = h.port;
     }
