@@ -17,6 +17,7 @@ import type { ClusterSource } from './k8s/source.ts';
 import { Agent } from './runtime/agent.ts';
 import { publishNodeStatus } from './runtime/node-status.ts';
 import { startAgentServers } from './server/agent-servers.ts';
+import { exporterConfig } from '../api/exporter-config.ts';
 import { tlsFilesIn } from '../lib/listen.ts';
 
 export interface AgentRunOptions {
@@ -71,6 +72,7 @@ export async function runAgent(o: AgentRunOptions): Promise<void> {
       runDir: cfg.runDir,
       metricsHandlers: cfg.metricsHandlers,
       metricsMaxSeries: cfg.metricsMaxSeries,
+      ...(cfg.exporter ? { exporter: exporterConfig(cfg.exporter) } : {}),
       log: (msg) => log('warn', `agent: ${msg}`),
     });
     log('info', `agent ${version} on node ${nodeName}: flow API :${cfg.flowServerPort}${cfg.tlsEnabled ? ` (mTLS, ${agentServerName(cfg.clusterName, nodeName)})` : ''}, status 127.0.0.1:${cfg.healthPort} and ${cfg.runDir}/agent.sock, metrics ${metricsHost}:${cfg.metricsPort}, flow metrics ${metricsHost}:${cfg.flowMetricsPort}`);

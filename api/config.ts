@@ -2,6 +2,7 @@
 // Install writes flat string keys (as cilium-config does, so `kubectl get cm -o yaml` reads
 // well); the roles mount the ConfigMap at CONFIG_DIR (one file per key) and call parseConfig.
 import { NAMES } from './kube-names.ts';
+import { parseExporterData, renderExporterData, type ExporterValues } from './exporter-values.ts';
 
 /** What renderConfigData reads of install's Values (install/values.ts), so that api/ depends on nothing. */
 export interface ConfigValues {
@@ -15,6 +16,7 @@ export interface ConfigValues {
     httpPorts: readonly number[];
     ports: { health: number; metrics: number; flowMetrics: number; flowServer: number };
     metrics: { enabled: boolean; handlers: readonly string[]; maxSeriesPerMetric: number; listenAddress: string };
+    exporter: ExporterValues;
   };
   tls: { enabled: boolean };
   relay: { port: number };
@@ -47,6 +49,8 @@ export interface NetobsConfig {
   metricsMaxSeries: number;
   /** Where the metrics ports listen; '' for the node's IP (env HOST_IP). */
   metricsListenAddress: string;
+  /** The flow exporter (unchecked: api/exporter-config.ts checks it), absent when off. */
+  exporter?: ExporterValues;
   tlsEnabled: boolean;
   tlsDir: string;
   /** The name the relay expects in agent certificates; `*` stands for the node name. */
@@ -82,6 +86,7 @@ export function renderConfigData(v: ConfigValues): Record<string, string> {
     'metrics-handlers': v.agent.metrics.enabled ? v.agent.metrics.handlers.join(' ') : '',
     'metrics-max-series': String(v.agent.metrics.maxSeriesPerMetric),
     'metrics-listen-address': v.agent.metrics.listenAddress,
+    ...renderExporterData(v.agent.exporter),
     'tls-enabled': String(v.tls.enabled),
     'tls-dir': TLS_DIR,
     'tls-server-name': agentServerName(v.clusterName),
@@ -113,7 +118,14 @@ export function parseConfig(data: Record<string, string | undefined>): NetobsCon
     if (s !== 'true' && s !== 'false') throw new Error(`config ${NAMES.config}: key ${k}: "${s}" is not true or false`);
     return s === 'true';
   };
+  let exporter: ExporterValues | undefined;
+  try {
+    exporter = parseExporterData(data);
+  } catch (err) {
+    throw new Error(`config ${NAMES.config}: ${(err as Error).message}`);
+  }
   return {
+    ...(exporter ? { exporter } : {}),
     version: get('version'),
     namespace: get('namespace'),
     clusterName: get('cluster-name'),

@@ -4,20 +4,12 @@
 // strings); the field mask lists Flow field paths. Everything is checked here, so an agent never
 // starts with an exporter it cannot run.
 import type { FlowFilter } from './types.ts';
+import type { ExporterValues } from './exporter-values.ts';
+export type { ExporterValues } from './exporter-values.ts';
 import { fromProtoJson } from './json-decode.ts';
 import { compileFilters } from './filter/filter.ts';
 import { messageType } from './schema.ts';
 import type protobuf from 'protobufjs';
-
-export interface ExporterValues {
-  enabled: boolean;
-  filePath: string;
-  maxSizeMb: number;
-  maxBackups: number;
-  allowList: unknown[];
-  denyList: unknown[];
-  fieldMask: string[];
-}
 
 export interface ExporterConfig {
   filePath: string;
@@ -28,8 +20,7 @@ export interface ExporterConfig {
   fieldMask: string[];
 }
 
-/** The host directory the agent shares (api/config.ts RUN_DIR): an export file must be under it to outlive the pod. */
-export const EXPORT_DIR = '/var/run/netobs/';
+import { EXPORT_DIR } from './exporter-values.ts';
 
 function filters(key: string, list: unknown[]): FlowFilter[] {
   return list.map((item, i) => {
@@ -74,31 +65,3 @@ export function exporterConfig(v: ExporterValues): ExporterConfig {
   return { filePath: v.filePath, maxSizeBytes: Math.round(v.maxSizeMb * 1024 * 1024), maxBackups: v.maxBackups, allowList, denyList, fieldMask: [...v.fieldMask] };
 }
 
-/** ConfigMap keys (export-file-path empty: no exporter). */
-export function renderExporterData(v: ExporterValues): Record<string, string> {
-  return {
-    'export-file-path': v.enabled ? v.filePath : '',
-    'export-file-max-size-mb': String(v.maxSizeMb),
-    'export-file-max-backups': String(v.maxBackups),
-    'export-allowlist': JSON.stringify(v.allowList.map((f) => (typeof f === 'string' ? JSON.parse(f) : f))),
-    'export-denylist': JSON.stringify(v.denyList.map((f) => (typeof f === 'string' ? JSON.parse(f) : f))),
-    'export-fieldmask': v.fieldMask.join(','),
-  };
-}
-
-/** The exporter configuration from the ConfigMap's data, or undefined when there is none. */
-export function parseExporterData(data: Record<string, string | undefined>): ExporterConfig | undefined {
-  const path = data['export-file-path']?.trim() ?? '';
-  if (path === '') return undefined;
-  const list = (k: string): unknown[] => {
-    const parsed: unknown = JSON.parse(data[k]?.trim() || '[]');
-    if (!Array.isArray(parsed)) throw new Error(`key ${k}: expected a JSON list`);
-    return parsed;
-  };
-  return exporterConfig({
-    enabled: true, filePath: path,
-    maxSizeMb: Number(data['export-file-max-size-mb'] ?? '10'), maxBackups: Number(data['export-file-max-backups'] ?? '5'),
-    allowList: list('export-allowlist'), denyList: list('export-denylist'),
-    fieldMask: (data['export-fieldmask'] ?? '').split(',').map((s) => s.trim()).filter(Boolean),
-  });
-}

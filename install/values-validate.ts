@@ -5,6 +5,7 @@ import { OPEN_KEYS, type Values } from './values.ts';
 import { checkMetricsHandler } from './metrics-handlers.ts';
 import { checkHandlerSet } from '../api/metrics-grammar.ts';
 import { isIP } from 'node:net';
+import { exporterConfig } from '../api/exporter-config.ts';
 
 export class ValuesError extends Error {}
 
@@ -124,6 +125,13 @@ function checkRules(v: Values): void {
   }
   if (a.metrics.listenAddress !== '' && !isIP(a.metrics.listenAddress)) {
     fail('agent.metrics.listenAddress', `"${a.metrics.listenAddress}" is not an IP address ('' for the node's IP, 0.0.0.0 for every interface)`);
+  }
+  if (a.exporter.enabled) {
+    try {
+      exporterConfig(a.exporter);
+    } catch (err) {
+      fail('agent.exporter', (err as Error).message);
+    }
   }
   const setWhy = checkHandlerSet(a.metrics.handlers.map((h) => h.split(':')[0] ?? h));
   if (setWhy) fail('agent.metrics.handlers', setWhy);

@@ -34,6 +34,10 @@ export class FlowExporter {
   #failing = false;
   #closed = false;
 
+  get file(): string {
+    return this.#o.filePath;
+  }
+
   constructor(o: FlowExporterOptions) {
     this.#o = o;
     this.#file = new RotatingFile(o.filePath, o.maxSizeBytes, o.maxBackups, o.now);

@@ -4,6 +4,8 @@
 //   flow       node-ip:9965    Hubble flow metrics (agent/metrics), when handlers are configured;
 //                              text or OpenMetrics by the scraper's Accept header
 //   flow API   :4244           observer.Observer + netobs.v1.AgentStatus (mTLS when TLS is on)
+//   exporter   flows as JSON lines to a rotated file, when configured (agent/exporter);
+//              its counters join the agent metrics
 //   run-dir    hubble.sock (gRPC, plaintext) and agent.sock (HTTP status API), for local tools
 import path from 'node:path';
 import type http from 'node:http';
@@ -13,6 +15,8 @@ import { timestampFromMs } from '../../api/flow-time.ts';
 import { FlowMetrics } from '../metrics/flow-metrics.ts';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/registry.ts';
 import { flowMetricsListener } from '../metrics/serve.ts';
+import { FlowExporter } from '../exporter/flow-exporter.ts';
+import type { ExporterConfig } from '../../api/exporter-config.ts';
 import type { Agent } from '../runtime/agent.ts';
 import { AgentMetrics } from './agent-metrics.ts';
 import { listenGrpc, listenHttp, serverCredentials, type Closable, type TlsFiles } from '../../lib/listen.ts';
@@ -33,6 +37,8 @@ export interface ServerOptions {
   metricsMaxSeries?: number;
   /** How often the series of deleted pods are dropped (default 15 s: gone within a minute). */
   metricsSweepMs?: number;
+  /** Hubble's flow exporter, checked (api/exporter-config.ts). */
+  exporter?: ExporterConfig;
   /** One-line notes about the configuration (exemplars that cannot be given). */
   log?: (msg: string) => void;
   /** The address reported in GetNodes. */
@@ -72,9 +78,16 @@ export async function startAgentServers(agent: Agent, o: ServerOptions): Promise
       closers.push(h);
       if (h.port !== undefined) out.healthPort = h.port;
     }
+    let exporter: FlowExporter | undefined;
+    if (o.exporter) {
+      const exp = new FlowExporter({ ...o.exporter, nodeName: agent.nodeName, ...(o.log ? { log: o.log } : {}) });
+      exporter = exp;
+      agent.flows.listeners.push((f) => exp.export(f));
+      closers.push({ address: exp.file, close: async () => exp.close() });
+    }
     if (o.metricsAddress) {
       const metrics = new AgentMetrics(agent);
-      const h = await listenHttp(o.metricsAddress, (_req, res) => send(res, 200, metrics.expose(), EXPOSITION_CONTENT_TYPE));
+      const h = await listenHttp(o.metricsAddress, (_req, res) => send(res, 200, metrics.expose() + (exporter?.registry.expose() ?? ''), EXPOSITION_CONTENT_TYPE));
       closers.push(h);
       if (h.port !== undefined) out.metricsPort = h.port;
     }

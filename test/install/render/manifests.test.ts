@@ -4,6 +4,7 @@ import { toYamlDocuments } from '../../../install/manifest-yaml.ts';
 import { parseAllDocuments } from 'yaml';
 import { resolveValues } from '../../../install/values-load.ts';
 import { parseConfig } from '../../../api/config.ts';
+import { exporterConfig } from '../../../api/exporter-config.ts';
 import { at, find, render, tls } from './fixtures.ts';
 
 const objects = render();
@@ -80,6 +81,25 @@ test('the ConfigMap parses back into the agent config', (t) => {
   const env = at(find(objects, 'DaemonSet', 'netobs-agent'), 'spec', 'template', 'spec', 'containers', 0, 'env') as { name: string; valueFrom?: { fieldRef?: { fieldPath?: string } } }[];
   t.is(env.find((e) => e.name === 'HOST_IP')?.valueFrom?.fieldRef?.fieldPath, 'status.hostIP');
   t.throws(() => parseConfig({ ...(cm.data as Record<string, string>), 'flow-ring-size': 'many' }), { message: /key flow-ring-size: "many"/ });
+});
+
+test('the flow exporter: off by default; Hubble-style values reach the agent config', (t) => {
+  const off = parseConfig(find(objects, 'ConfigMap', 'netobs-config').data as Record<string, string>);
+  t.is(off.exporter, undefined);
+  const cm = find(render({
+    // Hubble's Helm values give the lists as JSON strings (in a values file); --set builds objects.
+    files: [{ name: 'export.yaml', content: { agent: { exporter: { allowList: ['{"source_pod":["default/"]}'] } } } }],
+    sets: [
+      'agent.exporter.enabled=true', 'agent.exporter.maxSizeMb=5', 'agent.exporter.maxBackups=3',
+      'agent.exporter.denyList[0].verdict[0]=DROPPED', 'agent.exporter.fieldMask={time,source.pod_name,verdict}',
+    ],
+  }), 'ConfigMap', 'netobs-config');
+  const cfg = parseConfig(cm.data as Record<string, string>);
+  t.deepEqual(cfg.exporter, {
+    enabled: true, filePath: '/var/run/netobs/flows/events.log', maxSizeMb: 5, maxBackups: 3,
+    allowList: [{ source_pod: ['default/'] }], denyList: [{ verdict: ['DROPPED'] }], fieldMask: ['time', 'source.pod_name', 'verdict'],
+  });
+  t.like(exporterConfig(cfg.exporter!), { maxSizeBytes: 5 * 1024 * 1024, denyList: [{ verdict: [2] }] });
 });
 
 test('--image, --version and --namespace reach every workload and label', (t) => {
