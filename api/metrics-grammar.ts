@@ -43,7 +43,7 @@ export const refusedHandler = (name: string): string | undefined =>
  * are removed when it is deleted. Not among the default contexts (a label per IP is a series per IP).
  */
 export const PER_POD_LABELS: readonly string[] = ['source_ip', 'source_pod', 'destination_ip', 'destination_pod'];
-export const PER_POD_CONTEXTS: readonly string[] = ['pod', 'pod-name', 'ip', 'dns'];
+export const PER_POD_CONTEXTS: readonly string[] = ['pod', 'pod-name', 'ip'];
 
 /** Handlers that write the same metric names, so at most one of each pair may be configured. */
 export const METRICS_HANDLER_CONFLICTS: readonly (readonly [MetricsHandlerName, MetricsHandlerName, string])[] = [

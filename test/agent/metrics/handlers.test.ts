@@ -131,3 +131,11 @@ test('exemplars asked for are noted as not available: flows carry no trace IDs',
 test('http and httpV2 write the same metric names: asking for both is refused', (t) => {
   t.is(t.throws(() => new FlowMetrics('http httpV2'))?.message, 'metrics httpV2: conflicts with http (both write hubble_http_requests_total); keep one');
 });
+
+test('sourceContext=pod series belong to the source pod only', (t) => {
+  const m = new FlowMetrics('flow:sourceContext=pod;destinationContext=namespace');
+  m.processFlow(syn);
+  t.deepEqual(m.registry.ownerKeys(), ['default/pod-a-7d9f']);
+  t.is(m.forgetDeletedPods((_ns, pod) => pod !== 'pod-b-5c4d'), 0, 'the destination is named by namespace only');
+  t.is(m.forgetDeletedPods(() => false), 1);
+});
