@@ -17,6 +17,7 @@ import type { ClusterSource } from './k8s/source.ts';
 import { Agent } from './runtime/agent.ts';
 import { publishNodeStatus } from './runtime/node-status.ts';
 import { startAgentServers } from './server/agent-servers.ts';
+import { exporterConfig } from '../api/exporter-config.ts';
 import { tlsFilesIn } from '../lib/listen.ts';
 
 export interface AgentRunOptions {
@@ -56,20 +57,26 @@ export async function runAgent(o: AgentRunOptions): Promise<void> {
     agent.warnings.set('bpffs', why);
     log('warn', `agent: ${why}`);
   }
+  // '' means the node's IP (the downward API's status.hostIP): a host-network agent then serves
+  // metrics to the cluster without listening on every interface of the node.
+  const metricsHost = cfg.metricsListenAddress || process.env.HOST_IP || '127.0.0.1';
   let servers: Awaited<ReturnType<typeof startAgentServers>> | undefined;
   let stopStatus = (): void => {};
   try {
     servers = await startAgentServers(agent, {
       healthAddress: { host: '127.0.0.1', port: cfg.healthPort },
-      metricsAddress: { host: '0.0.0.0', port: cfg.metricsPort },
-      flowMetricsAddress: { host: '0.0.0.0', port: cfg.flowMetricsPort },
+      metricsAddress: { host: metricsHost, port: cfg.metricsPort },
+      flowMetricsAddress: { host: metricsHost, port: cfg.flowMetricsPort },
       grpcAddress: `0.0.0.0:${cfg.flowServerPort}`,
       ...(cfg.tlsEnabled ? { tls: tlsFilesIn(cfg.tlsDir) } : {}),
       runDir: cfg.runDir,
       metricsHandlers: cfg.metricsHandlers,
       peers: { clusterName: cfg.clusterName, ...(cfg.tlsEnabled ? { serverName: (node: string) => agentServerNameFor(cfg.tlsServerName, node) } : {}) },
+      metricsMaxSeries: cfg.metricsMaxSeries,
+      ...(cfg.exporter ? { exporter: exporterConfig(cfg.exporter) } : {}),
+      log: (msg) => log('warn', `agent: ${msg}`),
     });
-    log('info', `agent ${version} on node ${nodeName}: flow API :${cfg.flowServerPort}${cfg.tlsEnabled ? ` (mTLS, ${agentServerName(cfg.clusterName, nodeName)})` : ''}, status 127.0.0.1:${cfg.healthPort} and ${cfg.runDir}/agent.sock, metrics :${cfg.metricsPort}, flow metrics :${cfg.flowMetricsPort}`);
+    log('info', `agent ${version} on node ${nodeName}: flow API :${cfg.flowServerPort}${cfg.tlsEnabled ? ` (mTLS, ${agentServerName(cfg.clusterName, nodeName)})` : ''}, status 127.0.0.1:${cfg.healthPort} and ${cfg.runDir}/agent.sock, metrics ${metricsHost}:${cfg.metricsPort}, flow metrics ${metricsHost}:${cfg.flowMetricsPort}`);
     await agent.start();
     stopStatus = publishNodeStatus(agent, source);
     const sig = await (o.until ?? untilSignal());

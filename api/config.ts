@@ -2,6 +2,7 @@
 // Install writes flat string keys (as cilium-config does, so `kubectl get cm -o yaml` reads
 // well); the roles mount the ConfigMap at CONFIG_DIR (one file per key) and call parseConfig.
 import { NAMES } from './kube-names.ts';
+import { parseExporterData, renderExporterData, type ExporterValues } from './exporter-values.ts';
 
 /** What renderConfigData reads of install's Values (install/values.ts), so that api/ depends on nothing. */
 export interface ConfigValues {
@@ -14,7 +15,8 @@ export interface ConfigValues {
     flowRingSize: number;
     httpPorts: readonly number[];
     ports: { health: number; metrics: number; flowMetrics: number; flowServer: number };
-    metrics: { enabled: boolean; handlers: readonly string[] };
+    metrics: { enabled: boolean; handlers: readonly string[]; maxSeriesPerMetric: number; listenAddress: string };
+    exporter: ExporterValues;
   };
   tls: { enabled: boolean };
   relay: { port: number };
@@ -43,6 +45,12 @@ export interface NetobsConfig {
   flowServerPort: number;
   /** Flow-metrics handler specs (install/metrics-handlers.ts parses one); empty when disabled. */
   metricsHandlers: string[];
+  /** Most series one flow metric may hold (0: no cap). */
+  metricsMaxSeries: number;
+  /** Where the metrics ports listen; '' for the node's IP (env HOST_IP). */
+  metricsListenAddress: string;
+  /** The flow exporter (unchecked: api/exporter-config.ts checks it), absent when off. */
+  exporter?: ExporterValues;
   tlsEnabled: boolean;
   tlsDir: string;
   /** The name the relay expects in agent certificates; `*` stands for the node name. */
@@ -81,6 +89,9 @@ export function renderConfigData(v: ConfigValues): Record<string, string> {
     'flow-server-port': String(v.agent.ports.flowServer),
     // Handler specs contain no spaces; space-separated like Cilium's hubble-metrics key.
     'metrics-handlers': v.agent.metrics.enabled ? v.agent.metrics.handlers.join(' ') : '',
+    'metrics-max-series': String(v.agent.metrics.maxSeriesPerMetric),
+    'metrics-listen-address': v.agent.metrics.listenAddress,
+    ...renderExporterData(v.agent.exporter),
     'tls-enabled': String(v.tls.enabled),
     'tls-dir': TLS_DIR,
     'tls-server-name': agentServerName(v.clusterName),
@@ -105,12 +116,21 @@ export function parseConfig(data: Record<string, string | undefined>): NetobsCon
     if (!Number.isInteger(n) || n < 0) throw new Error(`config ${NAMES.config}: key ${k}: "${get(k)}" is not a non-negative integer`);
     return n;
   };
+  // Keys added after a release: an older ConfigMap (agent upgraded first) reads as the old behaviour.
+  const optional = (k: string, dflt: string): string => (data[k] === undefined ? dflt : get(k));
   const bool = (k: string): boolean => {
     const s = get(k);
     if (s !== 'true' && s !== 'false') throw new Error(`config ${NAMES.config}: key ${k}: "${s}" is not true or false`);
     return s === 'true';
   };
+  let exporter: ExporterValues | undefined;
+  try {
+    exporter = parseExporterData(data);
+  } catch (err) {
+    throw new Error(`config ${NAMES.config}: ${(err as Error).message}`);
+  }
   return {
+    ...(exporter ? { exporter } : {}),
     version: get('version'),
     namespace: get('namespace'),
     clusterName: get('cluster-name'),
@@ -123,6 +143,8 @@ export function parseConfig(data: Record<string, string | undefined>): NetobsCon
     flowMetricsPort: num('flow-metrics-port'),
     flowServerPort: num('flow-server-port'),
     metricsHandlers: get('metrics-handlers').split(/\s+/).filter(Boolean),
+    metricsMaxSeries: data['metrics-max-series'] === undefined ? 0 : num('metrics-max-series'),
+    metricsListenAddress: optional('metrics-listen-address', '0.0.0.0'),
     tlsEnabled: bool('tls-enabled'),
     tlsDir: get('tls-dir'),
     tlsServerName: get('tls-server-name'),

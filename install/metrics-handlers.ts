@@ -6,7 +6,7 @@
 
 import {
   BOOLEAN_OPTIONS, CONTEXT_LABELS as LABELS_CONTEXT, CONTEXT_OPTIONS, ENDPOINT_CONTEXTS as CONTEXT_SOURCES,
-  handlerName, handlerOptions, METRICS_HANDLER_ALIASES, METRICS_HANDLER_NAMES, type MetricsHandlerName,
+  handlerName, handlerOptions, METRICS_HANDLER_ALIASES, METRICS_HANDLER_NAMES, refusedHandler, type MetricsHandlerName,
 } from '../api/metrics-grammar.ts';
 
 /** The handlers the agent implements, and the seed's aliases for them (api/metrics-grammar.ts). */
@@ -23,6 +23,8 @@ export function parseMetricsHandler(spec: string): MetricsHandler {
   const colon = spec.indexOf(':');
   const name = colon < 0 ? spec : spec.slice(0, colon);
   const handler = handlerName(name);
+  const refused = refusedHandler(name);
+  if (refused) throw new Error(`handler "${name}": ${refused}`);
   if (!handler) throw new Error(`unknown handler "${name}" (use ${METRICS_HANDLERS.join(', ')})`);
   const options: Record<string, string> = {};
   if (colon >= 0) {

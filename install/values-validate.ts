@@ -3,6 +3,9 @@
 // name the bad key, e.g. `values: agent.flowRingSize: 4096 is not a power of two minus one`.
 import { OPEN_KEYS, type Values } from './values.ts';
 import { checkMetricsHandler } from './metrics-handlers.ts';
+import { checkHandlerSet } from '../api/metrics-grammar.ts';
+import { isIP } from 'node:net';
+import { exporterConfig } from '../api/exporter-config.ts';
 
 export class ValuesError extends Error {}
 
@@ -117,6 +120,21 @@ function checkRules(v: Values): void {
     const why = checkMetricsHandler(h);
     if (why) fail(`agent.metrics.handlers[${i}]`, why);
   });
+  if (!Number.isInteger(a.metrics.maxSeriesPerMetric) || a.metrics.maxSeriesPerMetric < 0) {
+    fail('agent.metrics.maxSeriesPerMetric', `${a.metrics.maxSeriesPerMetric} is not a non-negative integer (0: no cap)`);
+  }
+  if (a.metrics.listenAddress !== '' && !isIP(a.metrics.listenAddress)) {
+    fail('agent.metrics.listenAddress', `"${a.metrics.listenAddress}" is not an IP address ('' for the node's IP, 0.0.0.0 for every interface)`);
+  }
+  if (a.exporter.enabled) {
+    try {
+      exporterConfig(a.exporter);
+    } catch (err) {
+      fail('agent.exporter', (err as Error).message);
+    }
+  }
+  const setWhy = checkHandlerSet(a.metrics.handlers.map((h) => h.split(':')[0] ?? h));
+  if (setWhy) fail('agent.metrics.handlers', setWhy);
   resources('agent.resources', a.resources);
   stringMap('agent.nodeSelector', a.nodeSelector);
   stringMap('agent.podAnnotations', a.podAnnotations);

@@ -2,6 +2,7 @@
 // Everything rendered into the cluster comes from these; nothing else varies between installs
 // except the TLS material (install/tls-material.ts), which is generated at install time.
 import { DEFAULT_IMAGE_REPOSITORY, imageName } from '../api/kube-names.ts';
+import { DEFAULT_EXPORTER_VALUES, type ExporterValues } from '../api/exporter-values.ts';
 
 export type PullPolicy = 'IfNotPresent' | 'Always' | 'Never';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -41,7 +42,18 @@ export interface Values {
     /** TCP ports whose payloads are parsed as HTTP for L7 visibility. */
     httpPorts: number[];
     ports: { health: number; metrics: number; flowMetrics: number; flowServer: number };
-    metrics: { enabled: boolean; handlers: string[] };
+    /**
+     * Flow metrics (Hubble's handlers). maxSeriesPerMetric bounds what traffic can create;
+     * listenAddress is where both metrics ports listen: '' for the node's own IP (reachable by an
+     * in-cluster Prometheus, not on every interface of a host-network pod), or an address.
+     */
+    metrics: { enabled: boolean; handlers: string[]; maxSeriesPerMetric: number; listenAddress: string };
+    /**
+     * Hubble's flow exporter: flows as JSON lines (`hubble observe -o json`) in a size-rotated
+     * file on the node, under /var/run/netobs/. allowList/denyList: FlowFilters in ProtoJSON
+     * (objects, or JSON strings as Hubble's values take them); fieldMask: Flow field paths.
+     */
+    exporter: ExporterValues;
     resources: Resources;
     tolerations: Toleration[];
     nodeSelector: Record<string, string>;
@@ -76,7 +88,9 @@ export const DEFAULT_METRICS_HANDLERS: readonly string[] = [
   'port-distribution',
   'icmp',
   'policy',
-  'httpV2:exemplars=true;labelsContext=source_ip,source_namespace,source_workload,destination_ip,destination_namespace,destination_workload,traffic_direction',
+  // Seed 004 adds source_ip and destination_ip: a series per address (and per pod restart).
+  // Left out by default; a user who wants them sets the handler list.
+  'httpV2:exemplars=true;labelsContext=source_namespace,source_workload,destination_namespace,destination_workload,traffic_direction',
 ];
 
 export function defaultValues(version: string): Values {
@@ -94,7 +108,8 @@ export function defaultValues(version: string): Values {
       flowRingSize: 4095,
       httpPorts: [80, 8080],
       ports: { health: 9879, metrics: 9962, flowMetrics: 9965, flowServer: 4244 },
-      metrics: { enabled: true, handlers: [...DEFAULT_METRICS_HANDLERS] },
+      metrics: { enabled: true, handlers: [...DEFAULT_METRICS_HANDLERS], maxSeriesPerMetric: 10000, listenAddress: '' },
+      exporter: { ...DEFAULT_EXPORTER_VALUES, allowList: [], denyList: [], fieldMask: [] },
       resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '1Gi' } },
       // Every node, tainted or not: a node without an agent is a node without enforcement.
       tolerations: [{ operator: 'Exists' }],

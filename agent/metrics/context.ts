@@ -11,6 +11,7 @@ export { CONTEXT_LABELS, type ContextLabel } from '../../api/metrics-grammar.ts'
 
 export { ENDPOINT_CONTEXTS, type EndpointContext } from '../../api/metrics-grammar.ts';
 import type { ContextLabel, EndpointContext } from '../../api/metrics-grammar.ts';
+import { PER_POD_CONTEXTS, PER_POD_LABELS } from '../../api/metrics-grammar.ts';
 
 const APP_KEYS = ['app.kubernetes.io/name', 'k8s-app', 'app'];
 
@@ -66,8 +67,14 @@ function labelValue(label: ContextLabel, f: Flow): string {
   }
 }
 
-/** Label names and a per-flow value function for one handler's context options. */
-export interface LabelContext { names: string[]; values(flow: Flow): string[] }
+/**
+ * Label names and a per-flow value function for one handler's context options; `owners` names
+ * the pods (`namespace/pod`) a flow's series belong to, for the sides whose labels name one pod
+ * (ip, pod), so a deleted pod's series can go. Namespace or workload labels outlive a pod: none.
+ */
+export interface LabelContext { names: string[]; values(flow: Flow): string[]; owners(flow: Flow): string[] }
+
+const podKey = (ep: Endpoint | undefined): string[] => (ep?.pod_name ? [`${ep.namespace ?? ''}/${ep.pod_name}`] : []);
 
 export function labelContext(spec: Pick<HandlerSpec, 'labelsContext' | 'sourceContext' | 'destinationContext'>): LabelContext {
   const names: string[] = [];
@@ -81,8 +88,13 @@ export function labelContext(spec: Pick<HandlerSpec, 'labelsContext' | 'sourceCo
     }
     return '';
   };
+  const perPod = (side: 'source' | 'destination', ctxs: EndpointContext[]): boolean =>
+    spec.labelsContext.some((l) => l.startsWith(`${side}_`) && PER_POD_LABELS.includes(l)) || ctxs.some((c) => PER_POD_CONTEXTS.includes(c));
+  const srcOwned = perPod('source', spec.sourceContext);
+  const dstOwned = perPod('destination', spec.destinationContext);
   return {
     names,
+    owners: (f) => [...(srcOwned ? podKey(f.source) : []), ...(dstOwned ? podKey(f.destination) : [])],
     values(f) {
       const out: string[] = [];
       if (spec.sourceContext.length) out.push(first(spec.sourceContext, sideOf(f, true)));

@@ -1,21 +1,50 @@
 // Hubble's flow metrics for one agent: the configured handlers plus the always-on lost events
-// counter, on a registry of their own (served on :9965).
+// counter, on a registry of their own (served on :9965), with a cap on each metric's series and
+// the series of deleted pods dropped (forgetDeletedPods, called by the agent's sweep).
 import type { Flow, LostEvent } from '../../api/types.ts';
 import { LostEventSource } from '../../api/types.ts';
 import { enumName } from '../../api/names.ts';
 import { makeHandler, type FlowHandler } from './handlers.ts';
 import { parseMetricsConfig } from './options.ts';
-import { Registry, type Metric } from './registry.ts';
+import { Registry, type ExpositionFormat, type Metric } from './registry.ts';
+
+/** Series one flow metric may hold unless configured otherwise. */
+export const DEFAULT_MAX_SERIES_PER_METRIC = 10_000;
+
+export interface FlowMetricsOptions {
+  maxSeriesPerMetric?: number;
+}
 
 export class FlowMetrics {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   private readonly handlers: FlowHandler[];
   private readonly lost: Metric;
+  /** Things the configuration asks that cannot be given, one line each (logged at start). */
+  readonly notes: string[] = [];
 
   /** Throws MetricsConfigError on an unknown handler or option. */
-  constructor(config: string | readonly string[]) {
+  constructor(config: string | readonly string[], o: FlowMetricsOptions = {}) {
+    this.registry = new Registry({ maxSeriesPerMetric: o.maxSeriesPerMetric ?? DEFAULT_MAX_SERIES_PER_METRIC });
     this.lost = this.registry.counter('hubble_lost_events_total', 'Number of lost events', ['source']);
-    this.handlers = parseMetricsConfig(config).map((spec) => makeHandler(this.registry, spec));
+    const specs = parseMetricsConfig(config);
+    this.handlers = specs.map((spec) => makeHandler(this.registry, spec));
+    for (const s of specs) {
+      // Hubble takes exemplar trace IDs from a flow's trace context (the traceparent header that
+      // its proxy reads); netobs's HTTP parser keeps no headers, so there is nothing to attach.
+      if (s.options.exemplars !== undefined && s.options.exemplars !== 'false') {
+        this.notes.push(`metrics ${s.name}: exemplars=true: no exemplars are written, netobs flows carry no trace IDs`);
+      }
+    }
+  }
+
+  /** Drops the series owned by pods that no longer exist; returns how many series went. */
+  forgetDeletedPods(exists: (namespace: string, pod: string) => boolean): number {
+    let n = 0;
+    for (const owner of this.registry.ownerKeys()) {
+      const slash = owner.indexOf('/');
+      if (!exists(owner.slice(0, slash), owner.slice(slash + 1))) n += this.registry.forgetOwner(owner);
+    }
+    return n;
   }
 
   processFlow(flow: Flow): void {
@@ -26,7 +55,7 @@ export class FlowMetrics {
     this.lost.inc([enumName(LostEventSource, lost.source).toLowerCase()], lost.num_events_lost ?? 0);
   }
 
-  expose(): string {
-    return this.registry.expose();
+  expose(format: ExpositionFormat = 'text'): string {
+    return this.registry.expose(format);
   }
 }

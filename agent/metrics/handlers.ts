@@ -7,7 +7,7 @@ import { enumName, icmpTypeCodeName, policyMatchName, tracePointName } from '../
 import { labelContext } from './context.ts';
 import type { HandlerSpec } from './options.ts';
 import { MetricsConfigError } from './options.ts';
-import { handlerName, handlerOptions, METRICS_HANDLER_NAMES, type MetricsHandlerName } from '../../api/metrics-grammar.ts';
+import { handlerName, handlerOptions, METRICS_HANDLER_NAMES, refusedHandler, type MetricsHandlerName } from '../../api/metrics-grammar.ts';
 import { flowProtocol } from './protocol.ts';
 import type { Registry } from './registry.ts';
 
@@ -23,6 +23,10 @@ export const DNS_RCODE_METRIC_NAME: Readonly<Record<number, string>> = {
   5: 'Query Refused', 6: 'Name Exists when it should not', 7: 'RR Set Exists when it should not',
   8: 'RR Set that should exist does not', 9: 'Server Not Authoritative for zone', 10: 'Name not contained in zone',
 };
+
+// The reporter is the side that saw the exchange: a server sees ingress, a client egress.
+const reporter = (f: Flow): string =>
+  f.traffic_direction === TrafficDirection.INGRESS ? 'server' : f.traffic_direction === TrafficDirection.EGRESS ? 'client' : 'unknown';
 
 function flowTypeLabels(f: Flow): [string, string] {
   switch (f.event_type?.type) {
@@ -75,17 +79,31 @@ const FACTORIES: Record<MetricsHandlerName, { make: Factory }> = {
       }
     };
   } },
+  // v1: requests counted when seen (with their protocol), responses apart (with their status).
+  http: { make: (r, _s, ctx) => {
+    const requests = r.counter('hubble_http_requests_total', 'Count of HTTP requests', ['method', 'protocol', 'reporter', ...ctx.names]);
+    const responses = r.counter('hubble_http_responses_total', 'Count of HTTP responses', ['method', 'status', 'reporter', ...ctx.names]);
+    const duration = r.histogram('hubble_http_request_duration_seconds', 'Quantiles of HTTP request duration in seconds', ['method', 'reporter', ...ctx.names]);
+    return (f) => {
+      const http = f.l7?.http;
+      if (!http) return;
+      const c = ctx.values(f);
+      if (f.l7?.type === L7FlowType.REQUEST) requests.inc([http.method ?? '', http.protocol ?? '', reporter(f), ...c]);
+      else if (f.l7?.type === L7FlowType.RESPONSE) {
+        responses.inc([http.method ?? '', String(http.code ?? 0), reporter(f), ...c]);
+        duration.observe([http.method ?? '', reporter(f), ...c], (f.l7.latency_ns ?? 0) / 1e9);
+      }
+    };
+  } },
   httpV2: { make: (r, _s, ctx) => {
     const requests = r.counter('hubble_http_requests_total', 'Count of HTTP requests', ['method', 'protocol', 'status', 'reporter', ...ctx.names]);
     const duration = r.histogram('hubble_http_request_duration_seconds', 'Quantiles of HTTP request duration in seconds', ['method', 'reporter', ...ctx.names]);
     return (f) => {
       const http = f.l7?.http;
       if (!http || f.l7?.type !== L7FlowType.RESPONSE) return;
-      // The reporter is the side that saw the exchange: a server sees ingress, a client egress.
-      const reporter = f.traffic_direction === TrafficDirection.INGRESS ? 'server' : f.traffic_direction === TrafficDirection.EGRESS ? 'client' : 'unknown';
       const c = ctx.values(f);
-      requests.inc([http.method ?? '', http.protocol ?? '', String(http.code ?? 0), reporter, ...c]);
-      duration.observe([http.method ?? '', reporter, ...c], (f.l7?.latency_ns ?? 0) / 1e9);
+      requests.inc([http.method ?? '', http.protocol ?? '', String(http.code ?? 0), reporter(f), ...c]);
+      duration.observe([http.method ?? '', reporter(f), ...c], (f.l7?.latency_ns ?? 0) / 1e9);
     };
   } },
   icmp: { make: (r, _s, ctx) => {
@@ -138,6 +156,8 @@ const FACTORIES: Record<MetricsHandlerName, { make: Factory }> = {
 export const HANDLER_NAMES = METRICS_HANDLER_NAMES;
 
 export function makeHandler(registry: Registry, spec: HandlerSpec): FlowHandler {
+  const refused = refusedHandler(spec.name);
+  if (refused) throw new MetricsConfigError(`metrics ${spec.name}: ${refused}`);
   const name = handlerName(spec.name);
   const factory = name && FACTORIES[name];
   if (!name || !factory) throw new MetricsConfigError(`metrics ${spec.name}: unknown handler (one of ${HANDLER_NAMES.join(', ')})`);
@@ -147,5 +167,11 @@ export function makeHandler(registry: Registry, spec: HandlerSpec): FlowHandler 
       throw new MetricsConfigError(`metrics ${spec.name}: unknown option ${JSON.stringify(opt)} (${options.length ? `one of ${options.join(', ')}, ` : ''}labelsContext, sourceContext, destinationContext)`);
     }
   }
-  return factory.make(registry, spec, labelContext(spec));
+  const ctx = labelContext(spec);
+  const handle = factory.make(registry, spec, ctx);
+  return (f) => {
+    const owners = ctx.owners(f);
+    if (owners.length === 0) handle(f);
+    else registry.owning(owners, () => handle(f));
+  };
 }

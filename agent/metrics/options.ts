@@ -1,6 +1,7 @@
 // Parsing of the hubble metrics configuration: handler specs such as
 //   dns drop tcp flow port-distribution icmp httpV2:exemplars=true;labelsContext=source_ip,source_namespace
 // (a list, or one string separated by spaces), each `name[:opt[=value];opt…]`.
+import { checkHandlerSet } from '../../api/metrics-grammar.ts';
 import { CONTEXT_LABELS, ENDPOINT_CONTEXTS, type ContextLabel, type EndpointContext } from './context.ts';
 
 export class MetricsConfigError extends Error {
@@ -54,10 +55,7 @@ export function parseHandlerSpec(spec: string): HandlerSpec {
 export function parseMetricsConfig(config: string | readonly string[]): HandlerSpec[] {
   const items = typeof config === 'string' ? config.split(/\s+/) : config.flatMap((c) => c.split(/\s+/));
   const specs = items.filter((s) => s.trim() !== '').map(parseHandlerSpec);
-  const seen = new Set<string>();
-  for (const s of specs) {
-    if (seen.has(s.name)) throw new MetricsConfigError(`metrics ${s.name}: configured twice`);
-    seen.add(s.name);
-  }
+  const why = checkHandlerSet(specs.map((s) => s.name));
+  if (why) throw new MetricsConfigError(why);
   return specs;
 }

@@ -1,18 +1,23 @@
 // Every endpoint an agent serves, started and closed together:
 //   health     127.0.0.1:9879  GET /healthz, and the status API under /v1/ (loopback only)
-//   metrics    :9962           agent metrics (agent-metrics.ts)
-//   flow       :9965           Hubble flow metrics (agent/metrics), when handlers are configured
+//   metrics    node-ip:9962    agent metrics (agent-metrics.ts)
+//   flow       node-ip:9965    Hubble flow metrics (agent/metrics), when handlers are configured;
+//                              text or OpenMetrics by the scraper's Accept header
 //   flow API   :4244           observer.Observer, peer.Peer, grpc.health.v1.Health, server
 //                              reflection, netobs.v1.AgentStatus (mTLS when TLS is on)
+//   exporter   flows as JSON lines to a rotated file, when configured (agent/exporter);
+//              its counters join the agent metrics
 //   run-dir    hubble.sock (gRPC, plaintext) and agent.sock (HTTP status API), for local tools
 import path from 'node:path';
 import type http from 'node:http';
 import { observerService } from '../../api/grpc.ts';
-import { LostEventSource } from '../../api/types.ts';
 import { observerHandlers } from '../observer/handlers.ts';
 import { timestampFromMs } from '../../api/flow-time.ts';
 import { FlowMetrics } from '../metrics/flow-metrics.ts';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/registry.ts';
+import { flowMetricsListener } from '../metrics/serve.ts';
+import { FlowExporter } from '../exporter/flow-exporter.ts';
+import type { ExporterConfig } from '../../api/exporter-config.ts';
 import type { Agent } from '../runtime/agent.ts';
 import { AgentMetrics } from './agent-metrics.ts';
 import { listenGrpc, listenHttp, serverCredentials, type Closable, type TlsFiles } from '../../lib/listen.ts';
@@ -34,6 +39,14 @@ export interface ServerOptions {
   /** Directory for hubble.sock and agent.sock. */
   runDir?: string;
   metricsHandlers?: readonly string[];
+  /** Most series per flow metric (default DEFAULT_MAX_SERIES_PER_METRIC; 0: no cap). */
+  metricsMaxSeries?: number;
+  /** How often the series of deleted pods are dropped (default 15 s: gone within a minute). */
+  metricsSweepMs?: number;
+  /** Hubble's flow exporter, checked (api/exporter-config.ts). */
+  exporter?: ExporterConfig;
+  /** One-line notes about the configuration (exemplars that cannot be given). */
+  log?: (msg: string) => void;
   /** The address reported in GetNodes. */
   nodeAddress?: string;
   /** peer.Peer: the cluster name (peers are `cluster/node` unless it is "default") and the agents' certificate name for a node. */
@@ -94,24 +107,28 @@ export async function startAgentServers(agent: Agent, o: ServerOptions): Promise
       closers.push(h);
       if (h.port !== undefined) out.healthPort = h.port;
     }
+    let exporter: FlowExporter | undefined;
+    if (o.exporter) {
+      const exp = new FlowExporter({ ...o.exporter, nodeName: agent.nodeName, ...(o.log ? { log: o.log } : {}) });
+      exporter = exp;
+      agent.flows.listeners.push((f) => exp.export(f));
+      closers.push({ address: exp.file, close: async () => exp.close() });
+    }
     if (o.metricsAddress) {
       const metrics = new AgentMetrics(agent);
-      const h = await listenHttp(o.metricsAddress, (_req, res) => send(res, 200, metrics.expose(), EXPOSITION_CONTENT_TYPE));
+      const h = await listenHttp(o.metricsAddress, (_req, res) => send(res, 200, metrics.expose() + (exporter?.registry.expose() ?? ''), EXPOSITION_CONTENT_TYPE));
       closers.push(h);
       if (h.port !== undefined) out.metricsPort = h.port;
     }
     if (o.flowMetricsAddress && o.metricsHandlers?.length) {
-      const fm = new FlowMetrics(o.metricsHandlers);
+      const max = o.metricsMaxSeries;
+      const fm = new FlowMetrics(o.metricsHandlers, max === undefined ? {} : { maxSeriesPerMetric: max === 0 ? Infinity : max });
+      for (const n of fm.notes) o.log?.(n);
       agent.flows.listeners.push((f) => fm.processFlow(f));
-      const last: Record<string, number> = {};
-      const h = await listenHttp(o.flowMetricsAddress, (_req, res) => {
-        for (const [source, n] of Object.entries(agent.flows.pipeline.lost())) {
-          const d = n - (last[source] ?? 0);
-          last[source] = n;
-          if (d > 0) fm.processLost({ source: LostEventSource[source.toUpperCase() as keyof typeof LostEventSource], num_events_lost: d });
-        }
-        send(res, 200, fm.expose(), EXPOSITION_CONTENT_TYPE);
-      });
+      const sweep = setInterval(() => fm.forgetDeletedPods((ns, pod) => agent.state.pod(ns, pod) !== undefined), o.metricsSweepMs ?? 15_000);
+      sweep.unref();
+      closers.push({ address: 'flow-metrics sweep', close: async () => clearInterval(sweep) });
+      const h = await listenHttp(o.flowMetricsAddress, flowMetricsListener(fm, () => agent.flows.pipeline.lost()));
       closers.push(h);
       if (h.port !== undefined) out.flowMetricsPort = h.port;
     }

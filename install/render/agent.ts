@@ -109,6 +109,8 @@ export function renderAgent(v: Values): KubeObject {
               args: ['agent', `--config-dir=${CONFIG_DIR}`],
               env: [
                 fieldEnv('NODE_NAME', 'spec.nodeName'),
+                // The metrics ports listen on the node's IP, not on every host interface.
+                fieldEnv('HOST_IP', 'status.hostIP'),
                 fieldEnv('POD_NAME', 'metadata.name'),
                 fieldEnv('POD_NAMESPACE', 'metadata.namespace'),
                 { name: 'NETOBS_AGENT_DAEMONSET', value: NAMES.agent },

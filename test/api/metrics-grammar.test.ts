@@ -1,7 +1,7 @@
 // Install accepts exactly the metrics handler specs the agent accepts: both read
 // api/metrics-grammar.ts, and this test tries every handler with every option on both sides.
 import test from 'ava';
-import { BOOLEAN_OPTIONS, CONTEXT_OPTIONS, METRICS_HANDLER_ALIASES, METRICS_HANDLER_NAMES, METRICS_HANDLER_OPTIONS } from '../../api/metrics-grammar.ts';
+import { BOOLEAN_OPTIONS, CONTEXT_OPTIONS, METRICS_HANDLER_ALIASES, METRICS_HANDLER_NAMES, METRICS_HANDLER_OPTIONS, METRICS_HANDLERS_REFUSED } from '../../api/metrics-grammar.ts';
 import { checkMetricsHandler } from '../../install/metrics-handlers.ts';
 import { FlowMetrics } from '../../agent/metrics/flow-metrics.ts';
 
@@ -15,7 +15,7 @@ const agentAccepts = (spec: string): boolean => {
 };
 const installAccepts = (spec: string): boolean => checkMetricsHandler(spec) === undefined;
 
-const names = [...METRICS_HANDLER_NAMES, ...Object.keys(METRICS_HANDLER_ALIASES), 'http', 'flows', 'bogus'];
+const names = [...METRICS_HANDLER_NAMES, ...Object.keys(METRICS_HANDLER_ALIASES), ...Object.keys(METRICS_HANDLERS_REFUSED), 'flows', 'bogus'];
 const options = [...new Set([...Object.values(METRICS_HANDLER_OPTIONS).flat(), ...BOOLEAN_OPTIONS, 'bogus'])];
 const value = (opt: string): string => (opt === 'port' ? '53' : 'true');
 
@@ -27,9 +27,19 @@ test('every handler with every option: install accepts a spec exactly when the a
     t.is(installAccepts(spec), agent, spec);
     if (agent) accepted++;
   }
-  // Each handler alone, its own options and its labelsContext; the http handler is not one of them.
+  // Each handler alone, its own options and its labelsContext.
   t.true(accepted >= METRICS_HANDLER_NAMES.length * 2);
-  t.false(installAccepts('http'));
+  t.true(installAccepts('http:labelsContext=source_namespace,destination_namespace'));
+  t.true(installAccepts('http:exemplars=true'));
   t.false(installAccepts('drop:exemplars=true'));
   t.true(installAccepts('httpV2:exemplars=true;labelsContext=source_ip,destination_ip'));
+});
+
+test('handlers netobs cannot fill are refused on both sides with one line naming why', (t) => {
+  for (const [name, why] of Object.entries(METRICS_HANDLERS_REFUSED)) {
+    t.is(checkMetricsHandler(name), `handler "${name}": ${why}`);
+    const err = t.throws(() => new FlowMetrics(name));
+    t.is(err?.message, `metrics ${name}: ${why}`);
+    t.false(why.includes('\n'));
+  }
 });

@@ -87,6 +87,14 @@ test(rejects, { sets: ['agent.ports.metrics=9879'] }, /^values: agent\.ports\.me
 test(rejects, { sets: ['agent.metrics.handlers={dns,bogus}'] }, /^values: agent\.metrics\.handlers\[1\]: unknown handler "bogus"/);
 test(rejects, { sets: ['agent.metrics.handlers[0]="flow:labelsContext=source_pod,src_ip"'] }, /handlers\[0\]: flow: unknown labelsContext "src_ip"/);
 test(rejects, { sets: ['agent.metrics.handlers[0]="dns:exemplars=maybe"'] }, /dns: exemplars must be true or false/);
+test(rejects, { sets: ['agent.metrics.handlers={dns,kafka}'] }, /^values: agent\.metrics\.handlers\[1\]: handler "kafka": netobs does not parse Kafka, so there are no Kafka flows to count; remove it$/);
+test(rejects, { sets: ['agent.metrics.handlers={sctp}'] }, /^values: agent\.metrics\.handlers\[0\]: handler "sctp": netobs flows carry SCTP ports but not chunk types/);
+test(rejects, { sets: ['agent.metrics.handlers={http,"httpV2:exemplars=true"}'] }, /^values: agent\.metrics\.handlers: metrics httpV2: conflicts with http \(both write hubble_http_requests_total\); keep one$/);
+test(rejects, { sets: ['agent.metrics.handlers={flow,flow-to-world,flows-to-world}'] }, /^values: agent\.metrics\.handlers: metrics flows-to-world: configured twice \(as flow-to-world\)$/);
+test(rejects, { sets: ['agent.exporter.enabled=true', 'agent.exporter.filePath=/etc/flows.log'] }, /^values: agent\.exporter: filePath: "\/etc\/flows\.log" must be a file under \/var\/run\/netobs\//);
+test(rejects, { sets: ['agent.exporter.enabled=true', 'agent.exporter.allowList[0].verdict[0]=DROPED'] }, /^values: agent\.exporter: allowList\[0\]\.verdict\[0\]: "DROPED" is not a Verdict/);
+test(rejects, { sets: ['agent.exporter.enabled=true', 'agent.exporter.fieldMask={time,source.pod}'] }, /^values: agent\.exporter: fieldMask: "source\.pod": Endpoint has no field "pod"$/);
+test(rejects, { sets: ['agent.metrics.listenAddress=everywhere'] }, /^values: agent\.metrics\.listenAddress: "everywhere" is not an IP address/);
 test(rejects, { sets: ['agent.resources.requests.cpu=lots'] }, /^values: agent\.resources\.requests\.cpu: "lots" is not a quantity/);
 test(rejects, { sets: ['agent.tolerations[0].operator=Maybe'] }, /^values: agent\.tolerations\[0\]\.operator: "Maybe": use Exists or Equal$/);
 test(rejects, { sets: ['agent.bpffsRoot=/tmp/x'] }, /^values: agent\.bpffsRoot: "\/tmp\/x" must be a directory under \/sys\/fs\/bpf\//);

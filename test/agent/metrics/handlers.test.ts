@@ -49,6 +49,21 @@ test(labelSets, 'dns', 'hubble_dns_response_types_total', ['type=CNAME qtypes=A 
 test(labelSets, 'dns:ignoreAAAA;query', 'hubble_dns_responses_total', ['rcode=No Error qtypes=A ips_returned=2 query=example.com. => 1']);
 test(labelSets, 'httpV2', 'hubble_http_requests_total', ['method=GET protocol=HTTP/1.1 status=200 reporter=server => 1']);
 test(labelSets, 'httpV2', 'hubble_http_request_duration_seconds', ['method=GET reporter=server => 1']);
+const httpQ: Flow = { ...httpR, l7: { type: 1, http: { method: 'GET', protocol: 'HTTP/1.1', url: 'http://b/' } } };
+const httpEgress: Flow = { ...httpR, traffic_direction: 2, l7: { type: 2, latency_ns: 2_000_000_000, http: { code: 503, method: 'POST', protocol: 'HTTP/1.1' } } };
+test('http (v1): requests by protocol when seen, responses by status, duration from the response', (t) => {
+  const flows = [httpQ, httpR, httpEgress, dnsR];
+  t.deepEqual(samples('http', 'hubble_http_requests_total', flows), ['method=GET protocol=HTTP/1.1 reporter=server => 1']);
+  t.deepEqual(samples('http', 'hubble_http_responses_total', flows), ['method=GET status=200 reporter=server => 1', 'method=POST status=503 reporter=client => 1']);
+  t.deepEqual(samples('http:labelsContext=source_namespace,destination_namespace', 'hubble_http_request_duration_seconds', flows),
+    ['method=GET reporter=server source_namespace=default destination_namespace=default => 1', 'method=POST reporter=client source_namespace=default destination_namespace=default => 1']);
+  const m = new FlowMetrics('http');
+  for (const f of flows) m.processFlow(f);
+  const text = m.expose();
+  t.regex(text, /hubble_http_request_duration_seconds_bucket\{method="GET",reporter="server",le="0\.05"\} 1/);
+  t.regex(text, /hubble_http_request_duration_seconds_bucket\{method="POST",reporter="client",le="1"\} 0/);
+  t.regex(text, /hubble_http_request_duration_seconds_bucket\{method="POST",reporter="client",le="2\.5"\} 1/);
+});
 test(labelSets, 'icmp', 'hubble_icmp_total', ['family=IPv6 type=EchoRequest => 1']);
 test(labelSets, 'port-distribution', 'hubble_port_distribution_total', ['protocol=TCP port=8080 => 1', 'protocol=TCP port=443 => 1']);
 test(labelSets, 'flows-to-world', 'hubble_flows_to_world_total', ['protocol=TCP verdict=FORWARDED => 1']);
@@ -95,4 +110,32 @@ test('exposition of the seed configuration', (t) => {
   t.true(text.includes('hubble_http_requests_total{destination_ip="10.0.2.7",destination_namespace="default",destination_workload="pod-a",method="GET",protocol="HTTP/1.1",reporter="server",source_ip="10.0.1.5",source_namespace="default",source_workload="",status="200",traffic_direction="ingress"} 1\n'));
   t.true(text.includes('hubble_http_request_duration_seconds_bucket{destination_ip="10.0.2.7",destination_namespace="default",destination_workload="pod-a",method="GET",reporter="server",source_ip="10.0.1.5",source_namespace="default",source_workload="",traffic_direction="ingress",le="0.05"} 1\n'));
   t.true(text.includes('hubble_http_request_duration_seconds_bucket{destination_ip="10.0.2.7",destination_namespace="default",destination_workload="pod-a",method="GET",reporter="server",source_ip="10.0.1.5",source_namespace="default",source_workload="",traffic_direction="ingress",le="0.025"} 0\n'));
+});
+
+test('series naming a deleted pod go at the sweep; namespace-level series stay', (t) => {
+  const m = new FlowMetrics('flow:labelsContext=source_namespace,destination_namespace httpV2:labelsContext=source_ip,source_pod,destination_namespace');
+  for (const f of [syn, httpR]) m.processFlow(f);
+  const pods = (metric: string): string[] => (m.registry.get(metric)?.samples() ?? []).map((s) => s.labels.source_pod ?? s.labels.source_namespace ?? '');
+  t.deepEqual(pods('hubble_http_requests_total'), ['pod-b-5c4d']);
+  t.is(m.forgetDeletedPods(() => true), 0);
+  // pod-b deleted: its httpV2 series (request counter and duration histogram) go; flows by namespace stay.
+  t.is(m.forgetDeletedPods((_ns, pod) => pod !== 'pod-b-5c4d'), 2);
+  t.deepEqual(pods('hubble_http_requests_total'), []);
+  t.deepEqual(pods('hubble_flows_processed_total'), ['default', 'default']);
+});
+
+test('exemplars asked for are noted as not available: flows carry no trace IDs', (t) => {
+  t.deepEqual(new FlowMetrics('httpV2:exemplars=true dns').notes, ['metrics httpV2: exemplars=true: no exemplars are written, netobs flows carry no trace IDs']);
+});
+
+test('http and httpV2 write the same metric names: asking for both is refused', (t) => {
+  t.is(t.throws(() => new FlowMetrics('http httpV2'))?.message, 'metrics httpV2: conflicts with http (both write hubble_http_requests_total); keep one');
+});
+
+test('sourceContext=pod series belong to the source pod only', (t) => {
+  const m = new FlowMetrics('flow:sourceContext=pod;destinationContext=namespace');
+  m.processFlow(syn);
+  t.deepEqual(m.registry.ownerKeys(), ['default/pod-a-7d9f']);
+  t.is(m.forgetDeletedPods((_ns, pod) => pod !== 'pod-b-5c4d'), 0, 'the destination is named by namespace only');
+  t.is(m.forgetDeletedPods(() => false), 1);
 });

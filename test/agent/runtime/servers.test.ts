@@ -2,13 +2,14 @@
 // (the api/ client), the status API over HTTP and over the AgentStatus gRPC service, metrics.
 import test from 'ava';
 import * as grpc from '@grpc/grpc-js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { Datapath } from '../../../bpf/loader/index.ts';
 import { ObserverClient } from '../../../api/grpc.ts';
 import type { GetFlowsResponse } from '../../../api/types.ts';
+import { fromProtoJson } from '../../../api/json-decode.ts';
 import { Agent } from '../../../agent/runtime/agent.ts';
 import { VethDiscovery } from '../../../agent/endpoints/discover.ts';
 import { MemoryClusterSource } from '../../../agent/k8s/memory-source.ts';
@@ -43,9 +44,11 @@ test.serial('flows, status and metrics come out of the agent servers', async (t)
   source.put('pods', podObject(server, NODE, { app: 'backend' }, { namespace: 'shop' }));
   source.put('pods', podObject(ptp, NODE, { app: 'solo' }, { namespace: 'shop' }));
   await agent.start();
+  const exportFile = path.join(runDir, 'flows', 'events.log');
   const servers = await startAgentServers(agent, {
     healthAddress: { host: '127.0.0.1', port: 0 }, metricsAddress: { host: '127.0.0.1', port: 0 }, flowMetricsAddress: { host: '127.0.0.1', port: 0 },
-    grpcAddress: '127.0.0.1:0', runDir, metricsHandlers: ['flow', 'tcp', 'drop'],
+    grpcAddress: '127.0.0.1:0', runDir, metricsHandlers: ['flow', 'tcp', 'drop', 'http:labelsContext=source_namespace,destination_namespace'],
+    exporter: { filePath: exportFile, maxSizeBytes: 1 << 20, maxBackups: 1, allowList: [{ source_pod: ['shop/'] }], denyList: [], fieldMask: [] },
   });
   const obs = new ObserverClient(`unix:${servers.sockets.grpc}`, grpc.credentials.createInsecure());
   const statusClient = new StatusClient(`127.0.0.1:${servers.grpcPort}`, grpc.credentials.createInsecure());
@@ -102,6 +105,21 @@ test.serial('flows, status and metrics come out of the agent servers', async (t)
     const flowMetrics = (await get({ host: '127.0.0.1', port: servers.flowMetricsPort, path: '/metrics' })).body;
     t.regex(flowMetrics, /^hubble_flows_processed_total\{.*\} [1-9]/m);
     t.regex(flowMetrics, /^hubble_tcp_flags_total\{.*flag="SYN".*\} [1-9]/m);
+    t.regex(flowMetrics, /^hubble_http_responses_total\{destination_namespace="shop",method="GET",reporter="(server|client)",source_namespace="shop",status="200"\} [1-9]/m);
+    const openMetrics = await get({ host: '127.0.0.1', port: servers.flowMetricsPort, path: '/metrics', headers: { accept: 'application/openmetrics-text;version=1.0.0,text/plain;q=0.5' } });
+    t.regex(openMetrics.body, /^# TYPE hubble_flows_processed counter$/m);
+    t.regex(openMetrics.body, /# EOF\n$/);
+
+    // The exporter wrote the shop pods' flows, real traffic included, as Hubble's export lines.
+    const exported = await eventually(() => {
+      const lines = existsSync(exportFile) ? readFileSync(exportFile, 'utf8').split('\n').filter(Boolean) : [];
+      const rs = lines.map((l) => fromProtoJson<GetFlowsResponse>('observer.GetFlowsResponse', JSON.parse(l)));
+      return rs.some((r) => r.flow?.l7?.http?.code === 200) ? rs : undefined;
+    }, 5000, 'the HTTP response in the export file');
+    t.true(exported.every((r) => r.flow?.source?.namespace === 'shop' && r.node_name === NODE && r.time !== undefined));
+    t.true(exported.some((r) => r.flow?.l4?.TCP?.flags?.SYN && r.flow.l4.TCP.flags.ACK));
+    const agentMetrics = (await get({ host: '127.0.0.1', port: servers.metricsPort, path: '/metrics' })).body;
+    t.regex(agentMetrics, new RegExp(`^netobs_flow_export_flows_total ${exported.length}$`, 'm'));
   } finally {
     obs.close();
     statusClient.close();

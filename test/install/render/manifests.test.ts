@@ -4,6 +4,7 @@ import { toYamlDocuments } from '../../../install/manifest-yaml.ts';
 import { parseAllDocuments } from 'yaml';
 import { resolveValues } from '../../../install/values-load.ts';
 import { parseConfig } from '../../../api/config.ts';
+import { exporterConfig } from '../../../api/exporter-config.ts';
 import { at, find, render, tls } from './fixtures.ts';
 
 const objects = render();
@@ -73,8 +74,32 @@ test('the ConfigMap parses back into the agent config', (t) => {
   t.like(cfg, { namespace: 'netobs-system', bpffsRoot: '/sys/fs/bpf/netobs', flowRingSize: 4095, healthPort: 9879, metricsPort: 9962, flowMetricsPort: 9965, flowServerPort: 4244, relayPort: 4245, tlsEnabled: true, agentDaemonSet: 'netobs-agent' });
   t.deepEqual(cfg.httpPorts, [80, 8080]);
   t.is(cfg.metricsHandlers.length, 9);
-  t.is(cfg.metricsHandlers.at(-1), 'httpV2:exemplars=true;labelsContext=source_ip,source_namespace,source_workload,destination_ip,destination_namespace,destination_workload,traffic_direction');
+  // No per-IP labels by default: a series per address grows with every pod restart.
+  t.is(cfg.metricsHandlers.at(-1), 'httpV2:exemplars=true;labelsContext=source_namespace,source_workload,destination_namespace,destination_workload,traffic_direction');
+  t.false(cfg.metricsHandlers.some((h) => /source_ip|destination_ip/.test(h)));
+  t.like(cfg, { metricsMaxSeries: 10000, metricsListenAddress: '' });
+  const env = at(find(objects, 'DaemonSet', 'netobs-agent'), 'spec', 'template', 'spec', 'containers', 0, 'env') as { name: string; valueFrom?: { fieldRef?: { fieldPath?: string } } }[];
+  t.is(env.find((e) => e.name === 'HOST_IP')?.valueFrom?.fieldRef?.fieldPath, 'status.hostIP');
   t.throws(() => parseConfig({ ...(cm.data as Record<string, string>), 'flow-ring-size': 'many' }), { message: /key flow-ring-size: "many"/ });
+});
+
+test('the flow exporter: off by default; Hubble-style values reach the agent config', (t) => {
+  const off = parseConfig(find(objects, 'ConfigMap', 'netobs-config').data as Record<string, string>);
+  t.is(off.exporter, undefined);
+  const cm = find(render({
+    // Hubble's Helm values give the lists as JSON strings (in a values file); --set builds objects.
+    files: [{ name: 'export.yaml', content: { agent: { exporter: { allowList: ['{"source_pod":["default/"]}'] } } } }],
+    sets: [
+      'agent.exporter.enabled=true', 'agent.exporter.maxSizeMb=5', 'agent.exporter.maxBackups=3',
+      'agent.exporter.denyList[0].verdict[0]=DROPPED', 'agent.exporter.fieldMask={time,source.pod_name,verdict}',
+    ],
+  }), 'ConfigMap', 'netobs-config');
+  const cfg = parseConfig(cm.data as Record<string, string>);
+  t.deepEqual(cfg.exporter, {
+    enabled: true, filePath: '/var/run/netobs/flows/events.log', maxSizeMb: 5, maxBackups: 3,
+    allowList: [{ source_pod: ['default/'] }], denyList: [{ verdict: ['DROPPED'] }], fieldMask: ['time', 'source.pod_name', 'verdict'],
+  });
+  t.like(exporterConfig(cfg.exporter!), { maxSizeBytes: 5 * 1024 * 1024, denyList: [{ verdict: [2] }] });
 });
 
 test('--image, --version and --namespace reach every workload and label', (t) => {
