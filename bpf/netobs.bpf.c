@@ -5,7 +5,7 @@
  *   netobs_to_ep    tc egress of the host-side veth: packets entering the pod (INGRESS)
  *
  * Per packet: endpoint lookup by ifindex (unknown interface: pass untouched), parse,
- * conntrack; a known connection passes and is accounted (a trace when it reports);
+ * not-ready, source check (packets leaving the pod), conntrack; a known connection passes and is accounted (a trace when it reports);
  * a new one resolves the remote identity through the ipcache, is checked against the
  * endpoint's policy when enforcement is on, and is tracked. */
 #include "lib/common.h"
@@ -70,7 +70,7 @@ __attribute__((noinline)) int netobs_new_conn(struct flow *f, __u32 ep_identity,
 	f->src_identity = dir == DIR_EGRESS ? ep_identity : remote;
 	f->dst_identity = dir == DIR_EGRESS ? remote : ep_identity;
 
-	if ((f->p.flags & PKT_F_ICMP_ERROR) && ct_lookup_related(&f->p, dir)) {
+	if ((f->p.flags & PKT_F_ICMP_ERROR) && ct_lookup_related(&f->p, dir, f->endpoint_id)) {
 		f->ev_flags |= EV_F_RELATED | EV_F_REPLY_KNOWN | EV_F_IS_REPLY;
 		metrics_count(dir, 0, f->len);
 		return TC_ACT_OK;
@@ -119,18 +119,22 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 	reason = netobs_parse(skb, &f.p);
 	if (reason)
 		return netobs_drop(&f, reason);
-	if (f.p.flags & PKT_F_NO_POLICY) {
-		metrics_count(dir, 0, f.len);
-		return TC_ACT_OK;
-	}
+	/* Order matters: a not-ready pod sends and receives nothing at all (ARP and ND
+	 * included: it has no identity yet, so nothing is known about it); then the
+	 * source check, which ARP and ND are held to as well; only then the link-local
+	 * control exemption. */
 	if (ep->flags & EP_F_NOT_READY)
 		return netobs_drop(&f, DROP_EP_NOT_READY);
 	if (dir == DIR_EGRESS && (ep->flags & EP_F_CHECK_SOURCE) && !endpoint_source_ok(ep, &f.p))
 		return netobs_drop(&f, DROP_INVALID_SOURCE_IP);
+	if (f.p.flags & PKT_F_NO_POLICY) {
+		metrics_count(dir, 0, f.len);
+		return TC_ACT_OK;
+	}
 	if (f.p.flags & PKT_F_FRAGMENT)
 		f.ev_flags |= EV_F_FRAGMENT;
 
-	ct = ct_lookup(&k, &f.p, dir, &is_reply);
+	ct = ct_lookup(&k, &f.p, dir, f.endpoint_id, &is_reply);
 	/* A new SYN on a closed connection is a new connection (port reuse): judge it again. */
 	if (ct && !is_reply && ct->tcp_state == CT_TCP_CLOSED &&
 	    (f.p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {

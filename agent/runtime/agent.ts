@@ -332,6 +332,8 @@ export class Agent {
     const enf = this.enforcement.get(rec.id);
     this.datapath.endpoints.set(rec.ifindex, {
       endpointId: rec.id, identity: rec.identity, enforceIngress: enf?.ingress ?? false, enforceEgress: enf?.egress ?? false,
+      // Always: a pod may send only from its own addresses, and nothing of a family it has no address of.
+      checkSource: true,
       ...(rec.ipv4 ? { ipv4: rec.ipv4 } : {}), ...(rec.ipv6 ? { ipv6: rec.ipv6 } : {}),
     });
   }

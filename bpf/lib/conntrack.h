@@ -1,9 +1,12 @@
 /* conntrack.h: connection tracking on the 5-tuple (LRU hash).
  *
  * One entry per connection per endpoint direction, keyed by the tuple of its first
- * packet and that packet's direction. Two pods on one node each get their own entry
- * (pod A's egress, pod B's ingress), so B's policy is checked even when A's entry
- * exists. A reply is found by reversing the tuple and the direction. Entries keep
+ * packet, that packet's direction and the endpoint whose hook saw it. Two pods on one
+ * node each get their own entry (pod A's egress, pod B's ingress), so B's policy is
+ * checked even when A's entry exists. A reply is found by reversing the tuple and the
+ * direction on the same endpoint: an entry another pod created (say a forged SYN|ACK
+ * B:80 -> X:40000 leaving X) is never taken for a reply at B, whose key differs in
+ * the endpoint. Entries keep
  * counters and TCP flags per direction, and when the connection last reported, which
  * drives event aggregation. Times are bpf_ktime_get_coarse_ns (CLOCK_MONOTONIC_COARSE,
  * tick resolution): a precise clock read per packet costs more than aggregation needs.
@@ -31,6 +34,7 @@ struct ct_key {
 	__u8 proto;
 	__u8 direction;   /* direction of the connection's first packet */
 	__u16 pad;
+	__u32 endpoint_id; /* the endpoint whose hook saw the first packet */
 };
 
 struct ct_entry {
@@ -60,7 +64,7 @@ struct {
 } netobs_ct SEC(".maps");
 
 static __always_inline void ct_key_fill(struct ct_key *k, const union addr16 *s, const union addr16 *d,
-					__u16 sport, __u16 dport, __u8 proto, __u8 dir)
+					__u16 sport, __u16 dport, __u8 proto, __u8 dir, __u32 ep)
 {
 	__builtin_memcpy(k->saddr, s->b, 16);
 	__builtin_memcpy(k->daddr, d->b, 16);
@@ -69,6 +73,7 @@ static __always_inline void ct_key_fill(struct ct_key *k, const union addr16 *s,
 	k->proto = proto;
 	k->direction = dir;
 	k->pad = 0;
+	k->endpoint_id = ep;
 }
 
 static __always_inline __u8 ct_other_dir(__u8 dir)
@@ -79,17 +84,17 @@ static __always_inline __u8 ct_other_dir(__u8 dir)
 /* Finds the connection of a packet going in direction dir; k is left holding the
  * key that matched (or the reversed key after two misses). */
 static __always_inline struct ct_entry *ct_lookup(struct ct_key *k, const struct pkt *p, __u8 dir,
-						  __u8 *is_reply)
+						  __u32 ep, __u8 *is_reply)
 {
 	struct ct_entry *e;
 
-	ct_key_fill(k, &p->saddr, &p->daddr, p->sport, p->dport, p->proto, dir);
+	ct_key_fill(k, &p->saddr, &p->daddr, p->sport, p->dport, p->proto, dir, ep);
 	e = bpf_map_lookup_elem(&netobs_ct, k);
 	if (e) {
 		*is_reply = 0;
 		return e;
 	}
-	ct_key_fill(k, &p->daddr, &p->saddr, p->dport, p->sport, p->proto, ct_other_dir(dir));
+	ct_key_fill(k, &p->daddr, &p->saddr, p->dport, p->sport, p->proto, ct_other_dir(dir), ep);
 	e = bpf_map_lookup_elem(&netobs_ct, k);
 	*is_reply = 1;
 	return e;
@@ -97,18 +102,18 @@ static __always_inline struct ct_entry *ct_lookup(struct ct_key *k, const struct
 
 /* An ICMP error travels against the packet it quotes: that packet is either a
  * connection's first-direction packet (seen in the other direction) or its reply. */
-static __always_inline struct ct_entry *ct_lookup_related(const struct pkt *p, __u8 dir)
+static __always_inline struct ct_entry *ct_lookup_related(const struct pkt *p, __u8 dir, __u32 ep)
 {
 	struct ct_key k;
 	struct ct_entry *e;
 
 	ct_key_fill(&k, &p->inner_saddr, &p->inner_daddr, p->inner_sport, p->inner_dport,
-		    p->inner_proto, ct_other_dir(dir));
+		    p->inner_proto, ct_other_dir(dir), ep);
 	e = bpf_map_lookup_elem(&netobs_ct, &k);
 	if (e)
 		return e;
 	ct_key_fill(&k, &p->inner_daddr, &p->inner_saddr, p->inner_dport, p->inner_sport,
-		    p->inner_proto, dir);
+		    p->inner_proto, dir, ep);
 	return bpf_map_lookup_elem(&netobs_ct, &k);
 }
 
@@ -177,7 +182,8 @@ static __always_inline int ct_create(const struct flow *f, __u64 now)
 	struct ct_key k;
 	struct ct_entry e = {};
 
-	ct_key_fill(&k, &f->p.saddr, &f->p.daddr, f->p.sport, f->p.dport, f->p.proto, f->dir);
+	ct_key_fill(&k, &f->p.saddr, &f->p.daddr, f->p.sport, f->p.dport, f->p.proto, f->dir,
+		    f->endpoint_id);
 	e.packets_fwd = 1;
 	e.bytes_fwd = f->len;
 	e.created_ns = now;

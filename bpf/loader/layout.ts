@@ -17,9 +17,11 @@ export const DropReason = {
   CT_TRUNCATED_OR_INVALID_HEADER: 135,
   UNSUPPORTED_L3_PROTOCOL: 139,
   UNKNOWN_ICMPV4_TYPE: 144,
+  STALE_OR_UNROUTABLE_IP: 151,
   CT_MAP_INSERTION_FAILED: 155,
   INVALID_IPV6_EXTENSION_HEADER: 156,
   IP_FRAGMENTATION_NOT_SUPPORTED: 157,
+  FORBIDDEN_ICMPV6_MESSAGE: 176,
   POLICY_DENY: 181,
   DROP_EP_NOT_READY: 203,
 } as const;
@@ -73,8 +75,11 @@ export const STRUCTS = {
   },
   policy_value: { size: 8, fields: { action: [0, 1], pad: [1, 3], rule_id: [4, 4] } },
   ct_key: {
-    size: 40,
-    fields: { saddr: [0, 16], daddr: [16, 16], sport: [32, 2], dport: [34, 2], proto: [36, 1], direction: [37, 1], pad: [38, 2] },
+    size: 44,
+    fields: {
+      saddr: [0, 16], daddr: [16, 16], sport: [32, 2], dport: [34, 2], proto: [36, 1], direction: [37, 1], pad: [38, 2],
+      endpoint_id: [40, 4],
+    },
   },
   ct_entry: {
     size: 80,
@@ -289,6 +294,8 @@ export interface ConntrackEntry {
   protocol: number;
   /** Direction of the connection's first packet, as seen by the endpoint. */
   direction: Direction;
+  /** The endpoint whose hook saw the first packet: replies are looked up on it only. */
+  endpointId: number;
   packetsForward: bigint;
   bytesForward: bigint;
   packetsReply: bigint;
@@ -315,6 +322,7 @@ export function decodeConntrack(key: Uint8Array, value: Uint8Array, formatIp: (a
     dport: k.getUint16(K.dport[0], true),
     protocol: k.getUint8(K.proto[0]),
     direction: k.getUint8(K.direction[0]) as Direction,
+    endpointId: k.getUint32(K.endpoint_id[0], true),
     packetsForward: v.getBigUint64(V.packets_fwd[0], true),
     bytesForward: v.getBigUint64(V.bytes_fwd[0], true),
     packetsReply: v.getBigUint64(V.packets_rev[0], true),

@@ -35,6 +35,8 @@ interface Parsed {
   policyPort: number;
   tcpFlags: number;
   noPolicy: boolean;
+  arp?: boolean;
+  hopLimit?: number;
   inner?: { saddr: string; daddr: string; sport: number; dport: number; proto: number };
 }
 
@@ -82,7 +84,12 @@ export class DatapathModel {
     const len = p.length;
     if (len < 14) return 134;
     const type = v.getUint16(12);
-    if (type === 0x0806) return { noPolicy: true } as Parsed;
+    if (type === 0x0806) {
+      // Ethernet/IPv4 ARP only; the sender address is held to the pod's by the source check.
+      if (len < 32) return 134;
+      if (v.getUint16(14) !== 1 || v.getUint16(16) !== 0x0800 || p[18] !== 6 || p[19] !== 4) return 134;
+      return { family: 4, saddr: v4mapped(p.subarray(28, 32)), noPolicy: true, arp: true } as Parsed;
+    }
     if (type === 0x0800) {
       if (len < 34) return 134;
       const ver = p[14]! >> 4;
@@ -122,7 +129,11 @@ export class DatapathModel {
         policyPort: 0,
         tcpFlags: 0,
         noPolicy: false,
+        hopLimit: p[21]!,
       };
+      const mapped = (a: string) => a.startsWith('00000000000000000000ffff');
+      if (mapped(base.saddr)) return 132;
+      if (mapped(base.daddr)) return 151;
       let next = p[20]!;
       let off = 54;
       let firstFrag = false;
@@ -192,7 +203,18 @@ export class DatapathModel {
           if (!known) return 144;
           if ([3, 4, 5, 11, 12].includes(t)) this.inner(p, v, r, off + 8);
         } else {
-          if ((t >= 130 && t <= 137) || t === 143) return { ...r, noPolicy: true };
+          if ((t >= 130 && t <= 137) || t === 143) {
+            // Really ND (hop limit 255, to link-local or ff02::/16) or MLD (hop limit 1, to
+            // multicast), of at least the type's length and at most 1280 bytes.
+            const icmpLen = len - off;
+            const d0 = parseInt(b.daddr.slice(0, 2), 16);
+            const d1 = parseInt(b.daddr.slice(2, 4), 16);
+            const nd = t >= 133 && t <= 137;
+            const dstOk = nd ? (d0 === 0xfe && (d1 & 0xc0) === 0x80) || (d0 === 0xff && (d1 & 0x0f) === 2) : d0 === 0xff;
+            const min = nd ? (t === 133 ? 8 : t === 134 ? 16 : t === 137 ? 40 : 24) : t === 143 ? 8 : 24;
+            if (b.hopLimit !== (nd ? 255 : 1) || !dstOk || icmpLen < min || icmpLen > 1280) return 176;
+            return { ...r, noPolicy: true };
+          }
           if (t >= 1 && t <= 4) this.inner(p, v, r, off + 8);
         }
         if (ECHO_REQ.has(t)) r.sport = v.getUint16(off + 4);
@@ -252,14 +274,18 @@ export class DatapathModel {
     const ok: Decision = { verdict: 'forwarded', reason: 0 };
     const p = this.parse(packet);
     if (typeof p === 'number') return drop(p);
-    if (p.noPolicy) return ok;
     if (ep.flags & EndpointFlags.NOT_READY) return drop(203);
     if (dir === EGRESS && ep.flags & EndpointFlags.CHECK_SOURCE) {
-      const own = p.family === 4 ? (ep.ipv4 ? v4mapped(ep.ipv4) : undefined) : ep.ipv6 && ep.ipv6.some((x) => x) ? hex(ep.ipv6) : undefined;
-      if (own !== undefined && own !== p.saddr) return drop(132);
+      // Fail closed: no address of the packet's family means nothing of that family leaves.
+      const own = p.family === 4 ? (ep.ipv4 && ep.ipv4.some((x) => x) ? v4mapped(ep.ipv4) : undefined) : ep.ipv6 && ep.ipv6.some((x) => x) ? hex(ep.ipv6) : undefined;
+      const probe = p.arp && p.saddr === v4mapped(new Uint8Array(4));
+      const linkLocal = p.family === 6 && p.noPolicy && (/^fe[89ab]/.test(p.saddr) || /^0{32}$/.test(p.saddr));
+      if (!(own !== undefined && own === p.saddr) && !probe && !linkLocal) return drop(132);
     }
+    if (p.noPolicy) return ok;
     const other = dir === INGRESS ? EGRESS : INGRESS;
-    const key = (s: string, d: string, sp: number, dp: number, pr: number, di: number) => `${s}/${d}/${sp}/${dp}/${pr}/${di}`;
+    // Entries belong to the endpoint whose hook created them: a reply is looked up on the same endpoint.
+    const key = (s: string, d: string, sp: number, dp: number, pr: number, di: number) => `${ep.endpointId}/${s}/${d}/${sp}/${dp}/${pr}/${di}`;
     const fwdKey = key(p.saddr, p.daddr, p.sport, p.dport, p.proto, dir);
     let isReply = false;
     let entryKey = fwdKey;
