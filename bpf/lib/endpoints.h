@@ -17,6 +17,7 @@ struct endpoint_info {
 	__u32 flags;
 	__u32 ipv4;      /* network byte order, 0 = none */
 	__u8 ipv6[16];   /* all zero = none */
+	__u32 policy_rev; /* bumped by the agent when this endpoint's policy changes (conntrack.h) */
 };
 
 struct {

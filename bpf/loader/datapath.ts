@@ -24,7 +24,8 @@ export const MAP_NAMES = [
   'netobs_ipcache',
   'netobs_endpoint',
   'netobs_policy',
-  'netobs_ct',
+  'netobs_ct_tcp',
+  'netobs_ct_any',
 ] as const;
 export type MapName = (typeof MAP_NAMES)[number];
 
@@ -94,7 +95,7 @@ export class Datapath {
     this.ipcache = new IpcacheMap(this.map('netobs_ipcache'));
     this.endpoints = new EndpointMap(this.map('netobs_endpoint'));
     this.policy = new PolicyMap(this.map('netobs_policy'));
-    this.conntrack = new ConntrackMap(this.map('netobs_ct'));
+    this.conntrack = new ConntrackMap(this.map('netobs_ct_tcp'), this.map('netobs_ct_any'));
     this.events = new EventReader(this.map('netobs_events'), this.map('netobs_lost'));
   }
 
