@@ -32,6 +32,9 @@ import { AgentFlowContext } from './flow-context.ts';
 import { PolicyState } from './policies.ts';
 import { ifnameOf } from '../../bpf/loader/index.ts';
 
+/** Cilium's reserved identity `init` (5): an endpoint whose own identity is not known yet. */
+const RESERVED_INIT = 5;
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Logger = (level: LogLevel, msg: string) => void;
 
@@ -243,6 +246,12 @@ export class Agent {
     this.endpoints.activate({
       attach: (ifindex) => this.datapath.attach(ifindex),
       write: (rec) => this.#writeEndpoint(rec),
+      // What a not-ready pod may send: nothing at all, ARP and ND included (bpf/README.md):
+      // it has no identity yet, so no rule could judge it.
+      writeNotReady: (rec) => this.datapath.endpoints.set(rec.ifindex, {
+        endpointId: rec.id, identity: RESERVED_INIT, notReady: true, checkSource: true,
+        ...(rec.ipv4 ? { ipv4: rec.ipv4 } : {}), ...(rec.ipv6 ? { ipv6: rec.ipv6 } : {}),
+      }),
       remove: (ifindex) => this.datapath.endpoints.delete(ifindex),
     });
     if (this.#first) this.#dropStaleEndpoints();
