@@ -150,6 +150,7 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 	f.dir = dir;
 	f.len = skb->len;
 
+	f.p.endpoint_id = ep->endpoint_id;
 	reason = netobs_parse(skb, &f.p);
 	if (reason)
 		return netobs_drop(&f, reason);

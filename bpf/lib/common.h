@@ -66,6 +66,7 @@ struct pkt {
 	__u8 inner_proto;
 	__u8 hop_limit;      /* IPv6 hop limit / IPv4 TTL: ND and MLD must arrive on-link */
 	__u8 pad[2];
+	__u32 endpoint_id;   /* set before parsing: fragment state is kept per endpoint */
 };
 
 #define PKT_F_ICMP_ERROR 0x01  /* ICMP error with a parsed inner tuple */

@@ -246,10 +246,10 @@ static __always_inline int parse_ipv4(struct __sk_buff *skb, struct pkt *p)
 	addr_from_v4(&p->daddr, ip.daddr);
 	frag = bpf_ntohs(ip.frag_off);
 	if (frag & 0x1fff)
-		return frag_recall(p, ip.id);
+		return frag_recall(p, bpf_ntohs(ip.id), ip.protocol);
 	ret = parse_l4(skb, p, ETH_HLEN + hlen);
 	if (ret == 0 && (frag & 0x2000))
-		frag_remember(p, ip.id);
+		frag_remember(p, bpf_ntohs(ip.id), ip.protocol);
 	return ret;
 }
 
@@ -266,6 +266,7 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt *p)
 	__u32 off = ETH_HLEN + sizeof(ip6);
 	__u32 frag_id = 0;
 	int first_frag = 0, ret;
+	__u8 frag_next = 0;
 	__u8 next;
 
 	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip6, sizeof(ip6)))
@@ -315,11 +316,10 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt *p)
 			off += sizeof(fh);
 			fo = bpf_ntohs(fh.frag_off);
 			frag_id = bpf_ntohl(fh.id);
-			if (fo & 0xfff8) {
-				p->proto = next;
-				return frag_recall(p, frag_id);
-			}
+			if (fo & 0xfff8)
+				return frag_recall(p, frag_id, next);
 			first_frag = fo & 1;
+			frag_next = next;
 			break;
 		}
 		default:
@@ -331,7 +331,7 @@ l4:
 	p->proto = next;
 	ret = parse_l4(skb, p, off);
 	if (ret == 0 && first_frag)
-		frag_remember(p, frag_id);
+		frag_remember(p, frag_id, frag_next);
 	return ret;
 }
 

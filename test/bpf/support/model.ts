@@ -53,7 +53,14 @@ export class DatapathModel {
   ipcache: Array<{ addr: Uint8Array; prefixlen: number; identity: number }> = [];
   policy = new Map<string, boolean>(); // key -> deny
   private ct = new Map<string, { seenFwd: number; seenRev: number; closed: boolean }>();
-  private frags = new Map<string, { sport: number; dport: number; policyPort: number }>();
+  // Per endpoint, 32 direct-mapped slots (id mod 32), each holding one datagram's full key.
+  private frags = new Map<string, { key: string; proto: number; sport: number; dport: number; policyPort: number }>();
+  private epId = 0;
+
+  /** Forgets every connection (the model has no clock: callers flush before lifetimes matter). */
+  flushConntrack(): void {
+    this.ct.clear();
+  }
 
   setPolicy(e: ModelPolicyEntry): void {
     this.policy.set(`${e.endpointId}/${e.remoteIdentity}/${e.port}/${e.protocol}/${e.direction}`, e.deny);
@@ -110,10 +117,10 @@ export class DatapathModel {
         noPolicy: false,
       };
       const frag = v.getUint16(20);
-      const id = `4:${v.getUint16(18)}`;
-      if (frag & 0x1fff) return this.recall(base, id);
+      const id = v.getUint16(18);
+      if (frag & 0x1fff) return this.recall(base, id, base.proto);
       const r = this.l4(p, v, base, 14 + hlen);
-      if (typeof r !== 'number' && frag & 0x2000) this.remember(r, id);
+      if (typeof r !== 'number' && frag & 0x2000) this.remember(r, id, base.proto);
       return r;
     }
     if (type === 0x86dd) {
@@ -137,7 +144,8 @@ export class DatapathModel {
       let next = p[20]!;
       let off = 54;
       let firstFrag = false;
-      let fragId = '';
+      let fragId = 0;
+      let fragNext = 0;
       for (let i = 0; ; i++) {
         if (![0, 43, 60, 135, 51, 44].includes(next)) break;
         if (i === 8) return 156;
@@ -145,14 +153,13 @@ export class DatapathModel {
         if (type === 44) {
           if (off + 8 > len) return 156;
           const fo = v.getUint16(off + 2);
-          fragId = `6:${v.getUint32(off + 4)}`;
+          fragId = v.getUint32(off + 4);
           next = p[off]!;
           off += 8;
-          if (fo & 0xfff8) {
-            base.proto = next;
-            return this.recall(base, fragId);
-          }
+          // Every fragment is keyed by the Fragment header's next header, whatever follows it.
+          if (fo & 0xfff8) return this.recall(base, fragId, next);
           firstFrag = (fo & 1) === 1;
+          fragNext = next;
         } else {
           if (off + 2 > len) return 156;
           next = p[off]!;
@@ -162,20 +169,20 @@ export class DatapathModel {
       }
       base.proto = next;
       const r = this.l4(p, v, base, off);
-      if (typeof r !== 'number' && firstFrag) this.remember(r, fragId);
+      if (typeof r !== 'number' && firstFrag) this.remember(r, fragId, fragNext);
       return r;
     }
     return 139;
   }
 
-  private recall(base: Parsed, id: string): Parsed | number {
-    const f = this.frags.get(`${base.saddr}/${base.daddr}/${id}/${base.proto}`);
-    if (!f) return 157;
-    return { ...base, sport: f.sport, dport: f.dport, policyPort: f.policyPort };
+  private recall(base: Parsed, id: number, keyProto: number): Parsed | number {
+    const f = this.frags.get(`${this.epId}/${id % 32}`);
+    if (!f || f.key !== `${base.saddr}/${base.daddr}/${id}/${keyProto}`) return 157;
+    return { ...base, proto: f.proto, sport: f.sport, dport: f.dport, policyPort: f.policyPort };
   }
 
-  private remember(p: Parsed, id: string): void {
-    this.frags.set(`${p.saddr}/${p.daddr}/${id}/${p.proto}`, { sport: p.sport, dport: p.dport, policyPort: p.policyPort });
+  private remember(p: Parsed, id: number, keyProto: number): void {
+    this.frags.set(`${this.epId}/${id % 32}`, { key: `${p.saddr}/${p.daddr}/${id}/${keyProto}`, proto: p.proto, sport: p.sport, dport: p.dport, policyPort: p.policyPort });
   }
 
   private l4(p: Uint8Array, v: DataView, b: Parsed, off: number): Parsed | number {
@@ -272,6 +279,7 @@ export class DatapathModel {
     if (!ep) return { verdict: 'forwarded', reason: 0 };
     const drop = (reason: number): Decision => ({ verdict: 'dropped', reason });
     const ok: Decision = { verdict: 'forwarded', reason: 0 };
+    this.epId = ep.endpointId;
     const p = this.parse(packet);
     if (typeof p === 'number') return drop(p);
     if (ep.flags & EndpointFlags.NOT_READY) return drop(203);
