@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Datapath, Direction, parseIp } from '../../bpf/loader/index.ts';
 import { BpfMap } from '../../bpf/loader/bpf-map.ts';
 import { loadLibbpf } from '../../bpf/loader/libbpf.ts';
-import { ensureBpffs, removePins } from '../../bpf/loader/bpffs.ts';
+import { ensureBpffsMount, removePins } from '../../bpf/loader/bpffs.ts';
 import { multiarchInclude } from '../../scripts/build-bpf.ts';
 import { datapathObject, LO } from './support/fixture.ts';
 import { TCP_ACK, TCP_SYN, tcp4 } from './support/packets.ts';
@@ -44,7 +44,7 @@ function pinOld(object: Uint8Array, root: string): void {
 
 test('pinned maps of the previous layout are migrated, and a tracked connection keeps flowing', (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'netobs-pins-'));
-  const root = ensureBpffs(`/sys/fs/bpf/netobs-test-migrate-${process.pid}`);
+  const root = ensureBpffsMount(`/sys/fs/bpf/netobs-test-migrate-${process.pid}`).root;
   t.teardown(() => {
     removePins(root);
     rmSync(dir, { recursive: true, force: true });

@@ -2,7 +2,8 @@
 import { EventType, Verdict, type Endpoint, type Flow, type Policy } from '../../api/types.ts';
 import { RESERVED_IDENTITY } from '../../api/names.ts';
 
-/** Drop reasons that mean "a policy said no" (policy denied, deny rule). */
+/** Drop reasons that mean "a policy said no" (policy denied, deny rule): api/types.ts DropReason,
+ * whose numbers follow bpf/lib/drop.h (test/bpf/constants-drift.test.ts). */
 const POLICY_DROP_REASONS = new Set([133, 181]);
 
 export function isDrop(f: Flow): boolean {

@@ -7,7 +7,7 @@ import { Datapath, DropReason, EventType } from '../../../bpf/loader/index.ts';
 import { ifindexOf } from '../../../bpf/loader/tc.ts';
 import { EndpointManager, type EndpointWriter } from '../../../agent/endpoints/manager.ts';
 import type { VethDiscovery } from '../../../agent/endpoints/discover.ts';
-import type { PodObject } from '../../../agent/k8s/objects.ts';
+import type { PodObject } from '../../../lib/kube-objects.ts';
 import { datapathObject } from '../../bpf/support/fixture.ts';
 import { SCRIPTS, makeTopology, nodeInPod, type Pod } from '../../bpf/support/netns.ts';
 
