@@ -5,7 +5,7 @@
  *   netobs_to_ep    tc egress of the host-side veth: packets entering the pod (INGRESS)
  *
  * Per packet: endpoint lookup by ifindex (unknown interface: pass untouched), parse,
- * not-ready, source check (packets leaving the pod), conntrack; a known connection passes and is accounted (a trace when it reports);
+ * not-ready, source check and Service translation (packets leaving the pod, lb.h), conntrack; a known connection passes and is accounted (a trace when it reports);
  * a new one resolves the remote identity through the ipcache, is checked against the
  * endpoint's policy when enforcement is on, and is tracked. */
 #include "lib/common.h"
@@ -20,6 +20,7 @@
 #include "lib/policy.h"
 #include "lib/conntrack.h"
 #include "lib/l7.h"
+#include "lib/lb.h"
 
 static __always_inline __u8 obs_point(__u8 dir)
 {
@@ -121,6 +122,80 @@ __attribute__((noinline)) int netobs_ct_recheck(struct ct_entry *ct, const struc
 	return 0;
 }
 
+/* A packet leaving the pod for a Service address: picks (or recalls) the backend and
+ * rewrites the packet to it; f then describes the packet as the backend sees it and
+ * remembers the Service address for the conntrack entry. Returns 0 or a drop reason. */
+__attribute__((noinline)) int netobs_lb_egress(struct __sk_buff *skb, struct flow *f)
+{
+	struct lb_key key = {};
+	struct lb_value *svc, *slot;
+	struct lb_backend *be = NULL;
+	struct lb_conn *conn, nc = {};
+	struct ct_key ck;
+	union addr16 to;
+	__u32 backend_id;
+
+	if (!f || (f->p.proto != PROTO_TCP && f->p.proto != PROTO_UDP) || !f->p.l4_off ||
+	    (f->p.flags & (PKT_F_FRAGMENT | PKT_F_ICMP_ERROR)))
+		return 0;
+	__builtin_memcpy(key.addr, f->p.daddr.b, 16);
+	key.port = f->p.dport;
+	key.proto = f->p.proto;
+	svc = bpf_map_lookup_elem(&netobs_lb_svc, &key);
+	if (!svc)
+		return 0;
+	ct_key_fill(&ck, &f->p.saddr, &f->p.daddr, f->p.sport, f->p.dport, f->p.proto, DIR_EGRESS,
+		    f->endpoint_id);
+	conn = bpf_map_lookup_elem(&netobs_lb_conn, &ck);
+	if (conn) {
+		backend_id = conn->backend_id;
+		be = bpf_map_lookup_elem(&netobs_lb_backend, &backend_id);
+	}
+	if (!be) {
+		if (!svc->count)
+			return DROP_NO_SERVICE;
+		nc.svc_id = svc->svc_id;
+		key.slot = 1 + lb_hash(&f->p) % svc->count;
+		slot = bpf_map_lookup_elem(&netobs_lb_svc, &key);
+		if (!slot)
+			return DROP_NO_SERVICE;
+		backend_id = slot->backend_id;
+		be = bpf_map_lookup_elem(&netobs_lb_backend, &backend_id);
+		if (!be)
+			return DROP_NO_SERVICE;
+		nc.backend_id = backend_id;
+		bpf_map_update_elem(&netobs_lb_conn, &ck, &nc, BPF_ANY);
+	} else {
+		nc.svc_id = conn->svc_id;
+	}
+	__builtin_memcpy(to.b, be->addr, 16);
+	if (lb_rewrite(skb, &f->p, 1, &f->p.daddr, &to, f->p.dport, be->port))
+		return DROP_INVALID_PACKET;
+	f->nat_addr = f->p.daddr;
+	f->nat_port = f->p.dport;
+	f->svc_id = nc.svc_id;
+	f->p.daddr = to;
+	f->p.dport = be->port;
+	f->p.policy_port = be->port;
+	return 0;
+}
+
+/* A reply of a connection the pod opened to a Service address: its source becomes that
+ * address and port again, as the pod's socket expects. Returns 0 or a drop reason. */
+__attribute__((noinline)) int netobs_lb_rev_nat(struct __sk_buff *skb, const struct flow *f,
+						const struct ct_entry *ct)
+{
+	union addr16 vip;
+
+	if (!f || !ct || !(ct->flags & CT_F_SVC) || !f->p.l4_off ||
+	    (f->p.proto != PROTO_TCP && f->p.proto != PROTO_UDP) || (f->p.flags & PKT_F_FRAGMENT))
+		return 0;
+	__builtin_memcpy(vip.b, ct->nat_addr, 16);
+	if (lb_rewrite(skb, &f->p, 0, &f->p.saddr, &vip, f->p.sport, ct->nat_port))
+		return DROP_INVALID_PACKET;
+	return 0;
+}
+
 static __always_inline void ct_forget(const struct ct_key *k)
 {
 	if (k->proto == PROTO_TCP)
@@ -168,6 +243,11 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 	}
 	if (f.p.flags & PKT_F_FRAGMENT)
 		f.ev_flags |= EV_F_FRAGMENT;
+	if (dir == DIR_EGRESS) {
+		reason = netobs_lb_egress(skb, &f);
+		if (reason)
+			return netobs_drop(&f, reason);
+	}
 
 	ct = ct_lookup(&k, &f.p, dir, f.endpoint_id, &is_reply);
 	now = bpf_ktime_get_coarse_ns();
@@ -193,6 +273,12 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 		return reason;
 	}
 
+	/* Events keep describing the packet as the backend sent it (f is not rewritten). */
+	if (is_reply && (ct->flags & CT_F_SVC)) {
+		reason = netobs_lb_rev_nat(skb, &f, ct);
+		if (reason)
+			return netobs_drop(&f, reason);
+	}
 	report = ct_account(ct, &f, is_reply, now,
 			    (__u64)cfg->report_interval_ms * 1000000);
 	f.ev_flags |= EV_F_REPLY_KNOWN | (is_reply ? EV_F_IS_REPLY : 0);

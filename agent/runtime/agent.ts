@@ -22,6 +22,7 @@ import type { ClusterView, CompileDelta } from '../policy/compile.ts';
 import type { EndpointEnforcement } from '../policy/entries.ts';
 import type { IdentityInfo, NamedPort } from '../policy/views.ts';
 import { IpcacheSync, desiredIpcache } from '../datapath/ipcache-sync.ts';
+import { ServiceSync, desiredServices } from '../datapath/service-sync.ts';
 import { PolicyApplier } from '../datapath/policy-apply.ts';
 import { RuleIds } from '../datapath/rule-ids.ts';
 import { DnsNames } from '../flows/dns-names.ts';
@@ -93,6 +94,8 @@ export class Agent {
   readonly #o: AgentOptions;
   readonly #applier: PolicyApplier;
   readonly #ipcache: IpcacheSync;
+  readonly #services: ServiceSync;
+  #servicesKey = '';
   #first = true;
   #viewKey = '';
   #ipcacheKey = '';
@@ -116,6 +119,7 @@ export class Agent {
     this.policies = new PolicyState(this.#view());
     this.#applier = new PolicyApplier(o.datapath.policy, this.rules);
     this.#ipcache = new IpcacheSync(o.datapath.ipcache);
+    this.#services = new ServiceSync(o.datapath.services);
     this.flowContext = new AgentFlowContext({
       nodeName: o.nodeName, state: this.state, endpoints: this.endpoints, podIdentities: this.podIdentities, cidr: this.cidr,
       rules: this.rules, policies: this.policies, dns: this.dns, clock: this.clock,
@@ -243,6 +247,7 @@ export class Agent {
     }
     this.#applyPolicies(rewrite);
     this.#syncIpcache();
+    this.#syncServices();
     this.endpoints.activate({
       attach: (ifindex) => this.datapath.attach(ifindex),
       write: (rec) => this.#writeEndpoint(rec),
@@ -407,6 +412,16 @@ export class Agent {
     });
     const cidrs = [...this.#cidrIpcache].map(([prefix, identity]) => ({ prefix, identity }));
     this.#ipcache.apply(desiredIpcache({ pods, nodes, cidrs }));
+  }
+
+  /** Service translation for this node's pods (agent/datapath/service-sync.ts). */
+  #syncServices(): void {
+    const r = this.state.revision;
+    const key = `${r.services}/${r.endpointslices}/${r.nodes}`;
+    if (key === this.#servicesKey) return;
+    const o = this.state.objects;
+    this.#services.apply(desiredServices(o.services.values(), o.endpointslices.values(), this.state.nodes(), this.#services.ids));
+    this.#servicesKey = key;
   }
 
   /** After a restart: endpoint map entries of interfaces that no longer exist. */

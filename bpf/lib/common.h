@@ -65,7 +65,7 @@ struct pkt {
 	__u16 inner_dport;
 	__u8 inner_proto;
 	__u8 hop_limit;      /* IPv6 hop limit / IPv4 TTL: ND and MLD must arrive on-link */
-	__u8 pad[2];
+	__u16 l4_off;        /* offset of the L4 header (TCP/UDP/SCTP/ICMP); 0 if none */
 	__u32 endpoint_id;   /* set before parsing: fragment state is kept per endpoint */
 };
 
@@ -91,6 +91,12 @@ struct flow {
 	__u8 match_type;
 	__u8 tcp_state;
 	__u8 ev_flags;     /* EV_F_* in events.h */
+	/* Service translation (lb.h): the Service address and port the packet was sent to,
+	 * before it was rewritten to the backend's (nat_port 0: not translated). */
+	union addr16 nat_addr;
+	__u16 nat_port;
+	__u16 svc_id;
+	__u32 pad2;
 };
 
 #endif

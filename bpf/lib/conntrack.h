@@ -47,6 +47,7 @@
 #define CT_TCP_CLOSED 4
 
 #define CT_F_REPLY_SEEN 0x1
+#define CT_F_SVC 0x2       /* sent to a Service address: replies get it back as their source */
 
 #define CT_SEEN_MASK (TCPF_FIN | TCPF_SYN | TCPF_RST)
 
@@ -80,6 +81,10 @@ struct ct_entry {
 	__u8 pad;
 	__u16 policy_port;   /* the first packet's policy port, for a re-check */
 	__u32 policy_rev;    /* the endpoint's policy revision when last judged */
+	__u8 nat_addr[16];   /* CT_F_SVC: the Service address and port the pod sent to */
+	__u16 nat_port;
+	__u16 svc_id;
+	__u32 pad2;
 };
 
 #define CT_LIFETIME_TCP 21600ULL
@@ -257,6 +262,12 @@ static __always_inline int ct_create(const struct flow *f, __u64 now, __u32 poli
 	e.match_type = f->match_type;
 	e.policy_port = f->p.policy_port;
 	e.policy_rev = policy_rev;
+	if (f->nat_port) {
+		e.flags |= CT_F_SVC;
+		__builtin_memcpy(e.nat_addr, f->nat_addr.b, 16);
+		e.nat_port = f->nat_port;
+		e.svc_id = f->svc_id;
+	}
 	if (f->p.proto == PROTO_TCP) {
 		e.tcp_seen_fwd = f->p.tcp_flags & CT_SEEN_MASK;
 		e.tcp_state = ct_tcp_state(e.tcp_seen_fwd, 0);

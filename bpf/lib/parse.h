@@ -144,6 +144,7 @@ static __always_inline void parse_icmp_inner(struct __sk_buff *skb, struct pkt *
 
 static __always_inline int parse_l4(struct __sk_buff *skb, struct pkt *p, __u32 off)
 {
+	p->l4_off = off;
 	switch (p->proto) {
 	case PROTO_TCP: {
 		struct tcphdr th;
@@ -399,6 +400,7 @@ static __always_inline int parse_fast_ipv4(struct __sk_buff *skb, struct pkt *p)
 	p->proto = ip->protocol;
 	p->policy_port = p->dport;
 	p->payload_off = ETH_HLEN + sizeof(*ip) + hlen;
+	p->l4_off = ETH_HLEN + sizeof(*ip);
 	addr_from_v4(&p->saddr, ip->saddr);
 	addr_from_v4(&p->daddr, ip->daddr);
 	return 1;

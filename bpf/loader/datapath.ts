@@ -7,7 +7,7 @@ import path from 'node:path';
 import { readAsset } from '../../lib/assets.ts';
 import { BpfMap, mapInfo, type MapInfo } from './bpf-map.ts';
 import { DEFAULT_BPFFS_ROOT, ensureBpffsMount, removePins, unlinkIfExists } from './bpffs.ts';
-import { ConntrackMap, EndpointMap, IpcacheMap, PolicyMap } from './datapath-maps.ts';
+import { ConntrackMap, EndpointMap, IpcacheMap, PolicyMap, ServiceMap } from './datapath-maps.ts';
 import { LoadError, errnoName } from './errors.ts';
 import { EventReader } from './event-reader.ts';
 import { DEFAULT_CONFIG, DROP_REASON_NAMES, METRICS_ENTRIES, STRUCTS, decodeConfig, encodeConfig, type DatapathConfig } from './layout.ts';
@@ -27,6 +27,9 @@ export const MAP_NAMES = [
   'netobs_policy',
   'netobs_ct_tcp',
   'netobs_ct_any',
+  'netobs_lb_svc',
+  'netobs_lb_backend',
+  'netobs_lb_conn',
 ] as const;
 export type MapName = (typeof MAP_NAMES)[number];
 
@@ -67,6 +70,8 @@ export class Datapath {
   readonly endpoints: EndpointMap;
   readonly policy: PolicyMap;
   readonly conntrack: ConntrackMap;
+  /** Service translation at the pods' egress (bpf/lib/lb.h). */
+  readonly services: ServiceMap;
   readonly events: EventReader;
   /** Program fds: from-endpoint runs on the host veth's tc ingress, to-endpoint on its egress. */
   readonly programs: { fromEndpoint: number; toEndpoint: number };
@@ -104,6 +109,7 @@ export class Datapath {
     this.endpoints = new EndpointMap(this.map('netobs_endpoint'));
     this.policy = new PolicyMap(this.map('netobs_policy'));
     this.conntrack = new ConntrackMap(this.map('netobs_ct_tcp'), this.map('netobs_ct_any'));
+    this.services = new ServiceMap(this.map('netobs_lb_svc'), this.map('netobs_lb_backend'), this.map('netobs_lb_conn'));
     this.events = new EventReader(this.map('netobs_events'), this.map('netobs_lost'));
   }
 

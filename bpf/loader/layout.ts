@@ -25,6 +25,7 @@ export const DropReason = {
   CT_MAP_INSERTION_FAILED: 155,
   INVALID_IPV6_EXTENSION_HEADER: 156,
   IP_FRAGMENTATION_NOT_SUPPORTED: 157,
+  SERVICE_BACKEND_NOT_FOUND: 158,
   FORBIDDEN_ICMPV6_MESSAGE: 176,
   POLICY_DENY: 181,
   DROP_EP_NOT_READY: 203,
@@ -43,6 +44,9 @@ export const EndpointFlags = { ENFORCE_INGRESS: 0x1, ENFORCE_EGRESS: 0x2, NOT_RE
 /** bpf/lib/policy.h POLICY_*. */
 export const PolicyAction = { ALLOW: 1, DENY: 2 } as const;
 export type PolicyAction = 'allow' | 'deny';
+
+/** bpf/lib/conntrack.h CT_F_SVC: the entry's connection was sent to a Service address. */
+export const CT_F_SVC = 0x2;
 
 /** bpf/lib/conntrack.h CT_TCP_*. */
 export const TCP_STATES = ['none', 'syn-sent', 'established', 'fin-wait', 'closed'] as const;
@@ -96,7 +100,7 @@ export const STRUCTS = {
     },
   },
   ct_entry: {
-    size: 80,
+    size: 104,
     fields: {
       packets_fwd: [0, 8],
       bytes_fwd: [8, 8],
@@ -116,8 +120,16 @@ export const STRUCTS = {
       pad: [73, 1],
       policy_port: [74, 2],
       policy_rev: [76, 4],
+      nat_addr: [80, 16],
+      nat_port: [96, 2],
+      svc_id: [98, 2],
+      pad2: [100, 4],
     },
   },
+  lb_key: { size: 24, fields: { addr: [0, 16], port: [16, 2], slot: [18, 2], proto: [20, 1], pad: [21, 3] } },
+  lb_value: { size: 8, fields: { backend_id: [0, 4], count: [4, 2], svc_id: [6, 2] } },
+  lb_backend: { size: 20, fields: { addr: [0, 16], port: [16, 2], pad: [18, 2] } },
+  lb_conn: { size: 8, fields: { backend_id: [0, 4], svc_id: [4, 4] } },
   metrics_value: { size: 16, fields: { packets: [0, 8], bytes: [8, 8] } },
 } as const satisfies Record<string, StructLayout>;
 
@@ -328,6 +340,8 @@ export interface ConntrackEntry {
   tcpState: (typeof TCP_STATES)[number];
   replySeen: boolean;
   matchType: number;
+  /** Sent to a Service address: that address and port (replies get them back as their source). */
+  service?: { addr: string; port: number; svcId: number };
 }
 
 export function decodeConntrack(key: Uint8Array, value: Uint8Array, formatIp: (a: Uint8Array, off?: number) => string): ConntrackEntry {
@@ -355,6 +369,9 @@ export function decodeConntrack(key: Uint8Array, value: Uint8Array, formatIp: (a
     tcpState: TCP_STATES[v.getUint8(V.tcp_state[0])] ?? 'none',
     replySeen: (v.getUint8(V.flags[0]) & 1) !== 0,
     matchType: v.getUint8(V.match_type[0]),
+    ...((v.getUint8(V.flags[0]) & CT_F_SVC) !== 0
+      ? { service: { addr: formatIp(value, V.nat_addr[0]), port: v.getUint16(V.nat_port[0], true), svcId: v.getUint16(V.svc_id[0], true) } }
+      : {}),
   };
 }
 
@@ -372,4 +389,74 @@ export function encodeIpcacheValue(identity: number, tunnelEndpoint = 0): Uint8A
   // Stored as the IPv4 address bytes in network order.
   v.setUint32(F.ipcache_value.fields.tunnel_endpoint[0], tunnelEndpoint, false);
   return b;
+}
+
+/** A Service frontend (bpf/lib/lb.h lb_key): address, port and protocol; slot 0 is the service. */
+export interface LbKey {
+  addr: Uint8Array; // 16 bytes (IPv4 v4-mapped)
+  port: number;
+  protocol: number;
+  slot: number;
+}
+
+export function encodeLbKey(k: LbKey): Uint8Array {
+  const L = F.lb_key.fields;
+  const b = new Uint8Array(F.lb_key.size);
+  const v = dv(b);
+  b.set(k.addr, L.addr[0]);
+  v.setUint16(L.port[0], k.port, true);
+  v.setUint16(L.slot[0], k.slot, true);
+  v.setUint8(L.proto[0], k.protocol);
+  return b;
+}
+
+export function decodeLbKey(b: Uint8Array): LbKey {
+  const L = F.lb_key.fields;
+  const v = dv(b);
+  return { addr: b.slice(L.addr[0], L.addr[0] + 16), port: v.getUint16(L.port[0], true), slot: v.getUint16(L.slot[0], true), protocol: v.getUint8(L.proto[0]) };
+}
+
+export function encodeLbValue(o: { backendId?: number; count?: number; svcId?: number }): Uint8Array {
+  const L = F.lb_value.fields;
+  const b = new Uint8Array(F.lb_value.size);
+  const v = dv(b);
+  v.setUint32(L.backend_id[0], o.backendId ?? 0, true);
+  v.setUint16(L.count[0], o.count ?? 0, true);
+  v.setUint16(L.svc_id[0], o.svcId ?? 0, true);
+  return b;
+}
+
+export function decodeLbValue(b: Uint8Array): { backendId: number; count: number; svcId: number } {
+  const L = F.lb_value.fields;
+  const v = dv(b);
+  return { backendId: v.getUint32(L.backend_id[0], true), count: v.getUint16(L.count[0], true), svcId: v.getUint16(L.svc_id[0], true) };
+}
+
+export function encodeLbBackend(addr: Uint8Array, port: number): Uint8Array {
+  const L = F.lb_backend.fields;
+  const b = new Uint8Array(F.lb_backend.size);
+  b.set(addr, L.addr[0]);
+  dv(b).setUint16(L.port[0], port, true);
+  return b;
+}
+
+export function decodeLbBackend(b: Uint8Array): { addr: Uint8Array; port: number } {
+  const L = F.lb_backend.fields;
+  return { addr: b.slice(L.addr[0], L.addr[0] + 16), port: dv(b).getUint16(L.port[0], true) };
+}
+
+/**
+ * bpf/lib/lb.h lb_hash: FNV-1a over the client's address (16 bytes), port (big-endian) and
+ * the protocol. A new connection takes backend slot 1 + lbHash % count.
+ */
+export function lbHash(saddr: Uint8Array, sport: number, protocol: number): number {
+  let h = 2166136261;
+  const step = (x: number) => {
+    h = Math.imul(h ^ x, 16777619) >>> 0;
+  };
+  for (let i = 0; i < 16; i++) step(saddr[i]!);
+  step(sport >> 8);
+  step(sport & 0xff);
+  step(protocol);
+  return h >>> 0;
 }

@@ -87,11 +87,13 @@ export function replay(pending: PendingMigration[], maps: MapsByName): Migration
         const owners = endpointOwners(maps('netobs_endpoint'));
         for (const [k, v] of old.entries()) {
           const nk = translateCtKey(k, owners);
-          if (!nk || v.length !== STRUCTS.ct_entry.size) {
+          if (!nk || v.length > STRUCTS.ct_entry.size) {
             dropped++;
             continue;
           }
-          const nv = v.slice();
+          // Values grew at their end since (Service translation): zero-filled, as below.
+          const nv = new Uint8Array(STRUCTS.ct_entry.size);
+          nv.set(v);
           // The first packet's policy port was not kept: for TCP/UDP/SCTP it is the key's dport.
           const dv = new DataView(nv.buffer);
           const proto = k[36]!;
