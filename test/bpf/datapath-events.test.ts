@@ -82,5 +82,7 @@ test('maps() lists every map with its size and entries', (t) => {
   t.is(maps.netobs_ct_any?.type, 'lru_hash');
   t.is(maps.netobs_events?.type, 'ringbuf');
   t.is(maps.netobs_policy?.keySize, 12);
-  t.is(Object.keys(maps).length, 10);
+  t.is(maps.netobs_lb_svc?.keySize, 24);
+  t.is(maps.netobs_lb_conn?.type, 'lru_hash');
+  t.is(Object.keys(maps).length, 13);
 });
