@@ -135,8 +135,8 @@ __attribute__((noinline)) int netobs_lb_egress(struct __sk_buff *skb, struct flo
 	union addr16 to;
 	__u32 backend_id;
 
-	if (!f || (f->p.proto != PROTO_TCP && f->p.proto != PROTO_UDP) || !f->p.l4_off ||
-	    (f->p.flags & (PKT_F_FRAGMENT | PKT_F_ICMP_ERROR)))
+	if (!f || (f->p.proto != PROTO_TCP && f->p.proto != PROTO_UDP) ||
+	    (!f->p.l4_off && !(f->p.flags & PKT_F_FRAGMENT)))
 		return 0;
 	__builtin_memcpy(key.addr, f->p.daddr.b, 16);
 	key.port = f->p.dport;
@@ -187,8 +187,8 @@ __attribute__((noinline)) int netobs_lb_rev_nat(struct __sk_buff *skb, const str
 {
 	union addr16 vip;
 
-	if (!f || !ct || !(ct->flags & CT_F_SVC) || !f->p.l4_off ||
-	    (f->p.proto != PROTO_TCP && f->p.proto != PROTO_UDP) || (f->p.flags & PKT_F_FRAGMENT))
+	if (!f || !ct || !(ct->flags & CT_F_SVC) || (f->p.proto != PROTO_TCP && f->p.proto != PROTO_UDP) ||
+	    (!f->p.l4_off && !(f->p.flags & PKT_F_FRAGMENT)))
 		return 0;
 	__builtin_memcpy(vip.b, ct->nat_addr, 16);
 	if (lb_rewrite(skb, &f->p, 0, &f->p.saddr, &vip, f->p.sport, ct->nat_port))

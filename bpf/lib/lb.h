@@ -13,6 +13,11 @@
  * does; the agent keeps a terminating-but-serving backend in netobs_lb_backend (not in
  * the slots), so connections already on it are not cut while it drains.
  *
+ * Later fragments follow their first fragment (the fragment map gives their ports): same
+ * backend, only the address rewritten. ICMP errors about a translated connection are not
+ * rewritten (their quoted packet keeps the backend's address), nor is a pod's connection to
+ * its own Service that lands on itself given a source NAT (hairpin): both are limits.
+ *
  * The packet is rewritten (destination address and port, IPv4 header and L4 checksums)
  * before conntrack and policy: the conntrack entry is keyed by the backend tuple and keeps
  * the Service address and port, and its replies get their source rewritten back
@@ -105,6 +110,17 @@ static __always_inline int lb_rewrite(struct __sk_buff *skb, const struct pkt *p
 	__be16 oldp = bpf_htons(from_port), newp = bpf_htons(to_port);
 	int udp_nocsum = 0;
 
+	/* A later fragment carries no L4 header: only its address changes (the first
+	 * fragment's L4 checksum covers the whole datagram and was updated with it). */
+	if (p->flags & PKT_F_FRAGMENT) {
+		if (p->family == 6)
+			return bpf_skb_store_bytes(skb, ETH_HLEN + (dnat ? LB_OFF(struct ipv6hdr, daddr) : LB_OFF(struct ipv6hdr, saddr)),
+						   to->b, 16, 0) ? -1 : 0;
+		if (bpf_skb_store_bytes(skb, ETH_HLEN + (dnat ? LB_OFF(struct iphdr, daddr) : LB_OFF(struct iphdr, saddr)),
+					&to->w[3], 4, 0))
+			return -1;
+		return bpf_l3_csum_replace(skb, ETH_HLEN + LB_OFF(struct iphdr, check), from->w[3], to->w[3], 4) ? -1 : 0;
+	}
 	if (p->proto == PROTO_UDP && p->family == 4) {
 		__u16 c;
 

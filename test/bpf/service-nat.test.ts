@@ -5,9 +5,9 @@
 import test from 'ava';
 import { Direction, DropReason, formatIp, parseIp, type Datapath } from '../../bpf/loader/index.ts';
 import { lbHash } from '../../bpf/loader/layout.ts';
-import { ETH_IPV6, TCP_ACK, TCP_SYN, eth, ipv6, tcp4, udp, udp4 } from './support/packets.ts';
+import { ETH_IP, ETH_IPV6, TCP_ACK, TCP_SYN, eth, ipv4, ipv6, tcp4, udp, udp4 } from './support/packets.ts';
 import { LO, LOCAL_EP, openTestDatapath } from './support/fixture.ts';
-import { checksumsValid, withChecksums } from './support/checksum.ts';
+import { checksumsValid, withChecksums, withIpv4HeaderChecksum } from './support/checksum.ts';
 
 const POD = '10.0.0.10';
 const VIP = '10.96.0.10';
@@ -187,4 +187,21 @@ test('the service maps read back what was synced; removal leaves nothing', (t) =
   t.deepEqual(dp.services.frontends(), []);
   t.is(dp.services.backends.count(), 0);
   t.is(send(dp, 'from-endpoint', withChecksums(tcp4(POD, VIP, 40007, 80, TCP_SYN))).events.find((e) => e.type === 1)?.dstIp, VIP, 'no longer translated');
+});
+
+test('a fragmented datagram to a Service: every fragment goes to the same backend, IPv4 header checksum right', (t) => {
+  const dp = setup(t);
+  dp.services.sync([{ addr: VIP, port: 53, protocol: 17, svcId: 2, backends: [{ addr: BE1, port: 5353 }, { addr: BE2, port: 5353 }] }]);
+  allowBackend(dp, 5353, 17);
+  const first = withChecksums(eth(ETH_IP, ipv4({ src: POD, dst: VIP, proto: 17, id: 77, moreFragments: true }, udp({ sport: 33335, dport: 53, payload: new Uint8Array(16) }))));
+  const later = eth(ETH_IP, ipv4({ src: POD, dst: VIP, proto: 17, id: 77, fragOffset: 3 }, new Uint8Array(16)));
+  const a = send(dp, 'from-endpoint', first);
+  t.is(a.verdict, 'forwarded');
+  const backend = dst(a.data)[0];
+  t.true(backend === BE1 || backend === BE2);
+  t.true(checksumsValid(a.data).l3);
+  const b = send(dp, 'from-endpoint', withIpv4HeaderChecksum(later));
+  t.is(b.verdict, 'forwarded');
+  t.is(dst(b.data)[0], backend, 'the later fragment follows the first');
+  t.true(checksumsValid(b.data).l3);
 });

@@ -48,6 +48,17 @@ function l4sum(f: Uint8Array, p: Parts): number {
   return fold(sum16(f.subarray(p.l4), sum16(p.pseudo)));
 }
 
+/** A copy of an IPv4 frame with only its header checksum set (later fragments: no L4 header). */
+export function withIpv4HeaderChecksum(frame: Uint8Array): Uint8Array {
+  const f = frame.slice();
+  const hl = (f[14]! & 15) * 4;
+  f[24] = f[25] = 0;
+  const c = ~fold(sum16(f.subarray(14, 14 + hl))) & 0xffff;
+  f[24] = c >> 8;
+  f[25] = c & 0xff;
+  return f;
+}
+
 /** A copy of the frame with the IPv4 header and L4 checksums set (`udpZero`: IPv4 UDP without one). */
 export function withChecksums(frame: Uint8Array, o: { udpZero?: boolean } = {}): Uint8Array {
   const f = frame.slice();

@@ -1,7 +1,7 @@
 // A TypeScript reference model of the datapath's decision, written from the spec in
 // bpf/README.md rather than from the C: same inputs (packet, hook, maps), same verdict
 // and drop reason. The fuzz test holds the two against each other.
-import { EndpointFlags } from '../../../bpf/loader/layout.ts';
+import { EndpointFlags, lbHash } from '../../../bpf/loader/layout.ts';
 
 export interface ModelEndpoint {
   endpointId: number;
@@ -38,6 +38,15 @@ interface Parsed {
   arp?: boolean;
   hopLimit?: number;
   inner?: { saddr: string; daddr: string; sport: number; dport: number; proto: number };
+  /** A later fragment (ports from its first fragment). */
+  fragment?: boolean;
+}
+
+export interface ModelService {
+  addr: Uint8Array; // 16 bytes
+  port: number;
+  protocol: number;
+  backends: { addr: Uint8Array; port: number }[];
 }
 
 const INGRESS = 1;
@@ -56,6 +65,13 @@ export class DatapathModel {
   // Per endpoint, 32 direct-mapped slots (id mod 32), each holding one datagram's full key.
   private frags = new Map<string, { key: string; proto: number; sport: number; dport: number; policyPort: number }>();
   private epId = 0;
+  /** Service frontends by `addr/port/proto`; the backend each connection was given. */
+  private services = new Map<string, { addr: string; port: number }[]>();
+  private lbConn = new Map<string, { addr: string; port: number }>();
+
+  setService(s: ModelService): void {
+    this.services.set(`${hex(s.addr)}/${s.port}/${s.protocol}`, s.backends.map((b) => ({ addr: hex(b.addr), port: b.port })));
+  }
 
   /** Forgets every connection (the model has no clock: callers flush before lifetimes matter). */
   flushConntrack(): void {
@@ -178,7 +194,7 @@ export class DatapathModel {
   private recall(base: Parsed, id: number, keyProto: number): Parsed | number {
     const f = this.frags.get(`${this.epId}/${id % 32}`);
     if (!f || f.key !== `${base.saddr}/${base.daddr}/${id}/${keyProto}`) return 157;
-    return { ...base, proto: f.proto, sport: f.sport, dport: f.dport, policyPort: f.policyPort };
+    return { ...base, proto: f.proto, sport: f.sport, dport: f.dport, policyPort: f.policyPort, fragment: true };
   }
 
   private remember(p: Parsed, id: number, keyProto: number): void {
@@ -291,6 +307,24 @@ export class DatapathModel {
       if (!(own !== undefined && own === p.saddr) && !probe && !linkLocal) return drop(132);
     }
     if (p.noPolicy) return ok;
+    // Service translation: leaving the pod for a Service address and port, TCP or UDP, the
+    // packet goes on as the backend's (the one this connection was given, else by hash).
+    if (dir === EGRESS && (p.proto === 6 || p.proto === 17)) {
+      const backends = this.services.get(`${p.daddr}/${p.dport}/${p.proto}`);
+      if (backends) {
+        const connKey = `${ep.endpointId}/${p.saddr}/${p.daddr}/${p.sport}/${p.dport}/${p.proto}`;
+        const live = (b: { addr: string; port: number }) => [...this.services.values()].some((l) => l.some((x) => x.addr === b.addr && x.port === b.port));
+        let be = this.lbConn.get(connKey);
+        if (!be || !live(be)) {
+          if (backends.length === 0) return drop(158);
+          be = backends[lbHash(Buffer.from(p.saddr, 'hex'), p.sport, p.proto) % backends.length]!;
+          this.lbConn.set(connKey, be);
+        }
+        p.daddr = be.addr;
+        p.dport = be.port;
+        p.policyPort = be.port;
+      }
+    }
     const other = dir === INGRESS ? EGRESS : INGRESS;
     // Entries belong to the endpoint whose hook created them: a reply is looked up on the same endpoint.
     const key = (s: string, d: string, sp: number, dp: number, pr: number, di: number) => `${ep.endpointId}/${s}/${d}/${sp}/${dp}/${pr}/${di}`;
