@@ -114,6 +114,11 @@ test('host paths, client-to-client ICMP and DNS', (t) => {
   ]);
   const actions = byName('dns-resolution').scenarios.flatMap((s) => s.actions(env()) as Action[]);
   t.deepEqual(actions.map((a) => a.check?.dnsAnswer), ['10.0.1.20', '10.0.2.21', '10.96.0.20', '10.96.0.21']);
+  // A datapath that translates Services at the pod shows the DNS server's endpoint, not the ClusterIP.
+  const e = env();
+  e.topology.clusterDNS = { ...e.topology.clusterDNS!, endpointIPs: ['192.168.0.53'] };
+  const viaEndpoint = byName('dns-resolution').scenarios[1]!.actions(e) as Action[];
+  t.deepEqual(viaEndpoint[0]!.destination.ips, ['10.96.0.10', '192.168.0.53']);
 });
 
 test('outside the cluster: skipped without a target, run with one', (t) => {
