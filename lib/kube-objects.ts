@@ -70,6 +70,7 @@ export interface ServiceObject {
     readonly clusterIP?: string;
     readonly clusterIPs?: readonly string[];
     readonly type?: string;
+    readonly externalIPs?: readonly string[];
     readonly ports?: readonly ServicePort[];
   };
 }
@@ -77,7 +78,10 @@ export interface ServiceObject {
 export interface EndpointSliceObject {
   readonly metadata: ObjectMeta;
   readonly addressType?: string;
-  readonly endpoints?: readonly { readonly addresses: readonly string[]; readonly conditions?: { readonly ready?: boolean } }[];
+  readonly endpoints?: readonly {
+    readonly addresses: readonly string[];
+    readonly conditions?: { readonly ready?: boolean; readonly serving?: boolean; readonly terminating?: boolean };
+  }[];
   readonly ports?: readonly { readonly name?: string; readonly port?: number; readonly protocol?: string }[];
 }
 

@@ -64,12 +64,16 @@ struct pkt {
 	__u16 inner_sport;
 	__u16 inner_dport;
 	__u8 inner_proto;
-	__u8 pad[3];
+	__u8 hop_limit;      /* IPv6 hop limit / IPv4 TTL: ND and MLD must arrive on-link */
+	__u16 l4_off;        /* offset of the L4 header (TCP/UDP/SCTP/ICMP); 0 if none */
+	__u32 endpoint_id;   /* set before parsing: fragment state is kept per endpoint */
 };
 
 #define PKT_F_ICMP_ERROR 0x01  /* ICMP error with a parsed inner tuple */
 #define PKT_F_FRAGMENT 0x02    /* non-first fragment: ports come from the fragment map */
-#define PKT_F_NO_POLICY 0x04   /* ARP, neighbour discovery: always forwarded, never tracked */
+#define PKT_F_NO_POLICY 0x04   /* valid ARP, ND or MLD: link-local control, exempt from policy
+				* (not from NOT_READY or the source check), never tracked */
+#define PKT_F_ARP 0x08         /* ARP; saddr holds the sender protocol address (v4-mapped) */
 
 /* One packet's trip through the datapath: what was parsed, who the peers are,
  * what was decided. Events are filled from it. */
@@ -87,6 +91,12 @@ struct flow {
 	__u8 match_type;
 	__u8 tcp_state;
 	__u8 ev_flags;     /* EV_F_* in events.h */
+	/* Service translation (lb.h): the Service address and port the packet was sent to,
+	 * before it was rewritten to the backend's (nat_port 0: not translated). */
+	union addr16 nat_addr;
+	__u16 nat_port;
+	__u16 svc_id;
+	__u32 pad2;
 };
 
 #endif

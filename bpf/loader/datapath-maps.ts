@@ -4,6 +4,7 @@ import { formatCidr, formatIp, parseCidr, parseIp } from './addr.ts';
 import type { BpfMap } from './bpf-map.ts';
 import {
   STRUCTS,
+  conntrackLifetimeNs,
   decodeConntrack,
   decodeEndpoint,
   decodePolicyKey,
@@ -13,6 +14,13 @@ import {
   encodeIpcacheValue,
   encodePolicyKey,
   encodePolicyValue,
+  encodeLbKey,
+  decodeLbKey,
+  encodeLbValue,
+  decodeLbValue,
+  encodeLbBackend,
+  decodeLbBackend,
+  type LbKey,
   type ConntrackEntry,
   type EndpointInfo,
   type PolicyKey,
@@ -118,19 +126,206 @@ export class PolicyMap {
   }
 }
 
+/** The two conntrack maps (TCP, everything else) as one. */
 export class ConntrackMap {
-  constructor(readonly map: BpfMap) {}
+  #gcCursor: { tcp?: Uint8Array; any?: Uint8Array } = {};
+
+  constructor(
+    readonly tcp: BpfMap,
+    readonly any: BpfMap,
+  ) {}
 
   entries(): ConntrackEntry[] {
-    return [...this.map.entries()].map(([k, v]) => decodeConntrack(k, v, formatIp));
+    return [...this.tcp.entries(), ...this.any.entries()].map(([k, v]) => decodeConntrack(k, v, formatIp));
   }
 
   count(): number {
-    return this.map.count();
+    return this.tcp.count() + this.any.count();
+  }
+
+  /** Entries and capacity per map: how close each is to evicting live connections. */
+  pressure(): { tcp: { entries: number; max: number }; any: { entries: number; max: number } } {
+    return {
+      tcp: { entries: this.tcp.count(), max: this.tcp.info.maxEntries },
+      any: { entries: this.any.count(), max: this.any.info.maxEntries },
+    };
   }
 
   /** Forgets every connection: the next packet of each is judged by policy again. */
   flush(): number {
-    return this.map.clear();
+    return this.tcp.clear() + this.any.clear();
+  }
+
+  /**
+   * Forgets a deleted endpoint's connections: those its hooks created, and every other
+   * endpoint's connections with its addresses, so a pod that reuses the IP inherits
+   * neither flows nor the identity they were judged with.
+   */
+  flushEndpoint(endpointId: number, addrs: string[] = []): number {
+    const mapped = addrs.map((a) => Buffer.from(parseIp(a).addr).toString('hex'));
+    const K = STRUCTS.ct_key.fields;
+    let n = 0;
+    for (const m of [this.tcp, this.any]) {
+      for (const k of [...m.keys()]) {
+        const ep = new DataView(k.buffer, k.byteOffset, k.byteLength).getUint32(K.endpoint_id[0], true);
+        const s = Buffer.from(k.subarray(K.saddr[0], K.saddr[0] + 16)).toString('hex');
+        const d = Buffer.from(k.subarray(K.daddr[0], K.daddr[0] + 16)).toString('hex');
+        if (ep === endpointId || mapped.includes(s) || mapped.includes(d)) n += m.delete(k) ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * One bounded GC pass: visits at most `budget` entries of each map, continuing where the
+   * last pass stopped, and deletes those past their lifetime (conntrackLifetimeNs from
+   * last_seen_ns, as the datapath judges them). `nowNs` is CLOCK_MONOTONIC, the clock of
+   * bpf_ktime_get_coarse_ns (process.hrtime.bigint() on Linux). Returns what it did.
+   */
+  gc(nowNs: bigint, budget = 4096): { visited: number; deleted: number } {
+    let visited = 0;
+    let deleted = 0;
+    for (const which of ['tcp', 'any'] as const) {
+      const m = this[which];
+      let key = this.#gcCursor[which];
+      let i = 0;
+      for (; i < budget; i++) {
+        const next = m.nextKey(key);
+        if (!next) {
+          key = undefined;
+          break;
+        }
+        key = next;
+        const v = m.lookup(next);
+        if (!v) continue;
+        visited++;
+        const e = decodeConntrack(next, v, formatIp);
+        if (nowNs - e.lastSeenNs > conntrackLifetimeNs(e.protocol, e.tcpState)) deleted += m.delete(next) ? 1 : 0;
+      }
+      // A deleted cursor key makes the kernel restart from the first key: harmless.
+      if (key) this.#gcCursor[which] = key;
+      else delete this.#gcCursor[which];
+    }
+    return { visited, deleted };
+  }
+}
+
+/** A Service address and port (ClusterIP, ExternalIP or node address + NodePort) and its backends. */
+export interface LbFrontend {
+  addr: string;
+  port: number;
+  /** IP protocol number: 6 or 17. */
+  protocol: number;
+  /** The agent's number for the Service (the same for all its frontends). */
+  svcId: number;
+  /** Backends new connections are spread over, in slot order. */
+  backends: LbBackendAddr[];
+}
+
+export interface LbBackendAddr {
+  addr: string;
+  port: number;
+}
+
+const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/**
+ * The Service translation maps (bpf/lib/lb.h). sync() makes them hold exactly the given
+ * frontends, in an order that never lets a packet see a half-written Service: backends
+ * first, then a Service's slots, then its slot 0 (count); removals the other way round.
+ */
+export class ServiceMap {
+  constructor(
+    readonly svc: BpfMap,
+    readonly backends: BpfMap,
+    readonly conns: BpfMap,
+  ) {}
+
+  /**
+   * `draining` backends stay reachable for connections already on them (terminating but still
+   * serving endpoints) without taking new ones. Returns the entries written and deleted.
+   */
+  sync(frontends: LbFrontend[], draining: LbBackendAddr[] = []): { written: number; deleted: number } {
+    let written = 0;
+    let deleted = 0;
+    const beKey = (b: LbBackendAddr) => `${hexOf(parseIp(b.addr).addr)}/${b.port}`;
+    const ids = new Map<string, number>();
+    const used = new Set<number>();
+    for (const [k, v] of this.backends.entries()) {
+      const id = u32(k, 0);
+      const b = decodeLbBackend(v);
+      ids.set(`${hexOf(b.addr)}/${b.port}`, id);
+      used.add(id);
+    }
+    const wanted = new Map<string, LbBackendAddr>();
+    for (const f of frontends) for (const b of f.backends) wanted.set(beKey(b), b);
+    for (const b of draining) wanted.set(beKey(b), b);
+    let next = 1;
+    for (const [key, b] of wanted) {
+      if (ids.has(key)) continue;
+      while (used.has(next)) next++;
+      ids.set(key, next);
+      used.add(next);
+      this.backends.update(new Uint8Array(new Uint32Array([next]).buffer), encodeLbBackend(parseIp(b.addr).addr, b.port));
+      written++;
+    }
+
+    const current = new Map<string, string>();
+    for (const [k, v] of this.svc.entries()) current.set(hexOf(k), hexOf(v));
+    const desired = new Set<string>();
+    const put = (k: Uint8Array, v: Uint8Array) => {
+      const hk = hexOf(k);
+      desired.add(hk);
+      if (current.get(hk) === hexOf(v)) return;
+      this.svc.update(k, v);
+      written++;
+    };
+    for (const f of frontends) {
+      const addr = parseIp(f.addr).addr;
+      f.backends.forEach((b, i) => put(encodeLbKey({ addr, port: f.port, protocol: f.protocol, slot: i + 1 }), encodeLbValue({ backendId: ids.get(beKey(b))! })));
+      put(encodeLbKey({ addr, port: f.port, protocol: f.protocol, slot: 0 }), encodeLbValue({ count: f.backends.length, svcId: f.svcId }));
+    }
+    const stale = [...current.keys()].filter((k) => !desired.has(k)).map((k) => Uint8Array.from(Buffer.from(k, 'hex')));
+    stale.sort((a, b) => decodeLbKey(a).slot - decodeLbKey(b).slot);
+    for (const k of stale) deleted += this.svc.delete(k) ? 1 : 0;
+
+    for (const [key, id] of ids) {
+      if (wanted.has(key)) continue;
+      deleted += this.backends.delete(new Uint8Array(new Uint32Array([id]).buffer)) ? 1 : 0;
+    }
+    return { written, deleted };
+  }
+
+  /** What the maps hold, as frontends (backends in slot order). */
+  frontends(): LbFrontend[] {
+    const backends = new Map<number, LbBackendAddr>();
+    for (const [k, v] of this.backends.entries()) {
+      const b = decodeLbBackend(v);
+      backends.set(u32(k, 0), { addr: formatIp(b.addr), port: b.port });
+    }
+    const slots = new Map<string, { key: LbKey; value: ReturnType<typeof decodeLbValue> }[]>();
+    for (const [k, v] of this.svc.entries()) {
+      const key = decodeLbKey(k);
+      const id = `${hexOf(key.addr)}/${key.port}/${key.protocol}`;
+      slots.set(id, [...(slots.get(id) ?? []), { key, value: decodeLbValue(v) }]);
+    }
+    const out: LbFrontend[] = [];
+    for (const list of slots.values()) {
+      const head = list.find((s) => s.key.slot === 0);
+      if (!head) continue;
+      const bySlot = new Map(list.map((s) => [s.key.slot, s.value.backendId]));
+      const bs: LbBackendAddr[] = [];
+      for (let i = 1; i <= head.value.count; i++) {
+        const b = backends.get(bySlot.get(i) ?? 0);
+        if (b) bs.push(b);
+      }
+      out.push({ addr: formatIp(head.key.addr), port: head.key.port, protocol: head.key.protocol, svcId: head.value.svcId, backends: bs });
+    }
+    return out;
+  }
+
+  /** Forgets which backend each connection was given (tests; the LRU ages them out). */
+  flushConnections(): number {
+    return this.conns.clear();
   }
 }

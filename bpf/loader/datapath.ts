@@ -7,12 +7,13 @@ import path from 'node:path';
 import { readAsset } from '../../lib/assets.ts';
 import { BpfMap, mapInfo, type MapInfo } from './bpf-map.ts';
 import { DEFAULT_BPFFS_ROOT, ensureBpffsMount, removePins, unlinkIfExists } from './bpffs.ts';
-import { ConntrackMap, EndpointMap, IpcacheMap, PolicyMap } from './datapath-maps.ts';
+import { ConntrackMap, EndpointMap, IpcacheMap, PolicyMap, ServiceMap } from './datapath-maps.ts';
 import { LoadError, errnoName } from './errors.ts';
 import { EventReader } from './event-reader.ts';
 import { DEFAULT_CONFIG, DROP_REASON_NAMES, METRICS_ENTRIES, STRUCTS, decodeConfig, encodeConfig, type DatapathConfig } from './layout.ts';
 import { lastErrno, loadLibbpf, loadLibc, nativeAlloc } from './libbpf.ts';
 import { TC_EGRESS, TC_INGRESS, ifindexOf, ifnameOf, tcAttach, tcDetach, tcQuery } from './tc.ts';
+import { checkPinned, replay, retiredPins, type MigrationReport, type PendingMigration } from './pin-migration.ts';
 import { testRun, type TestRunOptions, type TestRunResult } from './test-run.ts';
 
 export const MAP_NAMES = [
@@ -24,7 +25,11 @@ export const MAP_NAMES = [
   'netobs_ipcache',
   'netobs_endpoint',
   'netobs_policy',
-  'netobs_ct',
+  'netobs_ct_tcp',
+  'netobs_ct_any',
+  'netobs_lb_svc',
+  'netobs_lb_backend',
+  'netobs_lb_conn',
 ] as const;
 export type MapName = (typeof MAP_NAMES)[number];
 
@@ -65,10 +70,14 @@ export class Datapath {
   readonly endpoints: EndpointMap;
   readonly policy: PolicyMap;
   readonly conntrack: ConntrackMap;
+  /** Service translation at the pods' egress (bpf/lib/lb.h). */
+  readonly services: ServiceMap;
   readonly events: EventReader;
   /** Program fds: from-endpoint runs on the host veth's tc ingress, to-endpoint on its egress. */
   readonly programs: { fromEndpoint: number; toEndpoint: number };
   readonly bpffsRoot: string | undefined;
+  /** Pinned maps of another layout found at open, and what was replayed from them. */
+  migrations: MigrationReport[] = [];
   /**
    * Where open() had to mount bpffs itself because none was there: in a container that mount is
    * private to it (the pod's volume propagates host to container only), so pins do not outlive it.
@@ -99,7 +108,8 @@ export class Datapath {
     this.ipcache = new IpcacheMap(this.map('netobs_ipcache'));
     this.endpoints = new EndpointMap(this.map('netobs_endpoint'));
     this.policy = new PolicyMap(this.map('netobs_policy'));
-    this.conntrack = new ConntrackMap(this.map('netobs_ct'));
+    this.conntrack = new ConntrackMap(this.map('netobs_ct_tcp'), this.map('netobs_ct_any'));
+    this.services = new ServiceMap(this.map('netobs_lb_svc'), this.map('netobs_lb_backend'), this.map('netobs_lb_conn'));
     this.events = new EventReader(this.map('netobs_events'), this.map('netobs_lost'));
   }
 
@@ -119,19 +129,19 @@ export class Datapath {
       throw new Error(`open datapath object: ${errnoName(lastErrno())}`);
     }
     const logs: Array<{ name: string; buf: Uint8Array }> = [];
+    const pending: PendingMigration[] = [];
     try {
       for (const name of MAP_NAMES) {
         const m = lib.findMapByName(obj, name);
         if (m === null) throw new Error(`datapath object: map ${name} missing`);
         const pinPath = root ? path.join(root, name) : undefined;
         const want = o.maxEntries?.[name];
-        if (pinPath && existsSync(pinPath)) {
-          // Reuse needs an identical definition: take the pinned size.
-          const fd = lib.objGet(pinPath);
-          if (fd >= 0) {
-            lib.mapSetMaxEntries(m, mapInfo(fd).maxEntries);
-            loadLibc().close(fd);
-          }
+        // Reuse needs an identical definition (then: the pinned size); a changed one is
+        // migrated (pin-migration.ts) instead of failing the load.
+        const pinned = pinPath ? checkPinned(m, name, pinPath) : undefined;
+        if (pinned) {
+          lib.mapSetMaxEntries(m, pinned.maxEntries);
+          if (pinned.pending) pending.push(pinned.pending);
         } else if (want !== undefined) {
           lib.mapSetMaxEntries(m, want);
         }
@@ -144,6 +154,7 @@ export class Datapath {
         lib.programSetLogBuf(p, buf, buf.length);
         logs.push({ name, buf });
       }
+      if (root) pending.push(...retiredPins(root));
       const rc = lib.objectLoad(obj);
       if (rc < 0) {
         const log = logs
@@ -167,10 +178,15 @@ export class Datapath {
         }
       }
       const dp = new Datapath(obj, mem, root);
+      // Endpoints first: the conntrack translation finds entry owners by pod address.
+      const order = (n: string) => (n === 'netobs_endpoint' ? 0 : n.startsWith('netobs_ct') ? 2 : 1);
+      pending.sort((a, b) => order(a.name) - order(b.name));
+      dp.migrations = replay(pending.splice(0), (n) => dp.map(n as MapName));
       dp.bpffsMountedHere = fs?.mounted;
       dp.setConfig({ ...DEFAULT_CONFIG, ...o.config });
       return dp;
     } catch (err) {
+      for (const p of pending) p.old.close();
       lib.objectClose(obj);
       mem.free();
       throw err;

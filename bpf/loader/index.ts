@@ -1,7 +1,7 @@
 // The datapath loader's public surface, for the agent and the CLI.
 export { Datapath, attachedInterfaces, ifindexOf, ifnameOf, MAP_NAMES, PROGRAM_NAMES } from './datapath.ts';
 export type { DatapathOptions, MapName, MapSummary, MetricsRow, Hook } from './datapath.ts';
-export type { IpcacheEntry } from './datapath-maps.ts';
+export type { IpcacheEntry, LbBackendAddr, LbFrontend } from './datapath-maps.ts';
 export type { PollOptions } from './event-reader.ts';
 export { decodeEvent, EVENT_LAYOUT, EVENT_LAYOUT_VERSION, EventType, ObsPoint, EventFlags } from './events.ts';
 export type { NetobsEvent } from './events.ts';

@@ -21,9 +21,12 @@ export const DropReason = {
   CT_TRUNCATED_OR_INVALID_HEADER: 135,
   UNSUPPORTED_L3_PROTOCOL: 139,
   UNKNOWN_ICMPV4_TYPE: 144,
+  STALE_OR_UNROUTABLE_IP: 151,
   CT_MAP_INSERTION_FAILED: 155,
   INVALID_IPV6_EXTENSION_HEADER: 156,
   IP_FRAGMENTATION_NOT_SUPPORTED: 157,
+  SERVICE_BACKEND_NOT_FOUND: 158,
+  FORBIDDEN_ICMPV6_MESSAGE: 176,
   POLICY_DENY: 181,
   DROP_EP_NOT_READY: 203,
 } as const;
@@ -42,8 +45,21 @@ export const EndpointFlags = { ENFORCE_INGRESS: 0x1, ENFORCE_EGRESS: 0x2, NOT_RE
 export const PolicyAction = { ALLOW: 1, DENY: 2 } as const;
 export type PolicyAction = 'allow' | 'deny';
 
+/** bpf/lib/conntrack.h CT_F_SVC: the entry's connection was sent to a Service address. */
+export const CT_F_SVC = 0x2;
+
 /** bpf/lib/conntrack.h CT_TCP_*. */
 export const TCP_STATES = ['none', 'syn-sent', 'established', 'fin-wait', 'closed'] as const;
+
+/** bpf/lib/conntrack.h CT_LIFETIME_* (seconds since an entry's last packet). */
+export const CT_LIFETIME_S = { TCP: 21600, SYN: 60, CLOSE: 10, NONTCP: 60 } as const;
+
+/** How long an entry lives after its last packet (the datapath's ct_lifetime_ns). */
+export function conntrackLifetimeNs(protocol: number, tcpState: (typeof TCP_STATES)[number]): bigint {
+  let s: number = CT_LIFETIME_S.NONTCP;
+  if (protocol === 6) s = tcpState === 'established' ? CT_LIFETIME_S.TCP : tcpState === 'fin-wait' || tcpState === 'closed' ? CT_LIFETIME_S.CLOSE : CT_LIFETIME_S.SYN;
+  return BigInt(s) * 1_000_000_000n;
+}
 
 /** bpf/lib/config.h CFG_*. */
 export const ConfigFlags = { EVENTS: 0x1, TRACE: 0x2, POLICY_VERDICT: 0x4, L7: 0x8 } as const;
@@ -68,8 +84,8 @@ export const STRUCTS = {
   ipcache_key: { size: 20, fields: { prefixlen: [0, 4], addr: [4, 16] } },
   ipcache_value: { size: 8, fields: { identity: [0, 4], tunnel_endpoint: [4, 4] } },
   endpoint_info: {
-    size: 32,
-    fields: { endpoint_id: [0, 4], identity: [4, 4], flags: [8, 4], ipv4: [12, 4], ipv6: [16, 16] },
+    size: 36,
+    fields: { endpoint_id: [0, 4], identity: [4, 4], flags: [8, 4], ipv4: [12, 4], ipv6: [16, 16], policy_rev: [32, 4] },
   },
   policy_key: {
     size: 12,
@@ -77,11 +93,14 @@ export const STRUCTS = {
   },
   policy_value: { size: 8, fields: { action: [0, 1], pad: [1, 3], rule_id: [4, 4] } },
   ct_key: {
-    size: 40,
-    fields: { saddr: [0, 16], daddr: [16, 16], sport: [32, 2], dport: [34, 2], proto: [36, 1], direction: [37, 1], pad: [38, 2] },
+    size: 44,
+    fields: {
+      saddr: [0, 16], daddr: [16, 16], sport: [32, 2], dport: [34, 2], proto: [36, 1], direction: [37, 1], pad: [38, 2],
+      endpoint_id: [40, 4],
+    },
   },
   ct_entry: {
-    size: 80,
+    size: 104,
     fields: {
       packets_fwd: [0, 8],
       bytes_fwd: [8, 8],
@@ -98,9 +117,19 @@ export const STRUCTS = {
       tcp_state: [70, 1],
       flags: [71, 1],
       match_type: [72, 1],
-      pad: [73, 7],
+      pad: [73, 1],
+      policy_port: [74, 2],
+      policy_rev: [76, 4],
+      nat_addr: [80, 16],
+      nat_port: [96, 2],
+      svc_id: [98, 2],
+      pad2: [100, 4],
     },
   },
+  lb_key: { size: 24, fields: { addr: [0, 16], port: [16, 2], slot: [18, 2], proto: [20, 1], pad: [21, 3] } },
+  lb_value: { size: 8, fields: { backend_id: [0, 4], count: [4, 2], svc_id: [6, 2] } },
+  lb_backend: { size: 20, fields: { addr: [0, 16], port: [16, 2], pad: [18, 2] } },
+  lb_conn: { size: 8, fields: { backend_id: [0, 4], svc_id: [4, 4] } },
   metrics_value: { size: 16, fields: { packets: [0, 8], bytes: [8, 8] } },
 } as const satisfies Record<string, StructLayout>;
 
@@ -179,6 +208,8 @@ export interface EndpointInfo {
   ipv4?: string;
   ipv6?: string;
   checkSource?: boolean;
+  /** Bump when this endpoint's policy entries change: established connections are judged again. */
+  policyRev?: number;
 }
 
 export function endpointFlags(e: EndpointInfo): number {
@@ -200,6 +231,7 @@ export function encodeEndpoint(e: EndpointInfo, parseIp: (s: string) => Uint8Arr
   v.setUint32(L.flags[0], endpointFlags(e), true);
   if (e.ipv4) b.set(parseIp(e.ipv4).subarray(12, 16), L.ipv4[0]);
   if (e.ipv6) b.set(parseIp(e.ipv6), L.ipv6[0]);
+  v.setUint32(L.policy_rev[0], (e.policyRev ?? 0) >>> 0, true);
   return b;
 }
 
@@ -221,6 +253,7 @@ export function decodeEndpoint(b: Uint8Array, formatIp: (a: Uint8Array) => strin
     enforceEgress: (flags & EndpointFlags.ENFORCE_EGRESS) !== 0,
     notReady: (flags & EndpointFlags.NOT_READY) !== 0,
     checkSource: (flags & EndpointFlags.CHECK_SOURCE) !== 0,
+    policyRev: v.getUint32(L.policy_rev[0], true),
     ...(v4.some((x) => x !== 0) ? { ipv4: formatIp(mapped) } : {}),
     ...(v6.some((x) => x !== 0) ? { ipv6: formatIp(v6) } : {}),
   };
@@ -293,6 +326,8 @@ export interface ConntrackEntry {
   protocol: number;
   /** Direction of the connection's first packet, as seen by the endpoint. */
   direction: Direction;
+  /** The endpoint whose hook saw the first packet: replies are looked up on it only. */
+  endpointId: number;
   packetsForward: bigint;
   bytesForward: bigint;
   packetsReply: bigint;
@@ -305,6 +340,8 @@ export interface ConntrackEntry {
   tcpState: (typeof TCP_STATES)[number];
   replySeen: boolean;
   matchType: number;
+  /** Sent to a Service address: that address and port (replies get them back as their source). */
+  service?: { addr: string; port: number; svcId: number };
 }
 
 export function decodeConntrack(key: Uint8Array, value: Uint8Array, formatIp: (a: Uint8Array, off?: number) => string): ConntrackEntry {
@@ -319,6 +356,7 @@ export function decodeConntrack(key: Uint8Array, value: Uint8Array, formatIp: (a
     dport: k.getUint16(K.dport[0], true),
     protocol: k.getUint8(K.proto[0]),
     direction: k.getUint8(K.direction[0]) as Direction,
+    endpointId: k.getUint32(K.endpoint_id[0], true),
     packetsForward: v.getBigUint64(V.packets_fwd[0], true),
     bytesForward: v.getBigUint64(V.bytes_fwd[0], true),
     packetsReply: v.getBigUint64(V.packets_rev[0], true),
@@ -331,6 +369,9 @@ export function decodeConntrack(key: Uint8Array, value: Uint8Array, formatIp: (a
     tcpState: TCP_STATES[v.getUint8(V.tcp_state[0])] ?? 'none',
     replySeen: (v.getUint8(V.flags[0]) & 1) !== 0,
     matchType: v.getUint8(V.match_type[0]),
+    ...((v.getUint8(V.flags[0]) & CT_F_SVC) !== 0
+      ? { service: { addr: formatIp(value, V.nat_addr[0]), port: v.getUint16(V.nat_port[0], true), svcId: v.getUint16(V.svc_id[0], true) } }
+      : {}),
   };
 }
 
@@ -348,4 +389,74 @@ export function encodeIpcacheValue(identity: number, tunnelEndpoint = 0): Uint8A
   // Stored as the IPv4 address bytes in network order.
   v.setUint32(F.ipcache_value.fields.tunnel_endpoint[0], tunnelEndpoint, false);
   return b;
+}
+
+/** A Service frontend (bpf/lib/lb.h lb_key): address, port and protocol; slot 0 is the service. */
+export interface LbKey {
+  addr: Uint8Array; // 16 bytes (IPv4 v4-mapped)
+  port: number;
+  protocol: number;
+  slot: number;
+}
+
+export function encodeLbKey(k: LbKey): Uint8Array {
+  const L = F.lb_key.fields;
+  const b = new Uint8Array(F.lb_key.size);
+  const v = dv(b);
+  b.set(k.addr, L.addr[0]);
+  v.setUint16(L.port[0], k.port, true);
+  v.setUint16(L.slot[0], k.slot, true);
+  v.setUint8(L.proto[0], k.protocol);
+  return b;
+}
+
+export function decodeLbKey(b: Uint8Array): LbKey {
+  const L = F.lb_key.fields;
+  const v = dv(b);
+  return { addr: b.slice(L.addr[0], L.addr[0] + 16), port: v.getUint16(L.port[0], true), slot: v.getUint16(L.slot[0], true), protocol: v.getUint8(L.proto[0]) };
+}
+
+export function encodeLbValue(o: { backendId?: number; count?: number; svcId?: number }): Uint8Array {
+  const L = F.lb_value.fields;
+  const b = new Uint8Array(F.lb_value.size);
+  const v = dv(b);
+  v.setUint32(L.backend_id[0], o.backendId ?? 0, true);
+  v.setUint16(L.count[0], o.count ?? 0, true);
+  v.setUint16(L.svc_id[0], o.svcId ?? 0, true);
+  return b;
+}
+
+export function decodeLbValue(b: Uint8Array): { backendId: number; count: number; svcId: number } {
+  const L = F.lb_value.fields;
+  const v = dv(b);
+  return { backendId: v.getUint32(L.backend_id[0], true), count: v.getUint16(L.count[0], true), svcId: v.getUint16(L.svc_id[0], true) };
+}
+
+export function encodeLbBackend(addr: Uint8Array, port: number): Uint8Array {
+  const L = F.lb_backend.fields;
+  const b = new Uint8Array(F.lb_backend.size);
+  b.set(addr, L.addr[0]);
+  dv(b).setUint16(L.port[0], port, true);
+  return b;
+}
+
+export function decodeLbBackend(b: Uint8Array): { addr: Uint8Array; port: number } {
+  const L = F.lb_backend.fields;
+  return { addr: b.slice(L.addr[0], L.addr[0] + 16), port: dv(b).getUint16(L.port[0], true) };
+}
+
+/**
+ * bpf/lib/lb.h lb_hash: FNV-1a over the client's address (16 bytes), port (big-endian) and
+ * the protocol. A new connection takes backend slot 1 + lbHash % count.
+ */
+export function lbHash(saddr: Uint8Array, sport: number, protocol: number): number {
+  let h = 2166136261;
+  const step = (x: number) => {
+    h = Math.imul(h ^ x, 16777619) >>> 0;
+  };
+  for (let i = 0; i < 16; i++) step(saddr[i]!);
+  step(sport >> 8);
+  step(sport & 0xff);
+  step(protocol);
+  return h >>> 0;
 }

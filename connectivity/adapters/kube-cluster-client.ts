@@ -2,7 +2,7 @@
 // through install's Objects, pods/exec over WebSocket (v5.channel.k8s.io), readiness by polling.
 // Works the same against a real cluster and the lab's API server.
 import { Writable } from 'node:stream';
-import { Exec, type KubeConfig, type V1Node, type V1Pod, type V1Service, type V1Status } from '@kubernetes/client-node';
+import { Exec, type KubeConfig, type V1EndpointSlice, type V1Node, type V1Pod, type V1Service, type V1Status } from '@kubernetes/client-node';
 import { Objects, describeRef } from '../../lib/kube-apply.ts';
 import { UserError } from '../../lib/errors.ts';
 import type { ClusterClient, ExecResult, KubeObject, NodeInfo, PodInfo, PodRef, ServiceInfo } from '../framework/cluster.ts';
@@ -89,6 +89,16 @@ export class KubeClusterClient implements ClusterClient {
   }
 
   async listServices(namespace: string, selector?: Record<string, string>): Promise<ServiceInfo[]> {
-    return (await this.objects.list<V1Service>('v1', 'Service', namespace, labelSelector(selector))).map(serviceInfo);
+    const [services, slices] = await Promise.all([
+      this.objects.list<V1Service>('v1', 'Service', namespace, labelSelector(selector)),
+      this.objects.list<V1EndpointSlice>('discovery.k8s.io/v1', 'EndpointSlice', namespace),
+    ]);
+    return services.map((s) => {
+      const name = s.metadata?.name;
+      const ips = slices
+        .filter((sl) => name && sl.metadata?.labels?.['kubernetes.io/service-name'] === name)
+        .flatMap((sl) => (sl.endpoints ?? []).flatMap((e) => e.addresses));
+      return { ...serviceInfo(s), ...(ips.length ? { endpointIPs: [...new Set(ips)] } : {}) };
+    });
   }
 }

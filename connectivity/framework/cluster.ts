@@ -44,6 +44,11 @@ export interface ServiceInfo {
   clusterIP: string;
   type: string;
   ports: ServicePort[];
+  /**
+   * Addresses of its endpoints (EndpointSlices): where a datapath that translates Services at
+   * the pod shows the traffic going.
+   */
+  endpointIPs?: string[];
 }
 
 export interface ExecResult {

@@ -22,7 +22,8 @@ export const dnsClusterService: Scenario = {
   actions: ({ topology: t, params }) => {
     const dns = t.clusterDNS;
     if (!dns) return { skip: 'no cluster DNS service (kube-system, k8s-app=kube-dns)' };
-    const server: Peer = { name: `${dns.namespace}/${dns.name}`, role: 'cluster-dns', ips: [dns.clusterIP] };
+    // The ClusterIP, or its endpoints where the datapath translates Services at the pod.
+    const server: Peer = { name: `${dns.namespace}/${dns.name}`, role: 'cluster-dns', ips: [dns.clusterIP, ...(dns.endpointIPs ?? [])] };
     return echoes(t).map((e) => makeAction('dns-cluster-service', clients(t, ['client'])[0]!, server, {
       kind: 'dns', target: `${e.svc.name}.${e.svc.namespace}`, timeoutMs: params.probeTimeoutMs,
     }, { dnsAnswer: e.svc.clusterIP }));

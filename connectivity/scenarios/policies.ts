@@ -22,6 +22,7 @@ export const POLICY = {
   k8sEchoFromClient: 'echo-ingress-from-client-k8s',
   l7Http: 'echo-ingress-l7-http',
   l7Dns: 'client-egress-l7-dns',
+  clientEgressToEcho: 'client-egress-to-echo',
 } as const;
 
 /** Every pod of the namespace selected, with an ingress section that admits nothing. */
@@ -79,6 +80,21 @@ export const l7Visibility = (ns: string) => [
     egress: [
       { toEndpoints: [{}], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }], rules: { dns: [{ matchPattern: '*' }] } }] },
       { toEndpoints: [{}] },
+    ],
+  }),
+];
+
+/**
+ * Client pods may send only to the echo pods' HTTP port (by label, so only the backends behind
+ * the Services match) and DNS: reaching the echo Services by ClusterIP and by name shows that
+ * Service-addressed traffic is judged on the backend it reaches, not as world.
+ */
+export const clientEgressToEcho = (ns: string) => [
+  netobsPolicy(ns, POLICY.clientEgressToEcho, {
+    endpointSelector: clientPods,
+    egress: [
+      { toEndpoints: [echoPods], toPorts: [httpPort] },
+      { toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] },
     ],
   }),
 ];

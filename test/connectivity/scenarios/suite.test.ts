@@ -23,7 +23,8 @@ test('the suite: names are unique and match what users select with --test', (t) 
   t.deepEqual(suite.map((x) => x.name), [
     'pod-to-pod', 'pod-to-pod-udp', 'pod-to-service', 'pod-to-local-nodeport', 'pod-to-remote-nodeport', 'pod-to-host', 'host-to-pod',
     'client-to-client', 'dns-resolution', 'pod-to-world', 'pod-to-cidr',
-    'all-ingress-deny', 'allow-by-label', 'egress-deny-cidr', 'deny-over-allow', 'k8s-network-policy', 'l7-visibility',
+    'all-ingress-deny', 'allow-by-label', 'egress-deny-cidr', 'deny-over-allow', 'k8s-network-policy', 'egress-allow-via-service',
+    'l7-visibility',
   ]);
   for (const x of suite) {
     const names = plan(x, env({ externalTarget: 'one.one.one.one', externalIP: '1.1.1.1' }));
@@ -113,6 +114,11 @@ test('host paths, client-to-client ICMP and DNS', (t) => {
   ]);
   const actions = byName('dns-resolution').scenarios.flatMap((s) => s.actions(env()) as Action[]);
   t.deepEqual(actions.map((a) => a.check?.dnsAnswer), ['10.0.1.20', '10.0.2.21', '10.96.0.20', '10.96.0.21']);
+  // A datapath that translates Services at the pod shows the DNS server's endpoint, not the ClusterIP.
+  const e = env();
+  e.topology.clusterDNS = { ...e.topology.clusterDNS!, endpointIPs: ['192.168.0.53'] };
+  const viaEndpoint = byName('dns-resolution').scenarios[1]!.actions(e) as Action[];
+  t.deepEqual(viaEndpoint[0]!.destination.ips, ['10.96.0.10', '192.168.0.53']);
 });
 
 test('outside the cluster: skipped without a target, run with one', (t) => {
@@ -151,6 +157,10 @@ test('policy tests: expectations per source', (t) => {
   t.deepEqual(onlyExpect('k8s-network-policy').filter((l) => l.includes('client2')).map((l) => l.split('=> ')[1]), [
     'drop (POLICY_DENIED by echo-ingress-from-client-k8s)', 'drop (POLICY_DENIED by echo-ingress-from-client-k8s)',
   ]);
+  const viaService = byName('egress-allow-via-service');
+  const serviceActions = viaService.scenarios.flatMap((s) => s.actions(env()) as Action[]);
+  t.true(serviceActions.some((a) => a.scenario === 'pod-to-service') && serviceActions.some((a) => a.scenario === 'pod-to-service-by-name'));
+  t.true(serviceActions.every((a) => viaService.expect!(a).outcome === 'success'), 'the policy admits every Service-addressed request');
   const l7 = byName('l7-visibility');
   const actions = l7.scenarios.flatMap((s) => s.actions(env()) as Action[]);
   t.deepEqual(actions.map((a) => l7.expect!(a)), [
@@ -164,7 +174,7 @@ test('policy tests: expectations per source', (t) => {
 test('every policy the suite applies is valid: netobs policies against the CRD schema, k8s ones against the API model', (t) => {
   const params = env({ externalIP: '1.1.1.1' }).params;
   const objects = suite.flatMap((x) => x.policies?.(params) ?? []);
-  t.is(objects.length, 8);
+  t.is(objects.length, 9);
   t.is(new Set(objects.map((o) => o.metadata.name)).size, objects.length, 'policy names are unique');
   for (const o of objects) {
     t.is(o.metadata.namespace, 'netobs-test');
