@@ -352,13 +352,8 @@ export class Agent {
     }
     this.#viewKey = viewKey;
     const touched = new Set<number>();
-    // Every endpoint whose entries or enforcement changed gets a new policy revision, so its
-    // established connections are judged again on their next packet (bpf/lib/conntrack.h).
     for (const d of deltas) {
-      for (const e of [...d.entries.add, ...d.entries.remove, ...d.enforcement.add, ...d.enforcement.remove]) {
-        if (!touched.has(e.endpointId)) this.#policyRev.set(e.endpointId, this.#nextPolicyRev());
-        touched.add(e.endpointId);
-      }
+      for (const e of [...d.entries.add, ...d.entries.remove, ...d.enforcement.add, ...d.enforcement.remove]) touched.add(e.endpointId);
     }
     for (const d of deltas) {
       this.#applier.upsert(d.entries.add);
@@ -372,6 +367,12 @@ export class Agent {
       for (const c of d.ipcache.add) this.#cidrIpcache.set(c.prefix, c.identity);
       for (const c of d.ipcache.remove) if (!d.ipcache.add.some((a) => a.prefix === c.prefix)) this.#cidrIpcache.delete(c.prefix);
     }
+    // Every endpoint whose entries or enforcement changed gets a new policy revision, so its
+    // established connections are judged again on their next packet (bpf/lib/conntrack.h).
+    // Only now, with every entry added and removed: a packet re-judged before the removals
+    // would pass on a stale entry and carry the new revision on, never judged again.
+    for (const id of touched) this.#policyRev.set(id, this.#nextPolicyRev());
+    for (const rec of this.endpoints.records.values()) if (rec.ready && touched.has(rec.id)) this.#writeEndpoint(rec);
     for (const rec of rewrite) if (!touched.has(rec.id)) this.#writeEndpoint(rec);
     const changed = deltas.some((d) => d.entries.add.length || d.entries.remove.length || d.enforcement.add.length);
     if (changed || this.#first) {

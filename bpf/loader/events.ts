@@ -1,7 +1,7 @@
 // The ring buffer event layout (version 1) and its DataView decoder. Pure.
 // Keep in sync with bpf/lib/events.h (struct netobs_event) and bpf/README.md;
 // test/bpf/layout.test.ts checks EVENT_LAYOUT against the object's BTF.
-import { formatIp } from './addr.ts';
+import { formatIp, isV4Mapped } from './addr.ts';
 import { PAYLOAD_MAX, TCP_STATES, type StructLayout } from './layout.ts';
 
 export const EVENT_LAYOUT_VERSION = 1;
@@ -121,8 +121,8 @@ export function decodeEvent(view: DataView, off: number, len: number): NetobsEve
     endpointId: view.getUint32(off + L.endpoint_id[0], true),
     srcIdentity: view.getUint32(off + L.src_identity[0], true),
     dstIdentity: view.getUint32(off + L.dst_identity[0], true),
-    srcIp: formatIp(bytes, L.saddr[0]),
-    dstIp: formatIp(bytes, L.daddr[0]),
+    srcIp: eventIp(bytes, L.saddr[0], view.getUint8(off + L.family[0]) === 6),
+    dstIp: eventIp(bytes, L.daddr[0], view.getUint8(off + L.family[0]) === 6),
     srcPort: view.getUint16(off + L.sport[0], true),
     dstPort: view.getUint16(off + L.dport[0], true),
     tcpFlags: view.getUint8(off + L.tcp_flags[0]),
@@ -143,4 +143,11 @@ export function decodeEvent(view: DataView, off: number, len: number): NetobsEve
     ev.payload = bytes.slice(EVENT_LAYOUT.size, EVENT_LAYOUT.size + payloadLen);
   }
   return ev;
+}
+
+/** An IPv6 packet's IPv4-mapped address stays IPv6 in text (::ffff:a.b.c.d): as a bare dotted
+ * quad it would pass for the IPv4 address it imitates (such packets are attacks, drops 132/151). */
+function eventIp(bytes: Uint8Array, off: number, v6: boolean): string {
+  const text = formatIp(bytes, off);
+  return v6 && isV4Mapped(bytes, off) ? `::ffff:${text}` : text;
 }

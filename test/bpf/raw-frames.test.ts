@@ -33,14 +33,14 @@ const SEND_RAW = `
   console.log('sent ' + sent);`;
 
 test('truncated Ethernet, IPv4 and IPv6 headers from a pod are dropped as invalid', async (t) => {
-  const topo = makeTopology('raw', 232, 1);
+  const topo = makeTopology('raw', 235, 1);
   const dp = Datapath.open({ pin: false, object: datapathObject() });
   try {
     const pod = topo.pods[0]!;
     const ifindex = ifindexOf(pod.hostIf);
     dp.endpoints.set(ifindex, { endpointId: 1, identity: 1001 });
     dp.attach(pod.hostIf);
-    const v4 = eth(ETH_IP, ipv4({ src: pod.ip, dst: '10.232.0.9', proto: 6 }, tcp({ sport: 1, dport: 2, flags: 2 })));
+    const v4 = eth(ETH_IP, ipv4({ src: pod.ip, dst: '10.235.0.9', proto: 6 }, tcp({ sport: 1, dport: 2, flags: 2 })));
     const v6 = eth(ETH_IPV6, ipv6({ src: 'fd00::1', dst: 'fd00::2', proto: 6 }, tcp({ sport: 1, dport: 2, flags: 2 })));
     const frames = [eth(ETH_IP, new Uint8Array(0)), v4.subarray(0, 14 + 19), v6.subarray(0, 14 + 30)];
     const child = spawn('ip', ['netns', 'exec', pod.netns, process.execPath, '-e', SEND_RAW, '--', ...frames.map((f) => Buffer.from(f).toString('hex'))], { cwd: repoRoot() });

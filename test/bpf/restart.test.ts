@@ -34,7 +34,7 @@ function startLoader(desired: object): Promise<ChildProcess> {
 }
 
 test('the stream survives a loader restart and policy holds in between', async (t) => {
-  const topo = makeTopology('rst', 233);
+  const topo = makeTopology('brst', 234);
   const root = `/sys/fs/bpf/netobs-test-restart-${process.pid}`;
   const [a, b] = topo.pods as [(typeof topo.pods)[0] & object, (typeof topo.pods)[1] & object];
   const rule = (port: number, action: PolicyValue['action']): [PolicyKey, PolicyValue] => [

@@ -95,7 +95,7 @@ test.serial('policies: allow by label, deny wins, invalid changes nothing, remov
 });
 
 test.serial('a restarted agent keeps enforcing from the pinned maps, then takes over', async (t) => {
-  const net = new PodNet('rst', 94);
+  const net = new PodNet('prst', 94);
   const root = '/sys/fs/bpf/netobs-test-restart';
   Datapath.uninstall({ bpffsRoot: root, interfaces: [] });
   const source = new MemoryClusterSource();

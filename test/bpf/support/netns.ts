@@ -25,8 +25,10 @@ export interface Topology {
 export function makeTopology(tag: string, subnet: number, count = 2): Topology {
   const bridge = `nb-${tag}`;
   const pods: Pod[] = [];
+  // By name, not by `pods`: the first call removes what an interrupted run left behind.
+  const names = Array.from({ length: Math.max(count, 8) }, (_, i) => ({ netns: `netobs-${tag}-${i}`, hostIf: `h-${tag}-${i}` }));
   const close = () => {
-    for (const p of pods) {
+    for (const p of names) {
       try {
         sh(['ip', 'netns', 'del', p.netns]);
       } catch {
