@@ -9,6 +9,14 @@ import type { DnsRule, HttpRule, L4Rule, L7Rules, Protocol } from './types.ts';
  */
 export const MAX_PORT_RANGE = 1024;
 
+/** L7 rule kinds the agent's proxy enforces; any other kind makes the policy invalid. */
+export const ENFORCED_L7: readonly ('http' | 'dns')[] = [];
+
+const NOT_ENFORCED = {
+  http: 'HTTP rules are not enforced yet: without the L7 proxy they would allow every request on the port; allow the port without rules, or with http: [{}] for visibility',
+  dns: 'DNS rules are not enforced yet: without the DNS proxy they would allow every query on the port; allow the port without rules, or with dns: [{matchPattern: "*"}] for visibility',
+} as const;
+
 const IANA_SVC_NAME = /^(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/;
 
 function portValue(v: unknown, path: string, allowZero: boolean): number | string {
@@ -70,8 +78,8 @@ function regex(v: unknown, path: string): string | undefined {
 function parseL7(raw: unknown, path: string): L7Rules | undefined {
   if (raw === undefined || raw === null) return undefined;
   const o = obj(raw, path);
-  const why = 'L7 enforcement needs a proxy; netobs reports http and dns rules for visibility only';
-  onlyKeys(o, path, ['http', 'dns'], { kafka: why, l7proto: why, l7: why });
+  const never = 'netobs does not enforce this L7 protocol';
+  onlyKeys(o, path, ['http', 'dns'], { kafka: never, l7proto: never, l7: never });
   const http = list(o.http, `${path}.http`)?.map((h, i): HttpRule => {
     const at = `${path}.http[${i}]`;
     const r = obj(h, at);
@@ -94,6 +102,14 @@ function parseL7(raw: unknown, path: string): L7Rules | undefined {
     if (matchName === undefined && matchPattern === undefined) fail(at, 'needs matchName or matchPattern');
     return { ...(matchName !== undefined && { matchName }), ...(matchPattern !== undefined && { matchPattern }) };
   });
+  // A rule kind is accepted only once the proxy enforces it: accepting it earlier would compile
+  // to a plain L4 allow of the port, a wider policy than the one written.
+  // A list holding a rule that matches everything (`http: [{}]`, `dns: [{matchPattern: "*"}]`, used
+  // for visibility) allows what a port allow allows, so it is exact without a proxy.
+  const allHttp = http?.some((h) => Object.keys(h).length === 0) ?? false;
+  const allDns = dns?.some((d) => d.matchPattern === '*') ?? false;
+  if (http && !allHttp && !ENFORCED_L7.includes('http')) fail(`${path}.http`, `not supported by netobs (${NOT_ENFORCED.http})`);
+  if (dns && !allDns && !ENFORCED_L7.includes('dns')) fail(`${path}.dns`, `not supported by netobs (${NOT_ENFORCED.dns})`);
   return { ...(http && { http }), ...(dns && { dns }) };
 }
 

@@ -228,9 +228,9 @@ test('toNodes / fromNodes: the local node is host, the others remote-node', (t) 
   t.deepEqual(worker.entries.map((e) => e.remoteIdentity), [6]);
 });
 
-test('L7 rules are recorded for visibility and allow at L4', (t) => {
+test('L7 rules that match everything allow at L4 and are recorded for visibility', (t) => {
   const r = compileYaml([
-    crd('l7', '  endpointSelector: {matchLabels: {class: deathstar}}\n  ingress:\n  - fromEndpoints: [{matchLabels: {org: empire}}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: POST, path: /v1/request-landing}]}}]'),
+    crd('l7', '  endpointSelector: {matchLabels: {class: deathstar}}\n  ingress:\n  - fromEndpoints: [{matchLabels: {org: empire}}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{}]}}]'),
     crd('dns', '  endpointSelector: {matchLabels: {class: xwing}}\n  egress: [{toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [{matchPattern: "*"}]}}]}]'),
   ], SW);
   t.deepEqual(lines(r, 1), ['1 ingress 1 any allow []', '1 ingress 16081 tcp/80 allow [default/l7]', '1 ingress 16093 tcp/80 allow [default/l7]']);
