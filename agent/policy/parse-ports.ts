@@ -1,4 +1,5 @@
 // L4 parts of a policy: Kubernetes `ports`, netobs `toPorts` (with L7 rules) and `icmps`.
+import { fullMatchRegex } from '../../lib/linear-regex.ts';
 import { icmpType } from './icmp.ts';
 import { fail, isObj, list, obj, onlyKeys, optStr, show, str, type Obj } from './invalid.ts';
 import type { DnsRule, HttpRule, L4Rule, L7Rules, Protocol } from './types.ts';
@@ -68,9 +69,9 @@ function regex(v: unknown, path: string): string | undefined {
   const s = optStr(v, path);
   if (s === undefined) return undefined;
   try {
-    new RegExp(s);
+    fullMatchRegex(s);
   } catch (err) {
-    fail(path, `${show(s)} is not a regular expression (${(err as Error).message})`);
+    fail(path, `${show(s)} ${(err as Error).message}`);
   }
   return s;
 }

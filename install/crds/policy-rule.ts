@@ -41,7 +41,7 @@ const httpRule = obj(
     method: str('Request method as an extended regex, e.g. GET|POST.'),
     path: str('Request path as an extended regex, e.g. /api/v1/.*.'),
     host: str('Host header as an extended regex.'),
-    headers: list(str(), 'Headers that must be present, as "Name" or "Name: value-regex".'),
+    headers: list(str(), 'Headers that must be present, as "Name" or "Name: value" (the value matched exactly).'),
   },
   'An HTTP request that is allowed; empty fields match anything.',
 );
