@@ -22,11 +22,11 @@ export function fullMatchRegex(source: string): RegExp {
   try {
     new RegExp(source);
   } catch (err) {
-    throw new Error(`not a regular expression (${(err as Error).message})`, { cause: err });
+    throw new Error(`is not a regular expression (${(err as Error).message})`, { cause: err });
   }
   try {
     return new RegExp(`^(?:${source})$`, 'l');
   } catch {
-    throw new Error('needs backtracking (backreferences or lookaround), which RE2 refuses too: rewrite it without them');
+    throw new Error('needs backtracking (backreferences or lookaround), which RE2 (Cilium) refuses too: rewrite it without them');
   }
 }

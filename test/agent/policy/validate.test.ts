@@ -74,3 +74,4 @@ test('L7 rules that match everything are exact without a proxy, so they stay val
   t.deepEqual(validatePolicy(parse(`${CRD}spec: {endpointSelector: {}, egress: [{toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [{matchPattern: "*"}]}}]}]}`)), { valid: true });
   t.is(validatePolicy(parse(`${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{method: GET}]}}]}]}`)).valid, false);
 });
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{path: "/(a)\\\\1"}]}}]}]}`, 'spec.ingress[0].toPorts[0].rules.http[0].path: "/(a)\\\\1" needs backtracking (backreferences or lookaround), which RE2 (Cilium) refuses too: rewrite it without them');
