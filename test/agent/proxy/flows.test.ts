@@ -6,6 +6,7 @@ import { compileFilter } from '../../../agent/flow/filter.ts';
 import { compactLine } from '../../../api/print/printer.ts';
 import { proxyFlow } from '../../../agent/proxy/flows.ts';
 import type { ProxyRecord } from '../../../agent/proxy/http-proxy.ts';
+import type { PolicyRef } from '../../../agent/policy/types.ts';
 
 const tiefighter: Endpoint = { identity: 16081, namespace: 'default', labels: ['k8s:class=tiefighter', 'k8s:org=empire'], pod_name: 'tiefighter' };
 const deathstar: Endpoint = { ID: 7, identity: 16093, namespace: 'default', labels: ['k8s:class=deathstar', 'k8s:org=empire'], pod_name: 'deathstar-1' };
@@ -21,7 +22,7 @@ const ctx: FlowContext = {
   wallTime: (ns) => ({ seconds: Number(ns / 1_000_000_000n), nanos: Number(ns % 1_000_000_000n) }),
 };
 const POLICY = { kind: 'NetobsNetworkPolicy', namespace: 'default', name: 'rule1' } as const;
-const asFlowPolicy = (p: typeof POLICY): Policy => ({ kind: p.kind, namespace: p.namespace, name: p.name, revision: 3 });
+const asFlowPolicy = (p: PolicyRef): Policy => ({ kind: p.kind, namespace: p.namespace, name: p.name, revision: 3 });
 const input = { direction: 'ingress', clientIdentity: 16081, serverIdentity: 16093, policy: asFlowPolicy, monotonicNs: 1_000_000_000n } as const;
 
 const rec = (o: Partial<ProxyRecord>): ProxyRecord => ({
