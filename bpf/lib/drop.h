@@ -15,6 +15,7 @@
 #define DROP_CT_MAP_INSERTION_FAILED 155
 #define DROP_INVALID_IPV6_EXT 156
 #define DROP_FRAG_NOT_SUPPORTED 157     /* non-first fragment whose first fragment was not seen */
+#define DROP_PROXY_SOCKET_LOOKUP_FAILED 178 /* L7-policed port reached without the proxy */
 #define DROP_POLICY_DENY 181            /* an explicit deny entry matched */
 #define DROP_EP_NOT_READY 203
 
