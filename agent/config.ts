@@ -1,9 +1,9 @@
 // The agent's and relay's configuration: the netobs-config ConfigMap mounted as files
-// (install/config.ts is the contract), or, without --config-dir, the install defaults adjusted
+// (api/config.ts is the contract), or, without --config-dir, the install defaults adjusted
 // for a run on a plain host (no TLS, sockets under /var/run/netobs, netns under /var/run/netns).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseConfig, renderConfigData, type NetobsConfig } from '../install/config.ts';
+import { parseConfig, renderConfigData, type NetobsConfig } from '../api/config.ts';
 import { defaultValues } from '../install/values.ts';
 import { UserError } from '../lib/errors.ts';
 

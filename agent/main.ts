@@ -7,7 +7,7 @@ import { Datapath } from '../bpf/loader/index.ts';
 import { buildInfo } from '../lib/build-info.ts';
 import { loadKubeConfig } from '../lib/kube.ts';
 import { untilSignal } from '../roles/until-signal.ts';
-import { agentServerName } from '../install/config.ts';
+import { agentServerName } from '../api/config.ts';
 import { loadConfig, stderrLogger } from './config.ts';
 import { VethDiscovery } from './endpoints/discover.ts';
 import { KubeClusterSource } from './k8s/informers.ts';
@@ -17,7 +17,7 @@ import type { ClusterSource } from './k8s/source.ts';
 import { Agent } from './runtime/agent.ts';
 import { publishNodeStatus } from './runtime/node-status.ts';
 import { startAgentServers } from './server/agent-servers.ts';
-import { tlsFilesIn } from './server/listen.ts';
+import { tlsFilesIn } from '../lib/listen.ts';
 
 export interface AgentRunOptions {
   configDir?: string;
@@ -49,6 +49,13 @@ export async function runAgent(o: AgentRunOptions): Promise<void> {
     nodeName, source, datapath: dp, version, clusterName: cfg.clusterName === 'default' ? undefined : cfg.clusterName,
     ringCapacity: cfg.flowRingSize, discovery: new VethDiscovery({ netnsDirs: [...new Set([cfg.netnsDir, '/var/run/netns'])] }), log,
   });
+  if (dp.bpffsMountedHere) {
+    // The agent is the only one with this mount: the pins under it vanish with the agent's mount
+    // namespace, so a restart reloads the datapath from scratch (maps and policy state lost).
+    const why = `bpffs is not mounted on the host at ${dp.bpffsMountedHere}: the agent mounted a private one, so pins under ${cfg.bpffsRoot} do not survive an agent restart (mount bpffs on the host, or install with agent.mountBpffs=true)`;
+    agent.warnings.set('bpffs', why);
+    log('warn', `agent: ${why}`);
+  }
   let servers: Awaited<ReturnType<typeof startAgentServers>> | undefined;
   let stopStatus = (): void => {};
   try {

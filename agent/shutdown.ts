@@ -1,13 +1,13 @@
 // `kubectl-netobs agent shutdown --if-uninstalling` (the agent's preStop hook): detach the
 // programs and remove the pins only when netobs is being uninstalled, which the agent's own
-// DaemonSet tells (install/render/agent.ts): gone (404), marked for deletion, or annotated
+// DaemonSet tells (api/kube-names.ts): gone (404), marked for deletion, or annotated
 // netobs.io/uninstalling=true. Any other answer, including an API error, keeps everything:
 // a flaky API server must never cut traffic.
 import { Datapath } from '../bpf/loader/index.ts';
 import { loadKubeConfig } from '../lib/kube.ts';
-import { UNINSTALLING_ANNOTATION } from '../install/render/agent.ts';
+import { UNINSTALLING_ANNOTATION } from '../api/kube-names.ts';
 import { loadConfig } from './config.ts';
-import { KubeRest, statusOf } from './k8s/rest.ts';
+import { KubeRest, statusOf } from '../lib/kube-rest.ts';
 import { installedInterfaces } from './datapath/installed.ts';
 
 export type UninstallDecision = { uninstall: true; why: string } | { uninstall: false; why: string };

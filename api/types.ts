@@ -33,6 +33,8 @@ export const LostEventSource = {
 } as const;
 export type LostEventSource = EnumOf<typeof LostEventSource>;
 
+/** Copies of the datapath numbers (drop reasons, event types, verdicts, directions) follow bpf/lib/*.h,
+ * like bpf/loader/layout.ts and events.ts; test/bpf/constants-drift.test.ts holds them together. */
 export const DropReason = {
   DROP_REASON_UNKNOWN: 0, INVALID_SOURCE_IP: 132, POLICY_DENIED: 133, INVALID_PACKET_DROPPED: 134,
   CT_TRUNCATED_OR_INVALID_HEADER: 135, CT_UNKNOWN_L4_PROTOCOL: 137, UNSUPPORTED_L3_PROTOCOL: 139,

@@ -1,9 +1,9 @@
 // `lab up` installs netobs into the new lab through the same code as `kubectl netobs install`.
 import { buildInfo } from '../lib/build-info.ts';
 import { loadKubeConfig } from '../lib/kube.ts';
-import { Objects } from '../install/cluster/objects.ts';
+import { Objects } from '../lib/kube-apply.ts';
 import { planWithClusterTls, runInstall } from '../install/cluster/install.ts';
-import { createProgress } from './progress.ts';
+import { createProgress } from '../lib/progress.ts';
 
 /**
  * The lab kubelet gives each node its own bpffs at the agent's hostPath, so the agent's

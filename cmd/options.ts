@@ -1,5 +1,7 @@
 // Composable flag builders shared by commands, so every command spells kubectl's flags the same way.
 import type { Argv } from 'yargs';
+// api/kube-names.ts, not lib/relay-connection.ts: the CLI's start (in the startup snapshot) must not load the Kubernetes client.
+import { DEFAULT_NAMESPACE } from '../api/kube-names.ts';
 
 export const OUTPUT_FORMATS = ['json', 'yaml', 'wide', 'table'] as const;
 
@@ -30,4 +32,11 @@ export function checkOutput(allowed: readonly string[]) {
     }
     return true;
   };
+}
+
+/** --server and --relay-namespace, for every command that reads the relay (one declaration). */
+export function withRelayFlags<T>(y: Argv<T>) {
+  return y
+    .option('server', { type: 'string', describe: 'Relay address host:port, instead of a port-forward through the API server' })
+    .option('relay-namespace', { type: 'string', default: DEFAULT_NAMESPACE, describe: 'Namespace of the netobs relay' });
 }

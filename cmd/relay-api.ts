@@ -3,7 +3,8 @@
 // (netobs.v1.AgentStatus) on the same address.
 import * as grpc from '@grpc/grpc-js';
 import { ObserverClient } from '../api/grpc.ts';
-import { StatusClient, type NodeAnswer } from '../agent/server/status-grpc.ts';
+import { StatusClient, type NodeAnswer } from '../api/status/grpc.ts';
+import type { StatusPath } from '../api/status/paths.ts';
 import { UserError } from '../lib/errors.ts';
 import { loadKubeConfig } from '../lib/kube.ts';
 import { connectRelay, type RelayTarget } from '../lib/relay-connection.ts';
@@ -31,7 +32,7 @@ export class RelayApi {
   }
 
   /** One status document per node (or for one node); nodes that did not answer carry an error. */
-  async query<T>(path: string, node?: string): Promise<{ node: string; body?: T; error?: string }[]> {
+  async query<T>(path: StatusPath<T>, node?: string): Promise<{ node: string; body?: T; error?: string }[]> {
     let answers: NodeAnswer[];
     try {
       answers = (await this.status.query({ path, ...(node ? { node } : {}) }, { deadline: Date.now() + 15_000 })).nodes;

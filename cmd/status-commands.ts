@@ -1,5 +1,6 @@
 // `endpoints` and `maps`: the agents' status documents through the relay, as tables or JSON.
-import type { EndpointStatus, MapEntriesPage, MapStatus } from '../agent/server/status.ts';
+import type { EndpointStatus, MapEntriesPage, MapStatus } from '../api/status/types.ts';
+import { statusPath } from '../api/status/paths.ts';
 import { UserError } from '../lib/errors.ts';
 import { formatTable as table } from '../lib/table.ts';
 import { RelayApi, type RelayFlags } from './relay-api.ts';
@@ -26,7 +27,7 @@ async function print(f: RelayFlags, value: unknown, rows: () => string[][]): Pro
 
 export async function showEndpoints(f: RelayFlags & { node?: string }): Promise<void> {
   await withRelay(f, async (api) => {
-    const answers = await api.query<EndpointStatus[]>('/v1/endpoints', f.node);
+    const answers = await api.query(statusPath.endpoints(), f.node);
     report(answers.filter((a) => a.error));
     const eps = answers.flatMap((a) => a.body ?? []);
     await print(f, eps, () => endpointRows(eps, f.output === 'wide'));
@@ -37,13 +38,13 @@ export async function showMaps(f: RelayFlags & { name?: string; node?: string; o
   if (f.name !== undefined && !/^[a-z0-9_]+$/.test(f.name)) throw new UserError(`invalid map name "${f.name}": list the maps with 'kubectl netobs maps'`);
   await withRelay(f, async (api) => {
     if (f.name === undefined) {
-      const answers = await api.query<MapStatus[]>('/v1/maps', f.node);
+      const answers = await api.query(statusPath.maps(), f.node);
       report(answers.filter((a) => a.error));
       const maps = answers.flatMap((a) => a.body ?? []);
       await print(f, maps, () => mapRows(maps));
       return;
     }
-    const answers = await api.query<MapEntriesPage>(`/v1/maps/${f.name}?offset=${f.offset}&limit=${f.limit}`, f.node);
+    const answers = await api.query(statusPath.mapEntries(f.name, { offset: f.offset, limit: f.limit }), f.node);
     const failed = answers.filter((a) => a.error);
     if (failed.length === answers.length && failed.length > 0) throw new UserError(`maps ${f.name}: ${failed[0]!.error}`);
     report(failed);

@@ -1,5 +1,5 @@
 // Rows for `kubectl netobs endpoints` and `maps` (pure), from the agents' status documents.
-import type { EndpointStatus, MapEntriesPage, MapStatus } from '../agent/server/status.ts';
+import type { EndpointStatus, MapEntriesPage, MapStatus } from '../api/status/types.ts';
 
 const enforcement = (e: EndpointStatus): string => `${e.ingressEnforcement ? 'Enabled' : 'Disabled'}/${e.egressEnforcement ? 'Enabled' : 'Disabled'}`;
 

@@ -7,7 +7,7 @@ import { buildInfo } from '../lib/build-info.ts';
 import { UserError } from '../lib/errors.ts';
 import { loadKubeConfig } from '../lib/kube.ts';
 import { connectRelay, type RelayTarget } from '../lib/relay-connection.ts';
-import { defaultValues, imageRef } from '../install/values.ts';
+import { DEFAULT_IMAGE_REPOSITORY, imageName } from '../api/kube-names.ts';
 import { KubeClusterClient } from './adapters/kube-cluster-client.ts';
 import { observerFlowSource } from './adapters/relay-flow-source.ts';
 import { parseDuration } from './framework/duration.ts';
@@ -56,7 +56,7 @@ export function toOptions(f: ConnectivityFlags, version = buildInfo().version): 
   if (externalIP && !net.isIP(externalIP)) throw new UserError(`invalid --external-ip "${externalIP}": not an IP address`);
   return {
     namespace: f['test-namespace'],
-    image: f.image ?? imageRef(defaultValues(version)),
+    image: f.image ?? imageName({ repository: DEFAULT_IMAGE_REPOSITORY, tag: '', digest: '' }, version),
     binary: f.binary,
     tests: f.test,
     list: f.list,

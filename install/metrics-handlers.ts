@@ -1,27 +1,20 @@
 // Flow-metrics handler specs, written as Hubble users write them:
 // `httpV2:exemplars=true;labelsContext=source_ip,destination_ip`. Parsed here so that a bad spec is
 // rejected at install time with its position named, not by an agent log line on every node.
-// The agent reads the same strings (config key `metrics-handlers`) and may reuse parseMetricsHandler.
+// The agent reads the same strings (config key `metrics-handlers`); both take handlers, options and
+// context names from api/metrics-grammar.ts, so install accepts exactly what the agent accepts.
 
-export const METRICS_HANDLERS = ['dns', 'drop', 'tcp', 'flow', 'flows-to-world', 'port-distribution', 'icmp', 'http', 'httpV2', 'policy'] as const;
+import {
+  BOOLEAN_OPTIONS, CONTEXT_LABELS as LABELS_CONTEXT, CONTEXT_OPTIONS, ENDPOINT_CONTEXTS as CONTEXT_SOURCES,
+  handlerName, handlerOptions, METRICS_HANDLER_ALIASES, METRICS_HANDLER_NAMES, type MetricsHandlerName,
+} from '../api/metrics-grammar.ts';
 
-export const LABELS_CONTEXT = [
-  'source_ip', 'source_namespace', 'source_pod', 'source_workload', 'source_workload_kind', 'source_app',
-  'destination_ip', 'destination_namespace', 'destination_pod', 'destination_workload', 'destination_workload_kind', 'destination_app',
-  'traffic_direction',
-] as const;
-
-export const CONTEXT_SOURCES = ['identity', 'namespace', 'pod', 'pod-name', 'dns', 'ip', 'reserved-identity', 'workload', 'workload-name', 'app'] as const;
-
-/** Options every handler takes, and those specific to one. */
-const COMMON_OPTIONS = ['labelsContext', 'sourceContext', 'destinationContext', 'exemplars'];
-const HANDLER_OPTIONS: Record<string, string[]> = {
-  dns: ['query', 'ignoreAAAA'],
-  'flows-to-world': ['any-drop', 'port', 'syn-only'],
-};
+/** The handlers the agent implements, and the seed's aliases for them (api/metrics-grammar.ts). */
+export const METRICS_HANDLERS = [...METRICS_HANDLER_NAMES, ...Object.keys(METRICS_HANDLER_ALIASES)];
+export { LABELS_CONTEXT, CONTEXT_SOURCES };
 
 export interface MetricsHandler {
-  name: (typeof METRICS_HANDLERS)[number];
+  name: MetricsHandlerName;
   options: Record<string, string>;
 }
 
@@ -29,21 +22,23 @@ export interface MetricsHandler {
 export function parseMetricsHandler(spec: string): MetricsHandler {
   const colon = spec.indexOf(':');
   const name = colon < 0 ? spec : spec.slice(0, colon);
-  if (!(METRICS_HANDLERS as readonly string[]).includes(name)) throw new Error(`unknown handler "${name}" (use ${METRICS_HANDLERS.join(', ')})`);
+  const handler = handlerName(name);
+  if (!handler) throw new Error(`unknown handler "${name}" (use ${METRICS_HANDLERS.join(', ')})`);
   const options: Record<string, string> = {};
   if (colon >= 0) {
     for (const part of spec.slice(colon + 1).split(';')) {
       const eq = part.indexOf('=');
       const key = eq < 0 ? part : part.slice(0, eq);
       const value = eq < 0 ? '' : part.slice(eq + 1);
-      const allowed = [...COMMON_OPTIONS, ...(HANDLER_OPTIONS[name] ?? [])];
+      const allowed = [...CONTEXT_OPTIONS, ...handlerOptions(handler)];
+      // A value's shape first (a boolean option must read true or false), then whether this handler takes it.
+      checkOption(name, key, value);
       if (!allowed.includes(key)) throw new Error(`${name}: unknown option "${key}" (use ${allowed.join(', ')})`);
       if (key in options) throw new Error(`${name}: option "${key}" given twice`);
-      checkOption(name, key, value);
       options[key] = value;
     }
   }
-  return { name: name as MetricsHandler['name'], options };
+  return { name: handler, options };
 }
 
 function checkOption(handler: string, key: string, value: string): void {
@@ -55,7 +50,7 @@ function checkOption(handler: string, key: string, value: string): void {
     for (const s of value.split('|')) {
       if (!(CONTEXT_SOURCES as readonly string[]).includes(s)) throw new Error(`${handler}: unknown ${key} "${s}" (use ${CONTEXT_SOURCES.join('|')})`);
     }
-  } else if (key === 'exemplars' || key === 'query' || key === 'ignoreAAAA' || key === 'any-drop' || key === 'syn-only') {
+  } else if ((BOOLEAN_OPTIONS as readonly string[]).includes(key)) {
     if (value !== '' && value !== 'true' && value !== 'false') throw new Error(`${handler}: ${key} must be true or false, not "${value}"`);
   }
 }

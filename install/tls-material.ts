@@ -5,7 +5,7 @@
 // (tlsMaterialFromSecrets) while tlsMaterialProblems finds nothing, so a re-install is a no-op.
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
-import { agentServerName } from './config.ts';
+import { agentServerName } from '../api/config.ts';
 
 export interface CertKey {
   cert: string;

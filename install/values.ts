@@ -1,6 +1,7 @@
 // The install's values: one typed object with defaults, like a Helm chart's values.yaml.
 // Everything rendered into the cluster comes from these; nothing else varies between installs
 // except the TLS material (install/tls-material.ts), which is generated at install time.
+import { DEFAULT_IMAGE_REPOSITORY, imageName } from '../api/kube-names.ts';
 
 export type PullPolicy = 'IfNotPresent' | 'Always' | 'Never';
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -83,7 +84,7 @@ export function defaultValues(version: string): Values {
     version,
     namespace: 'netobs-system',
     clusterName: 'default',
-    image: { repository: 'netobs/netobs', tag: '', digest: '', pullPolicy: 'IfNotPresent' },
+    image: { repository: DEFAULT_IMAGE_REPOSITORY, tag: '', digest: '', pullPolicy: 'IfNotPresent' },
     imagePullSecrets: [],
     crds: { install: true },
     agent: {
@@ -132,7 +133,5 @@ export const OPEN_KEYS: readonly string[] = [
 
 /** The image reference every role runs: repository:tag, pinned by digest when one is known. */
 export function imageRef(v: Values): string {
-  const tag = v.image.tag || v.version;
-  const base = `${v.image.repository}:${tag}`;
-  return v.image.digest ? `${base}@${v.image.digest}` : base;
+  return imageName(v.image, v.version);
 }

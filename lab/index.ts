@@ -92,7 +92,9 @@ export async function labDown(name = DEFAULT_LAB): Promise<Leftovers> {
   const state = await readState(name);
   if (state && alive(state.pid)) {
     process.kill(state.pid, 'SIGTERM');
-    const deadline = Date.now() + 60_000;
+    // The serve process bounds its own shutdown (lab/node/kubelet.ts stop); past this, what it
+    // left is removed below all the same.
+    const deadline = Date.now() + 15_000;
     while (alive(state.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     if (alive(state.pid)) process.kill(state.pid, 'SIGKILL');
   }

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Api } from './apiserver/api.ts';
+import { labAuth } from './apiserver/auth.ts';
 import { bootstrap, upsert } from './apiserver/bootstrap.ts';
 import { renderKubeconfig } from './apiserver/kubeconfig.ts';
 import { makePki } from './apiserver/pki.ts';
@@ -16,6 +17,7 @@ import { startContainer, type RunningContainer } from './node/containers.ts';
 import { startDns } from './node/dns-server.ts';
 import { Kubelet } from './node/kubelet.ts';
 import { createNode, createUnderlay, createWorld } from './node/network.ts';
+import { guardLab } from './node/guard.ts';
 import { heartbeat, registerNode } from './node/node-object.ts';
 import { labPlan, type LabPlan } from './node/plan.ts';
 import { podRuntime } from './node/runtime.ts';
@@ -135,11 +137,17 @@ export async function serve(o: ServeOptions): Promise<void> {
     }
 
     await createUnderlay(plan);
+    await guardLab(plan);
     for (const n of plan.nodes) await createNode(plan, n);
     await createWorld(plan);
 
     const kubelets: Kubelet[] = [];
-    const server = await startApiServer({ api, tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert }, extraHosts: [plan.hostIp], runtime: podRuntime(api, () => kubelets), log: process.env['NETOBS_LAB_TRACE'] ? logLine : undefined });
+    const auth = labAuth(api, pki);
+    // A real kubelet's projected token is bound to the pod and, with the API server's
+    // --service-account-extend-token-expiration default, valid for a year (the lab never refreshes it).
+    const serviceAccountToken = (p: { namespace: string; name: string; uid: string; serviceAccountName: string }): string =>
+      auth.issueToken({ namespace: p.namespace, serviceAccount: p.serviceAccountName, pod: { name: p.name, uid: p.uid }, expirationSeconds: 365 * 24 * 3600 }).token;
+    const server = await startApiServer({ api, auth, tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert }, extraHosts: [plan.hostIp], runtime: podRuntime(api, () => kubelets), log: process.env['NETOBS_LAB_TRACE'] ? logLine : undefined });
     cleanups.push(() => server.close());
     bootstrap(api, { ip: plan.hostIp, port: server.port });
     for (const o of [
@@ -169,13 +177,14 @@ export async function serve(o: ServeOptions): Promise<void> {
     const bb = await busyboxDir(dir);
     const self = await stableSelf(o.name);
     const images = { self, busyboxDir: bb, netobsBinDir: await netobsBinDir(o.name, self), hostPath: SYSTEM_PATH };
+    // All nodes stop at once (each kubelet bounds its own shutdown), so lab down takes seconds.
+    cleanups.push(() => Promise.all(kubelets.map((k) => k.stop())).then(() => {}));
     for (const n of plan.nodes) {
       registerNode(api, n, o.name);
       cleanups.push(heartbeat(api, n.name));
-      const k = new Kubelet({ api, plan, node: n, stateDir: path.join(dir, n.name), images, caCert: pki.caCert, apiserverPort: server.port, log: logLine });
+      const k = new Kubelet({ api, plan, node: n, stateDir: path.join(dir, n.name), images, caCert: pki.caCert, apiserverPort: server.port, serviceAccountToken, log: logLine });
       await k.start();
       kubelets.push(k);
-      cleanups.push(() => k.stop());
     }
 
     // The world: an HTTP server on its addresses, outside the cluster.

@@ -4,11 +4,12 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { PortForward, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
 import { UserError } from './errors.ts';
-import { Objects } from '../install/cluster/objects.ts';
-import { NAMES, relaySelector } from '../install/render/meta.ts';
+import { Objects } from './kube-apply.ts';
+import { NAMES, relaySelector } from '../api/kube-names.ts';
 
 export const RELAY_PORT = 4245;
-export const DEFAULT_NAMESPACE = 'netobs-system';
+export { DEFAULT_NAMESPACE } from '../api/kube-names.ts';
+import { DEFAULT_NAMESPACE } from '../api/kube-names.ts';
 
 export interface RelayTarget {
   /** host:port for a gRPC client. */

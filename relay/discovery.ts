@@ -2,8 +2,8 @@
 // on the host network, so a pod's IP is its node's address; an agent counts once it is Running
 // with an IP. Static peers (`--peer node=host:port`) replace the watch for tests and debugging.
 import { makeInformer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import { KubeRest } from '../agent/k8s/rest.ts';
-import type { PodObject } from '../agent/k8s/objects.ts';
+import { KubeRest } from '../lib/kube-rest.ts';
+import type { PodObject } from '../lib/kube-objects.ts';
 import type { PeerSpec } from './peers.ts';
 
 /** The peers the agent pods stand for (pure). */

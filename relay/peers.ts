@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { ObserverClient } from '../api/grpc.ts';
-import { StatusClient } from '../agent/server/status-grpc.ts';
-import type { TlsFiles } from '../agent/server/listen.ts';
+import { StatusClient } from '../api/status/grpc.ts';
+import type { TlsFiles } from '../lib/listen.ts';
 
 export interface PeerSpec {
   node: string;
@@ -21,7 +21,7 @@ export interface Peer extends PeerSpec {
 
 export interface PeerPoolOptions {
   tls?: TlsFiles;
-  /** The name agents present; `*` stands for the node name (install/config.ts tls-server-name). */
+  /** The name agents present; `*` stands for the node name (api/config.ts tls-server-name). */
   serverName?: string;
 }
 

@@ -1,5 +1,5 @@
 // The relay's services on :4245. observer.Observer over every agent: GetFlows merges the nodes'
-// streams in time order (agent/flow/merge-streams.ts; a node that fails becomes a
+// streams in time order (relay/merge-streams.ts; a node that fails becomes a
 // NODE_UNAVAILABLE NodeStatusEvent while the others go on), ServerStatus and GetNodes fold the
 // nodes' answers (num_connected_nodes, unavailable_nodes), GetNamespaces unites them.
 // netobs.v1.AgentStatus fans a status query out to one node or all of them, so the CLI and the
@@ -8,10 +8,10 @@ import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import type { ObserverHandlers } from '../api/grpc.ts';
 import type { GetFlowsRequest, GetFlowsResponse, ServerStatusResponse } from '../api/types.ts';
-import { acceptGetFlows } from '../agent/flow/observer-handlers.ts';
-import { mergeFlowStreams } from '../agent/flow/merge-streams.ts';
-import { mergeServerStatus, nodesFromStatus, type NodeAnswer } from '../agent/flow/relay-status.ts';
-import type { NodeAnswer as StatusAnswer, StatusHandlers } from '../agent/server/status-grpc.ts';
+import { acceptGetFlows } from '../api/filter/request.ts';
+import { mergeFlowStreams } from './merge-streams.ts';
+import { mergeServerStatus, nodesFromStatus, type NodeAnswer } from './status-fold.ts';
+import type { NodeAnswer as StatusAnswer, StatusHandlers } from '../api/status/grpc.ts';
 import type { Peer, PeerPool } from './peers.ts';
 
 const CALL_TIMEOUT_MS = 5000;

@@ -5,4 +5,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npm run --silent build
 npm run --silent typecheck
+npm run --silent lint:deps
 npm test

@@ -5,7 +5,7 @@ import type { ClusterEvent, ResourceKind, ResourceTypes } from '../k8s/source.ts
 import {
   nodeAddresses, objectKey, podHasOwnNetwork, podIPs, SERVICE_NAME_LABEL,
   type EndpointSliceObject, type NamespaceObject, type NodeObject, type PodObject, type ServiceObject,
-} from '../k8s/objects.ts';
+} from '../../lib/kube-objects.ts';
 
 export interface ServiceRef {
   readonly namespace: string;

@@ -2,7 +2,7 @@
 // by following ownerReferences, derived from names because the agent does not watch ReplicaSets
 // or Jobs. A ReplicaSet whose name is `<deployment>-<pod-template-hash>` belongs to that
 // Deployment; a Job named `<cronjob>-<digits>` to that CronJob.
-import type { PodObject } from '../k8s/objects.ts';
+import type { PodObject } from '../../lib/kube-objects.ts';
 
 export interface Workload {
   readonly name: string;

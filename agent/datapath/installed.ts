@@ -3,10 +3,10 @@
 // exactly these, so another datapath on the host (a test's, another root's) is left alone.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { loadLibbpf, loadLibc } from '../../bpf/loader/libbpf.ts';
-import { ifindexOf, ifnameOf, tcQuery, TC_EGRESS, TC_INGRESS } from '../../bpf/loader/tc.ts';
-import { openPinnedMap } from '../../bpf/loader/bpf-map.ts';
-import { EndpointMap } from '../../bpf/loader/datapath-maps.ts';
+import { loadLibbpf, loadLibc } from '../../bpf/loader/index.ts';
+import { ifindexOf, ifnameOf, tcQuery, TC_EGRESS, TC_INGRESS } from '../../bpf/loader/index.ts';
+import { openPinnedMap } from '../../bpf/loader/index.ts';
+import { EndpointMap } from '../../bpf/loader/index.ts';
 
 function programId(pinPath: string): number | undefined {
   if (!existsSync(pinPath)) return undefined;

@@ -3,7 +3,7 @@
 // default, and the CIDR identities the policies need. desiredIpcache is pure; IpcacheSync
 // writes the difference, adds and changes before removals, so a prefix is never missing while
 // it moves.
-import { parseCidr, formatIp } from '../../bpf/loader/addr.ts';
+import { parseCidr, formatIp } from '../../bpf/loader/index.ts';
 import type { IpcacheEntry } from '../policy/entries.ts';
 import { ReservedIdentity } from '../identity/reserved.ts';
 

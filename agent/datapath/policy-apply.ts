@@ -4,7 +4,7 @@
 // wildcard) while the datapath puts the raw type in the port field. ICMP type 0 (echo reply)
 // therefore cannot be expressed; such entries are skipped and counted (replies to allowed echo
 // requests pass through conntrack anyway).
-import { Direction, type PolicyKey, type PolicyValue } from '../../bpf/loader/layout.ts';
+import { Direction, type PolicyKey, type PolicyValue } from '../../bpf/loader/index.ts';
 import { ICMP_PORT_BASE, PROTO, type PolicyEntry } from '../policy/entries.ts';
 import type { RuleIds } from './rule-ids.ts';
 

@@ -3,7 +3,7 @@
 // policy, write its endpoint map entry and attach the programs. Pods whose veth cannot be found
 // (yet) or whose attach failed are "unmanaged" and retried; deleted pods are removed.
 import { readFile } from 'node:fs/promises';
-import { objectKey, podIPs, type PodObject } from '../k8s/objects.ts';
+import { objectKey, podIPs, type PodObject } from '../../lib/kube-objects.ts';
 import { EndpointIds } from './endpoint-id.ts';
 import type { HostInterface, VethDiscovery } from './discover.ts';
 

@@ -5,7 +5,7 @@
 // default-deny drop the policies that made the endpoint default-deny.
 import { DropReason as ApiDrop, EventType, FlowType, IPVersion, TraceObservationPoint, TrafficDirection, Verdict } from '../../api/types.ts';
 import type { Endpoint, Flow, Layer4, TCPFlags } from '../../api/types.ts';
-import type { NetobsEvent } from '../../bpf/loader/events.ts';
+import type { NetobsEvent } from '../../bpf/loader/index.ts';
 import type { FlowContext } from './context.ts';
 
 const PROTO_TCP = 6;

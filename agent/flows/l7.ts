@@ -4,11 +4,11 @@
 // teach the DNS name table (dns-names.ts).
 import type { Flow } from '../../api/types.ts';
 import { EventType, FlowType, Verdict } from '../../api/types.ts';
-import type { NetobsEvent } from '../../bpf/loader/events.ts';
-import { parseDns, parseDnsTcp } from '../flow/dns.ts';
-import { parseHttp, type HttpRequestHead } from '../flow/http.ts';
-import { connectionKey, L7Pairing } from '../flow/l7-pairing.ts';
-import { dnsLayer7, httpLayer7, httpRequestRecord, httpResponseRecord } from '../flow/l7-records.ts';
+import type { NetobsEvent } from '../../bpf/loader/index.ts';
+import { parseDns, parseDnsTcp } from './dns.ts';
+import { parseHttp, type HttpRequestHead } from './http.ts';
+import { connectionKey, L7Pairing } from './l7-pairing.ts';
+import { dnsLayer7, httpLayer7, httpRequestRecord, httpResponseRecord } from './l7-records.ts';
 import type { HTTP } from '../../api/types.ts';
 import type { DnsNames } from './dns-names.ts';
 

@@ -3,11 +3,11 @@
 // flow ring that GetFlows serves. Every loss becomes a LostEvent in the ring and a counter:
 //   kernel ring full (the datapath's lost counter, per CPU)   PERF_EVENT_RING_BUFFER
 //   the queue between decoding and the ring overflowed         OBSERVER_EVENTS_QUEUE
-//   a GetFlows reader lapped by the ring (agent/flow/ring.ts)  HUBBLE_RING_BUFFER
+//   a GetFlows reader lapped by the ring (agent/observer/ring.ts)  HUBBLE_RING_BUFFER
 import type { Flow, GetFlowsResponse } from '../../api/types.ts';
 import { LostEventSource } from '../../api/types.ts';
-import type { NetobsEvent } from '../../bpf/loader/events.ts';
-import { EventQueue, lostEvent, type FlowRing } from '../flow/ring.ts';
+import type { NetobsEvent } from '../../bpf/loader/index.ts';
+import { EventQueue, lostEvent, type FlowRing } from '../observer/ring.ts';
 import type { Timestamp } from '../../api/types.ts';
 
 export interface EventSource {

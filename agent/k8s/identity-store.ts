@@ -3,7 +3,7 @@
 import { IDENTITY_GROUP, IDENTITY_PLURAL, IDENTITY_VERSION, identityFromResource, identityToResource } from '../identity/resource.ts';
 import type { LabelSet } from '../identity/labels.ts';
 import type { IdentityStore, StoredIdentity } from '../identity/store.ts';
-import { statusOf, type KubeRest } from './rest.ts';
+import { statusOf, type KubeRest } from '../../lib/kube-rest.ts';
 
 export const IDENTITY_PATH = `/apis/${IDENTITY_GROUP}/${IDENTITY_VERSION}/${IDENTITY_PLURAL}`;
 

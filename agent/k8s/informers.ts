@@ -4,12 +4,12 @@
 // enforcing what it last knew meanwhile. `synced` fires once every informer has listed.
 import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { IDENTITY_GROUP, IDENTITY_PLURAL, IDENTITY_VERSION, identityFromResource } from '../identity/resource.ts';
-import { GROUP, VERSION } from '../../install/crds/common.ts';
+import { GROUP, VERSION } from '../../api/kube-names.ts';
 import { KubeIdentityStore } from './identity-store.ts';
-import { KubeRest } from './rest.ts';
+import { KubeRest } from '../../lib/kube-rest.ts';
 import type { ClusterEvent, ClusterSink, ClusterSource, NodeStatusPayload, PolicyValidity, ResourceKind } from './source.ts';
 import { writeNodeStatus, writePolicyValidity } from './status-writers.ts';
-import type { PolicyObject } from './objects.ts';
+import type { PolicyObject } from '../../lib/kube-objects.ts';
 
 interface Watched {
   name: string;

@@ -2,7 +2,7 @@
 // drive the agent with it, and `agent --cluster-file` uses it to run an agent without an API
 // server (debugging on a plain host). Status writes are recorded, not sent anywhere.
 import { MemoryIdentityStore } from '../identity/store.ts';
-import { objectKey, type PolicyObject } from './objects.ts';
+import { objectKey, type PolicyObject } from '../../lib/kube-objects.ts';
 import type { ClusterEvent, ClusterSink, ClusterSource, NodeStatusPayload, PolicyValidity, ResourceKind, ResourceTypes } from './source.ts';
 
 export class MemoryClusterSource implements ClusterSource {

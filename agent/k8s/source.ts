@@ -2,7 +2,7 @@
 // place to keep identities, and two status writers. The informer-backed implementation talks to
 // an API server (informers.ts); tests and debugging runs hand the runtime an in-memory one.
 import type { IdentityStore, StoredIdentity } from '../identity/store.ts';
-import type { EndpointSliceObject, NamespaceObject, NodeObject, PodObject, PolicyObject, ServiceObject } from './objects.ts';
+import type { EndpointSliceObject, NamespaceObject, NodeObject, PodObject, PolicyObject, ServiceObject } from '../../lib/kube-objects.ts';
 
 export interface ResourceTypes {
   pods: PodObject;

@@ -1,10 +1,10 @@
 // The two things the agent writes besides identities: the Valid condition of netobs policies
 // and its node's NetobsNode status. Condition building is pure; the writes are merge patches of
 // the status subresource (the agent owns these fields; every agent computes the same Valid).
-import { GROUP, VERSION } from '../../install/crds/common.ts';
-import type { PolicyObject } from './objects.ts';
+import { GROUP, VERSION } from '../../api/kube-names.ts';
+import type { PolicyObject } from '../../lib/kube-objects.ts';
 import type { PolicyValidity } from './source.ts';
-import { statusOf, type KubeRest } from './rest.ts';
+import { statusOf, type KubeRest } from '../../lib/kube-rest.ts';
 
 export interface Condition {
   type: string;

@@ -4,20 +4,13 @@
 import type { Endpoint, Flow } from '../../api/types.ts';
 import { TrafficDirection } from '../../api/types.ts';
 import { MIN_ALLOCATED_IDENTITY, RESERVED_IDENTITY } from '../../api/names.ts';
-import { parseLabel } from '../flow/label-selector.ts';
+import { parseLabel } from '../../api/filter/label-selector.ts';
 import type { HandlerSpec } from './options.ts';
 
-export const CONTEXT_LABELS = [
-  'source_ip', 'source_namespace', 'source_pod', 'source_workload', 'source_workload_kind', 'source_app',
-  'destination_ip', 'destination_namespace', 'destination_pod', 'destination_workload', 'destination_workload_kind',
-  'destination_app', 'traffic_direction',
-] as const;
-export type ContextLabel = (typeof CONTEXT_LABELS)[number];
+export { CONTEXT_LABELS, type ContextLabel } from '../../api/metrics-grammar.ts';
 
-export const ENDPOINT_CONTEXTS = [
-  'identity', 'namespace', 'pod', 'pod-name', 'dns', 'ip', 'reserved-identity', 'workload', 'workload-name', 'app',
-] as const;
-export type EndpointContext = (typeof ENDPOINT_CONTEXTS)[number];
+export { ENDPOINT_CONTEXTS, type EndpointContext } from '../../api/metrics-grammar.ts';
+import type { ContextLabel, EndpointContext } from '../../api/metrics-grammar.ts';
 
 const APP_KEYS = ['app.kubernetes.io/name', 'k8s-app', 'app'];
 

@@ -7,6 +7,7 @@ import { enumName, icmpTypeCodeName, policyMatchName, tracePointName } from '../
 import { labelContext } from './context.ts';
 import type { HandlerSpec } from './options.ts';
 import { MetricsConfigError } from './options.ts';
+import { handlerName, handlerOptions, METRICS_HANDLER_NAMES, type MetricsHandlerName } from '../../api/metrics-grammar.ts';
 import { flowProtocol } from './protocol.ts';
 import type { Registry } from './registry.ts';
 
@@ -34,16 +35,17 @@ function flowTypeLabels(f: Flow): [string, string] {
   }
 }
 
-const FACTORIES: Record<string, { options: string[]; make: Factory }> = {
-  flow: { options: [], make: (r, _s, ctx) => {
+// One factory per handler of api/metrics-grammar.ts (the table says which options each takes).
+const FACTORIES: Record<MetricsHandlerName, { make: Factory }> = {
+  flow: { make: (r, _s, ctx) => {
     const m = r.counter('hubble_flows_processed_total', 'Total number of flows processed', ['protocol', 'type', 'subtype', 'verdict', ...ctx.names]);
     return (f) => m.inc([flowProtocol(f), ...flowTypeLabels(f), verdict(f), ...ctx.values(f)]);
   } },
-  drop: { options: [], make: (r, _s, ctx) => {
+  drop: { make: (r, _s, ctx) => {
     const m = r.counter('hubble_drop_total', 'Number of drops', ['reason', 'protocol', ...ctx.names]);
     return (f) => { if (f.verdict === Verdict.DROPPED) m.inc([enumName(DropReason, f.drop_reason_desc), flowProtocol(f), ...ctx.values(f)]); };
   } },
-  tcp: { options: [], make: (r, _s, ctx) => {
+  tcp: { make: (r, _s, ctx) => {
     const m = r.counter('hubble_tcp_flags_total', 'TCP flag occurrences', ['flag', 'family', ...ctx.names]);
     return (f) => {
       const flags = f.l4?.TCP?.flags;
@@ -54,7 +56,7 @@ const FACTORIES: Record<string, { options: string[]; make: Factory }> = {
       if (flags.RST) m.inc(['RST', ...rest]);
     };
   } },
-  dns: { options: ['query', 'ignoreAAAA'], make: (r, s, ctx) => {
+  dns: { make: (r, s, ctx) => {
     const withQuery = 'query' in s.options;
     const q = withQuery ? ['query'] : [];
     const queries = r.counter('hubble_dns_queries_total', 'Number of DNS queries observed', ['rcode', 'qtypes', 'ips_returned', ...q, ...ctx.names]);
@@ -73,7 +75,7 @@ const FACTORIES: Record<string, { options: string[]; make: Factory }> = {
       }
     };
   } },
-  httpV2: { options: ['exemplars'], make: (r, _s, ctx) => {
+  httpV2: { make: (r, _s, ctx) => {
     const requests = r.counter('hubble_http_requests_total', 'Count of HTTP requests', ['method', 'protocol', 'status', 'reporter', ...ctx.names]);
     const duration = r.histogram('hubble_http_request_duration_seconds', 'Quantiles of HTTP request duration in seconds', ['method', 'reporter', ...ctx.names]);
     return (f) => {
@@ -86,7 +88,7 @@ const FACTORIES: Record<string, { options: string[]; make: Factory }> = {
       duration.observe([http.method ?? '', reporter, ...c], (f.l7?.latency_ns ?? 0) / 1e9);
     };
   } },
-  icmp: { options: [], make: (r, _s, ctx) => {
+  icmp: { make: (r, _s, ctx) => {
     const m = r.counter('hubble_icmp_total', 'Number of ICMP messages', ['family', 'type', ...ctx.names]);
     return (f) => {
       const v4 = f.l4?.ICMPv4;
@@ -95,7 +97,7 @@ const FACTORIES: Record<string, { options: string[]; make: Factory }> = {
       else if (v6) m.inc(['IPv6', icmpTypeCodeName(6, v6.type, 0), ...ctx.values(f)]);
     };
   } },
-  'port-distribution': { options: [], make: (r, _s, ctx) => {
+  'port-distribution': { make: (r, _s, ctx) => {
     const m = r.counter('hubble_port_distribution_total', 'Numbers of packets distributed by destination port', ['protocol', 'port', ...ctx.names]);
     return (f) => {
       if (f.verdict !== Verdict.FORWARDED || !f.l4 || f.is_reply?.value) return;
@@ -106,7 +108,7 @@ const FACTORIES: Record<string, { options: string[]; make: Factory }> = {
       else if (f.l4.SCTP) m.inc(['SCTP', String(f.l4.SCTP.destination_port ?? 0), ...ctx.values(f)]);
     };
   } },
-  'flows-to-world': { options: ['any-drop', 'port', 'syn-only'], make: (r, s, ctx) => {
+  'flows-to-world': { make: (r, s, ctx) => {
     const withPort = 'port' in s.options;
     const m = r.counter('hubble_flows_to_world_total', 'Total number of flows to reserved:world', ['protocol', 'verdict', ...(withPort ? ['port'] : []), ...ctx.names]);
     return (f) => {
@@ -120,7 +122,7 @@ const FACTORIES: Record<string, { options: string[]; make: Factory }> = {
       m.inc([flowProtocol(f), verdict(f), ...(withPort ? [String(port)] : []), ...ctx.values(f)]);
     };
   } },
-  policy: { options: [], make: (r, _s, ctx) => {
+  policy: { make: (r, _s, ctx) => {
     const m = r.counter('hubble_policy_verdicts_total', 'Number of policy verdict events', ['direction', 'match', 'action', ...ctx.names]);
     return (f) => {
       const pv = f.event_type?.type === EventType.POLICY_VERDICT;
@@ -133,18 +135,16 @@ const FACTORIES: Record<string, { options: string[]; make: Factory }> = {
   } },
 };
 
-/** The seed's Helm values say `flow-to-world`; hubble's handler is `flows-to-world`. */
-const ALIASES: Record<string, string> = { 'flow-to-world': 'flows-to-world' };
-
-export const HANDLER_NAMES = Object.keys(FACTORIES);
+export const HANDLER_NAMES = METRICS_HANDLER_NAMES;
 
 export function makeHandler(registry: Registry, spec: HandlerSpec): FlowHandler {
-  const name = ALIASES[spec.name] ?? spec.name;
-  const factory = FACTORIES[name];
-  if (!factory) throw new MetricsConfigError(`metrics ${spec.name}: unknown handler (one of ${HANDLER_NAMES.join(', ')})`);
+  const name = handlerName(spec.name);
+  const factory = name && FACTORIES[name];
+  if (!name || !factory) throw new MetricsConfigError(`metrics ${spec.name}: unknown handler (one of ${HANDLER_NAMES.join(', ')})`);
   for (const opt of Object.keys(spec.options)) {
-    if (!factory.options.includes(opt)) {
-      throw new MetricsConfigError(`metrics ${spec.name}: unknown option ${JSON.stringify(opt)} (${factory.options.length ? `one of ${factory.options.join(', ')}, ` : ''}labelsContext, sourceContext, destinationContext)`);
+    const options = handlerOptions(name);
+    if (!options.includes(opt)) {
+      throw new MetricsConfigError(`metrics ${spec.name}: unknown option ${JSON.stringify(opt)} (${options.length ? `one of ${options.join(', ')}, ` : ''}labelsContext, sourceContext, destinationContext)`);
     }
   }
   return factory.make(registry, spec, labelContext(spec));

@@ -16,19 +16,8 @@ export interface PolicyRef {
   readonly name: string;
 }
 
-export type Entity =
-  | 'all'
-  | 'world'
-  | 'cluster'
-  | 'host'
-  | 'remote-node'
-  | 'kube-apiserver'
-  | 'init'
-  | 'health'
-  | 'unmanaged'
-  | 'ingress'
-  | 'none';
-export const ENTITIES: readonly Entity[] = ['all', 'world', 'cluster', 'host', 'remote-node', 'kube-apiserver', 'init', 'health', 'unmanaged', 'ingress', 'none'];
+export { ENTITIES, type Entity } from '../../api/policy-entities.ts';
+import type { Entity } from '../../api/policy-entities.ts';
 
 export type Peer =
   | { readonly kind: 'endpoints'; readonly selector: Selector }

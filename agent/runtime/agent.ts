@@ -7,7 +7,7 @@
 // periodically.
 import type { Datapath } from '../../bpf/loader/index.ts';
 import { ClusterState } from '../cluster/state.ts';
-import { DEFAULT_RING_CAPACITY, FlowRing } from '../flow/ring.ts';
+import { DEFAULT_RING_CAPACITY, FlowRing } from '../observer/ring.ts';
 import { VethDiscovery } from '../endpoints/discover.ts';
 import { EndpointManager, type EndpointRecord, type PinnedEndpoint } from '../endpoints/manager.ts';
 import { IdentityAllocator } from '../identity/allocator.ts';
@@ -15,7 +15,7 @@ import { planIdentityGc } from '../identity/gc.ts';
 import { labelSetKey } from '../identity/labels.ts';
 import { CidrIdentities } from '../identity/cidr-identities.ts';
 import type { LabelSet } from '../identity/labels.ts';
-import { objectKey, podHasOwnNetwork, nodeAddresses } from '../k8s/objects.ts';
+import { objectKey, podHasOwnNetwork, nodeAddresses } from '../../lib/kube-objects.ts';
 import { localAddresses } from '../endpoints/local-addresses.ts';
 import type { ClusterEvent, ClusterSink, ClusterSource } from '../k8s/source.ts';
 import type { ClusterView, CompileDelta } from '../policy/compile.ts';

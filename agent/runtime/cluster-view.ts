@@ -3,7 +3,7 @@
 import type { ClusterState } from '../cluster/state.ts';
 import { podSecurityLabels } from '../identity/security-labels.ts';
 import type { LabelSet } from '../identity/labels.ts';
-import { objectKey, SERVICE_NAME_LABEL, type PodObject } from '../k8s/objects.ts';
+import { objectKey, SERVICE_NAME_LABEL, type PodObject } from '../../lib/kube-objects.ts';
 import type { NamedPort, NodeInfo, ServiceInfo, ServicesView } from '../policy/views.ts';
 
 export function podLabels(state: ClusterState, pod: PodObject, cluster?: string): LabelSet {

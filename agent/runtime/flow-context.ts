@@ -12,7 +12,7 @@ import { formatLabel, type LabelSet } from '../identity/labels.ts';
 import { isCidrIdentity, reservedName } from '../identity/reserved.ts';
 import type { CidrIdentities } from '../identity/cidr-identities.ts';
 import type { RuleIds } from '../datapath/rule-ids.ts';
-import { objectKey, podIPs } from '../k8s/objects.ts';
+import { objectKey, podIPs } from '../../lib/kube-objects.ts';
 import { PolicyState } from './policies.ts';
 
 export interface FlowContextDeps {

@@ -2,15 +2,15 @@
 // event carrying DNS or HTTP payload becomes an L7 flow (plus its L3/L4 flow when it opened a
 // connection, since the datapath sends the payload event instead of the trace then).
 import type { Datapath } from '../../bpf/loader/index.ts';
-import { EventType } from '../../bpf/loader/events.ts';
-import type { NetobsEvent } from '../../bpf/loader/events.ts';
+import { EventType } from '../../bpf/loader/index.ts';
+import type { NetobsEvent } from '../../bpf/loader/index.ts';
 import type { Flow } from '../../api/types.ts';
-import { timestampFromMs } from '../flow/time.ts';
+import { timestampFromMs } from '../../api/flow-time.ts';
 import { baseFlow, convertEvent } from '../flows/convert.ts';
 import { L7Decoder } from '../flows/l7.ts';
 import { FlowPipeline } from '../flows/pipeline.ts';
 import type { FlowContext } from '../flows/context.ts';
-import type { FlowRing } from '../flow/ring.ts';
+import type { FlowRing } from '../observer/ring.ts';
 import type { DnsNames } from '../flows/dns-names.ts';
 
 export interface FlowEventsHost {

@@ -2,7 +2,7 @@
 // `kubectl get netobsnodes` read): at start, then periodically and whenever the summary changes.
 import type { ClusterSource } from '../k8s/source.ts';
 import { agentStatus } from '../server/gather.ts';
-import { nodeStatusObject } from '../server/status.ts';
+import { nodeStatusObject } from '../../api/status/types.ts';
 import type { Agent } from './agent.ts';
 
 export function publishNodeStatus(agent: Agent, source: ClusterSource, o: { intervalMs?: number; checkMs?: number } = {}): () => void {

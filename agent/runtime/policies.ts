@@ -3,7 +3,7 @@
 // Valid=False and changes nothing (a policy that was valid before keeps its last valid version
 // enforced), a deleted one is withdrawn. Returns the compiler's deltas for the caller to write.
 import type { Policy } from '../../api/types.ts';
-import type { PolicyObject } from '../k8s/objects.ts';
+import type { PolicyObject } from '../../lib/kube-objects.ts';
 import type { PolicyValidity } from '../k8s/source.ts';
 import { PolicyCompiler, type CompileDelta, type ClusterView } from '../policy/compile.ts';
 import { PolicyInvalid } from '../policy/invalid.ts';

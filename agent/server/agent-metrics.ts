@@ -4,20 +4,11 @@
 // process. Values are read at scrape time; kernel counters enter as deltas, so the exposed
 // counters only go up even when the pinned counters predate this process.
 import { Registry, type Metric } from '../metrics/registry.ts';
-import { loadLibbpf } from '../../bpf/loader/libbpf.ts';
+import { programStats } from '../../bpf/loader/index.ts';
 import type { Agent } from '../runtime/agent.ts';
 import { mapStatuses } from './gather.ts';
 
 const APPLY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
-
-/** run_time_ns and run_cnt of a program (struct bpf_prog_info at offsets 192 and 200); zero unless kernel.bpf_stats_enabled. */
-export function programStats(fd: number): { runNs: bigint; runs: bigint } | undefined {
-  const info = new Uint8Array(232);
-  const len = new Uint32Array([info.length]);
-  if (loadLibbpf().objGetInfoByFd(fd, info, len) < 0 || (len[0] ?? 0) < 208) return undefined;
-  const v = new DataView(info.buffer);
-  return { runNs: v.getBigUint64(192, true), runs: v.getBigUint64(200, true) };
-}
 
 export class AgentMetrics {
   readonly registry = new Registry();

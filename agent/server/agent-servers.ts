@@ -8,15 +8,15 @@ import path from 'node:path';
 import type http from 'node:http';
 import { observerService } from '../../api/grpc.ts';
 import { LostEventSource } from '../../api/types.ts';
-import { observerHandlers } from '../flow/observer-handlers.ts';
-import { timestampFromMs } from '../flow/time.ts';
+import { observerHandlers } from '../observer/handlers.ts';
+import { timestampFromMs } from '../../api/flow-time.ts';
 import { FlowMetrics } from '../metrics/flow-metrics.ts';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/registry.ts';
 import type { Agent } from '../runtime/agent.ts';
 import { AgentMetrics } from './agent-metrics.ts';
-import { listenGrpc, listenHttp, serverCredentials, type Closable, type TlsFiles } from './listen.ts';
+import { listenGrpc, listenHttp, serverCredentials, type Closable, type TlsFiles } from '../../lib/listen.ts';
 import { routeStatus } from './routes.ts';
-import { agentStatusHandlers, statusService } from './status-grpc.ts';
+import { agentStatusHandlers, statusService } from '../../api/status/grpc.ts';
 
 export interface ServerOptions {
   healthAddress?: { host: string; port: number };

@@ -5,10 +5,10 @@ import os from 'node:os';
 import { formatLabel } from '../identity/labels.ts';
 import { identityName } from '../identity/reserved.ts';
 import { ICMP_PORT_BASE } from '../policy/entries.ts';
-import { tcQuery, TC_INGRESS } from '../../bpf/loader/tc.ts';
+import { tcQuery, TC_INGRESS } from '../../bpf/loader/index.ts';
 import type { MapName } from '../../bpf/loader/index.ts';
 import type { Agent } from '../runtime/agent.ts';
-import { page, type AgentStatus, type EndpointStatus, type MapEntriesPage, type MapStatus } from './status.ts';
+import { page, type AgentStatus, type EndpointStatus, type MapEntriesPage, type MapStatus } from '../../api/status/types.ts';
 
 const PROTO_NAME: Record<number, string> = { 0: 'ANY', 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP' };
 

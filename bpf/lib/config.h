@@ -13,7 +13,8 @@
 #define CFG_HTTP_PORTS 7
 #define PAYLOAD_MAX 128
 
-/* Keep in sync with bpf/loader/layout.ts CONFIG_LAYOUT. */
+/* Keep in sync with bpf/loader/layout.ts STRUCTS.netobs_config, encodeConfig and ConfigFlags
+ * (test/bpf/layout.test.ts checks the struct against BTF, test/bpf/constants-drift.test.ts the flags). */
 struct netobs_config {
 	__u32 flags;
 	__u32 report_interval_ms;   /* at most one trace per connection per interval */

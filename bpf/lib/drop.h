@@ -1,6 +1,7 @@
 /* drop.h: drop reasons and the one helper every drop goes through.
- * Numbers are Hubble's DropReason values (compat-facts.md); keep in sync with
- * bpf/loader/layout.ts DropReason. */
+ * Numbers are Hubble's DropReason values (compat-facts.md). This is the source; the copies are
+ * bpf/loader/layout.ts DropReason, api/types.ts DropReason, api/names.ts, and
+ * test/bpf/constants-drift.test.ts fails when one drifts. */
 #ifndef NETOBS_DROP_H
 #define NETOBS_DROP_H
 

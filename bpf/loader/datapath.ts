@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { readAsset } from '../../lib/assets.ts';
 import { BpfMap, mapInfo, type MapInfo } from './bpf-map.ts';
-import { DEFAULT_BPFFS_ROOT, ensureBpffs, removePins, unlinkIfExists } from './bpffs.ts';
+import { DEFAULT_BPFFS_ROOT, ensureBpffsMount, removePins, unlinkIfExists } from './bpffs.ts';
 import { ConntrackMap, EndpointMap, IpcacheMap, PolicyMap } from './datapath-maps.ts';
 import { LoadError, errnoName } from './errors.ts';
 import { EventReader } from './event-reader.ts';
@@ -69,6 +69,11 @@ export class Datapath {
   /** Program fds: from-endpoint runs on the host veth's tc ingress, to-endpoint on its egress. */
   readonly programs: { fromEndpoint: number; toEndpoint: number };
   readonly bpffsRoot: string | undefined;
+  /**
+   * Where open() had to mount bpffs itself because none was there: in a container that mount is
+   * private to it (the pod's volume propagates host to container only), so pins do not outlive it.
+   */
+  bpffsMountedHere: string | undefined;
   private readonly raw: Map<MapName, BpfMap>;
   private obj: bigint | null;
   private objMem: { free(): void } | null;
@@ -102,7 +107,8 @@ export class Datapath {
   static open(o: DatapathOptions = {}): Datapath {
     const lib = loadLibbpf();
     const pin = o.pin ?? true;
-    const root = pin ? ensureBpffs(o.bpffsRoot ?? DEFAULT_BPFFS_ROOT) : undefined;
+    const fs = pin ? ensureBpffsMount(o.bpffsRoot ?? DEFAULT_BPFFS_ROOT) : undefined;
+    const root = fs?.root;
     const bytes = o.object ?? readAsset('netobs.bpf.o');
     // libbpf keeps pointing into the ELF image until close: give it memory that never moves.
     const mem = nativeAlloc(bytes.length);
@@ -161,6 +167,7 @@ export class Datapath {
         }
       }
       const dp = new Datapath(obj, mem, root);
+      dp.bpffsMountedHere = fs?.mounted;
       dp.setConfig({ ...DEFAULT_CONFIG, ...o.config });
       return dp;
     } catch (err) {

@@ -6,7 +6,8 @@ import { PAYLOAD_MAX, TCP_STATES, type StructLayout } from './layout.ts';
 
 export const EVENT_LAYOUT_VERSION = 1;
 
-/** CiliumEventType.type numbers. */
+/** CiliumEventType.type numbers. Source: bpf/lib/events.h EVENT_*, OBS_*; copies: api/types.ts
+ * EventType, api/names.ts TRACE_POINT_NAME; test/bpf/constants-drift.test.ts checks them. */
 export const EventType = { DROP: 1, TRACE: 4, POLICY_VERDICT: 5, L7: 129 } as const;
 /** Datapath observation points (trace sub_type). */
 export const ObsPoint = { TO_ENDPOINT: 0, FROM_ENDPOINT: 5 } as const;

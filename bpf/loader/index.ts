@@ -19,3 +19,10 @@ export { LoadError, MissingFeatureError } from './errors.ts';
 export { DEFAULT_BPFFS_ROOT } from './bpffs.ts';
 export { formatIp, parseCidr, parseIp } from './addr.ts';
 export type { TestRunOptions, TestRunResult } from './test-run.ts';
+// Kernel access the agent needs beyond the Datapath object: which interfaces carry our programs
+// (tc queries), pinned maps left by a previous agent, and the libbpf/libc handles for program info.
+export { tcQuery, TC_EGRESS, TC_INGRESS } from './tc.ts';
+export { loadLibbpf, loadLibc } from './libbpf.ts';
+export { openPinnedMap } from './bpf-map.ts';
+export { EndpointMap } from './datapath-maps.ts';
+export { programStats } from './prog-info.ts';

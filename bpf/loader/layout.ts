@@ -9,7 +9,11 @@ export type Direction = (typeof Direction)[keyof typeof Direction];
 /** Hubble Verdict. */
 export const Verdict = { FORWARDED: 1, DROPPED: 2 } as const;
 
-/** Hubble DropReason numbers used by the datapath (bpf/lib/drop.h). */
+/**
+ * Hubble DropReason numbers used by the datapath. Source: bpf/lib/drop.h; copies: this one,
+ * api/types.ts DropReason and api/names.ts (wire names and texts); test/bpf/constants-drift.test.ts
+ * fails when they drift.
+ */
 export const DropReason = {
   INVALID_SOURCE_IP: 132,
   POLICY_DENIED: 133,

@@ -2,7 +2,7 @@
 // service, node and outside paths and the policy tests from inside the pods (pods/exec running
 // `kubectl-netobs probe`), and checks every action against the flows the relay saw.
 import type { Argv, CommandModule } from 'yargs';
-import { checkOutput, type GlobalArgs } from '../options.ts';
+import { checkOutput, withRelayFlags, type GlobalArgs } from '../options.ts';
 import { UserError } from '../../lib/errors.ts';
 
 interface TestArgs extends GlobalArgs {
@@ -27,7 +27,7 @@ const testCommand: CommandModule<GlobalArgs, TestArgs> = {
   command: 'test',
   describe: 'Deploy test workloads, probe the network paths and policies, and validate each action by its flows',
   builder: (y) =>
-    y
+    withRelayFlags(y)
       .option('test', { type: 'string', array: true, default: [] as string[], describe: 'Run tests matching this regex; repeatable; a leading ! excludes' })
       .option('list', { type: 'boolean', default: false, describe: 'List the selected tests and exit' })
       .option('junit-file', { type: 'string', describe: 'Write a JUnit XML report to this file' })
@@ -41,8 +41,6 @@ const testCommand: CommandModule<GlobalArgs, TestArgs> = {
       .option('external-target', { type: 'string', describe: 'host[:port] outside the cluster for pod-to-world (enables it)' })
       .option('external-ip', { type: 'string', describe: 'IP outside the cluster for pod-to-cidr and egress-deny-cidr (enables them)' })
       .option('flow-validation', { choices: ['strict', 'warning', 'disabled'] as const, default: 'strict' as const, describe: 'Whether missing or wrong flows fail an action, warn, or are not checked' })
-      .option('server', { type: 'string', describe: 'Relay address host:port (default: port-forward to the relay pod)' })
-      .option('relay-namespace', { type: 'string', describe: 'Namespace netobs is installed in (default netobs-system)' })
       .check(checkOutput(['json'])) as unknown as Argv<TestArgs>,
   handler: async (argv) => {
     const { runConnectivityCommand } = await import('../../connectivity/command.ts');

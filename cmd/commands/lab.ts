@@ -49,12 +49,17 @@ const down: CommandModule<GlobalArgs, LabArgs> = {
   },
 };
 
-const status: CommandModule<GlobalArgs, GlobalArgs> = {
+const status: CommandModule<GlobalArgs, GlobalArgs & { name?: string }> = {
   command: 'status',
-  describe: 'List the labs on this host',
+  describe: 'List the labs on this host (--name: only that one)',
+  builder: (y) => y.option('name', { type: 'string', describe: 'Show only the lab of this name' }) as Argv<GlobalArgs & { name?: string }>,
   handler: async (argv) => {
     const { labStatus } = await import('../../lab/index.ts');
-    const labs = await labStatus();
+    const labs = (await labStatus()).filter((l) => argv.name === undefined || l.name === argv.name);
+    if (argv.name !== undefined && labs.length === 0) {
+      const { UserError } = await import('../../lib/errors.ts');
+      throw new UserError(`lab status: no lab named "${argv.name}" (start one with: sudo kubectl netobs lab up --name ${argv.name})`);
+    }
     if (argv.output === 'json') {
       process.stdout.write(JSON.stringify(labs, null, 2) + '\n');
       return;
@@ -103,7 +108,7 @@ const httpServer: CommandModule<GlobalArgs, GlobalArgs & { port: number; nginx: 
   command: 'http-server',
   describe: false,
   builder: (y) =>
-    y
+    withName(y)
       .option('port', { type: 'number', default: 80, describe: 'TCP port' })
       .option('nginx', { type: 'boolean', default: false, describe: 'Serve the nginx welcome page' })
       .option('world', { type: 'boolean', default: false, describe: 'Serve as the world outside the cluster' }) as Argv<GlobalArgs & { port: number; nginx: boolean; world: boolean }>,

@@ -1,21 +1,19 @@
 import type { Argv, CommandModule } from 'yargs';
-import { FILTER_FLAGS } from '../../agent/flow/cli-flags.ts';
-import { checkOutput, type GlobalArgs } from '../options.ts';
+import { FILTER_FLAGS } from '../../api/filter/cli-flags.ts';
+import { checkOutput, withRelayFlags, type GlobalArgs } from '../options.ts';
 import type { ObserveFlags } from '../observe/run.ts';
 
 export const observeCommand: CommandModule<GlobalArgs, ObserveFlags> = {
   command: 'observe',
   describe: 'Show flows from every node (hubble observe): filters, --follow, compact/dict/json/table output',
   builder: (y) => {
-    let b = y
+    let b = withRelayFlags(y)
       .option('last', { type: 'number', describe: 'Get the last N flows (default 20 unless --since/--until/--all)' })
       .option('first', { type: 'number', describe: 'Get the first N flows stored' })
       .option('all', { type: 'boolean', describe: 'Get every flow stored' })
       .option('follow', { alias: 'f', type: 'boolean', describe: 'Keep printing new flows as they arrive' })
       .option('since', { type: 'string', describe: 'Flows since this time: a duration ago (5m) or RFC 3339' })
       .option('until', { type: 'string', describe: 'Flows until this time: a duration ago (1m) or RFC 3339' })
-      .option('server', { type: 'string', describe: 'Relay address host:port, instead of a port-forward through the API server' })
-      .option('relay-namespace', { type: 'string', default: 'netobs-system', describe: 'Namespace of the netobs relay' })
       .option('color', { type: 'string', choices: ['auto', 'always', 'never'], default: 'auto', describe: 'Colour verdicts (auto: on a terminal, unless NO_COLOR)' })
       .option('print-node-name', { type: 'boolean', default: false, describe: 'Print the node that observed each flow' })
       .option('utc', { type: 'boolean', default: false, describe: 'Print times in UTC' }) as unknown as Argv<GlobalArgs>;

@@ -1,7 +1,7 @@
 // observe flags → GetFlowsRequest (pure): hubble's selectors and filters.
-import { buildFlowFilters } from '../../agent/flow/cli-filters.ts';
-import { scanFilterArgs } from '../../agent/flow/cli-flags.ts';
-import { timestampFromMs } from '../../agent/flow/time.ts';
+import { buildFlowFilters } from '../../api/filter/cli-filters.ts';
+import { scanFilterArgs } from '../../api/filter/cli-flags.ts';
+import { timestampFromMs } from '../../api/flow-time.ts';
 import type { GetFlowsRequest, Timestamp } from '../../api/types.ts';
 import { UserError } from '../../lib/errors.ts';
 

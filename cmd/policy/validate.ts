@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { parseAllDocuments } from 'yaml';
 import { validatePolicy } from '../../agent/policy/validate.ts';
 import { netobsCrds } from '../../install/crds/definitions.ts';
-import { validateCustomResource } from '../../install/schema/index.ts';
+import { validateCustomResource } from '../../lib/openapi-schema/index.ts';
 import { UserError } from '../../lib/errors.ts';
 
 export interface PolicyCheck {

@@ -1,7 +1,8 @@
 // The terminal UI's data source for a real cluster: the relay's flow stream (follow, with retry)
 // and the agents' status documents, both through one RelayApi connection.
 import type * as grpc from '@grpc/grpc-js';
-import type { AgentStatus, EndpointStatus, MapEntriesPage, MapStatus } from '../../agent/server/status.ts';
+import type { AgentStatus, EndpointStatus, MapEntriesPage, MapStatus } from '../../api/status/types.ts';
+import { statusPath } from '../../api/status/paths.ts';
 import type { Flow, GetFlowsResponse } from '../../api/types.ts';
 import type { EndpointInfo, FlowListener, MapInfo, ServerStatusInfo, Subscription, TuiDataSource } from '../../tui/model/types.ts';
 import type { RelayApi } from '../relay-api.ts';
@@ -61,7 +62,7 @@ export class RelaySource implements TuiDataSource {
   }
 
   async listEndpoints(node?: string): Promise<EndpointInfo[]> {
-    const answers = await this.api.query<EndpointStatus[]>('/v1/endpoints?policy=true', node);
+    const answers = await this.api.query(statusPath.endpoints({ policy: true }), node);
     return answers.flatMap((a) => a.body ?? []).map((e) => ({
       node: e.node,
       id: e.id,
@@ -77,18 +78,18 @@ export class RelaySource implements TuiDataSource {
   }
 
   async listMaps(node?: string): Promise<MapInfo[]> {
-    const answers = await this.api.query<MapStatus[]>('/v1/maps', node);
+    const answers = await this.api.query(statusPath.maps(), node);
     return answers.flatMap((a) => a.body ?? []).map((m) => ({ node: m.node, name: m.name, type: m.type, entries: m.entries, maxEntries: m.maxEntries, pressure: m.pressure }));
   }
 
   async mapEntries(node: string, map: string, page: { offset: number; limit: number }) {
-    const [a] = await this.api.query<MapEntriesPage>(`/v1/maps/${encodeURIComponent(map)}?offset=${page.offset}&limit=${page.limit}`, node);
+    const [a] = await this.api.query(statusPath.mapEntries(map, page), node);
     if (!a?.body) throw new Error(a?.error ?? `map ${map} on ${node}: no answer`);
     return { entries: a.body.entries.map((e) => ({ key: e.key, value: e.value })), total: a.body.total, offset: a.body.offset };
   }
 
   async serverStatus(): Promise<ServerStatusInfo> {
-    const [st, nodes] = await Promise.all([this.api.observer.serverStatus({ deadline: Date.now() + 5000 }), this.api.query<AgentStatus>('/v1/status')]);
+    const [st, nodes] = await Promise.all([this.api.observer.serverStatus({ deadline: Date.now() + 5000 }), this.api.query(statusPath.status())]);
     const lost = nodes.reduce((sum, n) => sum + Object.values(n.body?.lostEvents ?? {}).reduce((a, b) => a + b, 0), 0);
     return { numConnectedNodes: st.num_connected_nodes?.value ?? 0, unavailableNodes: st.unavailable_nodes ?? [], flowsRate: st.flows_rate ?? 0, lost };
   }

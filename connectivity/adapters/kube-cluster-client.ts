@@ -3,7 +3,7 @@
 // Works the same against a real cluster and the lab's API server.
 import { Writable } from 'node:stream';
 import { Exec, type KubeConfig, type V1Node, type V1Pod, type V1Service, type V1Status } from '@kubernetes/client-node';
-import { Objects, describeRef } from '../../install/cluster/objects.ts';
+import { Objects, describeRef } from '../../lib/kube-apply.ts';
 import { UserError } from '../../lib/errors.ts';
 import type { ClusterClient, ExecResult, KubeObject, NodeInfo, PodInfo, PodRef, ServiceInfo } from '../framework/cluster.ts';
 import { realClock, type Clock } from '../framework/runner.ts';

@@ -3,12 +3,12 @@
 import type { KubeConfig, V1CustomResourceDefinition, V1Secret } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../../lib/errors.ts';
-import type { Progress } from '../../cmd/progress.ts';
+import type { Progress } from '../../lib/progress.ts';
 import { installValues, planInstall, type InstallOptions, type InstallPlan } from '../plan.ts';
 import { NAMES } from '../render/meta.ts';
 import { tlsMaterialFromSecrets, tlsMaterialProblems } from '../tls-material.ts';
-import { Objects, describeRef, type ApplyAction } from './objects.ts';
-import { diagnose, formatRollout, rolloutState } from './wait.ts';
+import { Objects, describeRef, type ApplyAction } from '../../lib/kube-apply.ts';
+import { diagnose, formatRollout, rolloutState, silentPending } from './wait.ts';
 
 export interface InstallRun {
   wait: boolean;
@@ -48,6 +48,9 @@ async function waitEstablished(objs: Objects, names: string[], deadline: number)
   }
 }
 
+/** How long a pod may stay Pending with no event before install --wait names it. */
+const SILENT_PENDING_MS = 8000;
+
 export async function runInstall(kc: KubeConfig, plan: InstallPlan, run: InstallRun): Promise<InstallResult> {
   const objs = new Objects(kc);
   const deadline = Date.now() + run.timeoutMs;
@@ -75,9 +78,20 @@ export async function runInstall(kc: KubeConfig, plan: InstallPlan, run: Install
     run.progress.done();
     return { namespace: ns, actions, ready: false };
   }
+  // A pod Pending without any event is a kubelet that says nothing: named once, with where to look.
+  const named = new Set<string>();
+  let silent: string[] = [];
   for (;;) {
     const state = await rolloutState(objs, ns, plan.values.relay.enabled);
     run.progress.update(formatRollout(state));
+    if (!state.done) {
+      const quiet = await silentPending(objs, ns, SILENT_PENDING_MS).catch(() => []);
+      silent = quiet.map((q) => q.message);
+      for (const q of quiet.filter((x) => !named.has(x.pod))) {
+        named.add(q.pod);
+        run.progress.log(`! ${q.message}`);
+      }
+    }
     if (state.done) {
       run.progress.done();
       run.progress.log(`✔ ${formatRollout(state)}`);
@@ -85,7 +99,7 @@ export async function runInstall(kc: KubeConfig, plan: InstallPlan, run: Install
     }
     if (Date.now() > deadline) {
       run.progress.done();
-      const why = await diagnose(kc, objs, ns);
+      const why = [...silent, ...(await diagnose(kc, objs, ns))];
       throw new UserError(`install: not ready within the timeout: ${formatRollout(state)}${why.length ? `; ${why[0]}` : ''} (see --verbose, or raise --timeout)`, {
         details: why.join('\n'),
       });

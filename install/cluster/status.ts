@@ -3,7 +3,7 @@
 import type { KubernetesObject, V1DaemonSet, V1Deployment, V1Node } from '@kubernetes/client-node';
 import { NAMES } from '../render/meta.ts';
 import { formatTable } from '../../lib/table.ts';
-import type { Objects } from './objects.ts';
+import type { Objects } from '../../lib/kube-apply.ts';
 
 export interface ComponentStatus {
   name: string;

@@ -2,12 +2,12 @@
 // agents first so they detach their programs, then the rest; never a user's other objects.
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Progress } from '../../cmd/progress.ts';
+import type { Progress } from '../../lib/progress.ts';
 import { UserError } from '../../lib/errors.ts';
 import type { InstallPlan } from '../plan.ts';
 import { INSTALL_SELECTOR } from '../render/meta.ts';
 import { namespaceIsDisposable, planUninstall, type ObjectRef } from '../uninstall-plan.ts';
-import { Objects, describeRef } from './objects.ts';
+import { Objects, describeRef } from '../../lib/kube-apply.ts';
 
 export interface UninstallRun {
   keepCrds: boolean;

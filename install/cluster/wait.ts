@@ -1,8 +1,8 @@
 // Waiting for the install to become ready, and explaining why when it does not.
-import type { CoreV1Event, V1DaemonSet, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Event, V1DaemonSet, V1Deployment, V1Node, V1Pod } from '@kubernetes/client-node';
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { NAMES, agentSelector, relaySelector } from '../render/meta.ts';
-import type { Objects } from './objects.ts';
+import type { Objects } from '../../lib/kube-apply.ts';
 
 export interface RolloutState {
   agents: { desired: number; ready: number; updated: number; nodes: { node: string; ready: boolean }[] };
@@ -70,6 +70,31 @@ export async function diagnose(kc: KubeConfig, objs: Objects, namespace: string)
         /* no log to show */
       }
     }
+  }
+  return out;
+}
+
+/** The annotation a lab node carries with the path of its kubelet's log (lab/node/node-object.ts). */
+export const LAB_LOG_ANNOTATION = 'netobs.io/lab-log';
+
+/**
+ * netobs pods Pending for longer than `quietMs` without a single event: nothing reports why, so
+ * the message says where to look (the lab log for lab nodes, `kubectl describe pod` otherwise).
+ */
+export async function silentPending(objs: Objects, namespace: string, quietMs: number, now = Date.now()): Promise<{ pod: string; message: string }[]> {
+  const pods = [...(await objs.list<V1Pod>('v1', 'Pod', namespace, selector(agentSelector))), ...(await objs.list<V1Pod>('v1', 'Pod', namespace, selector(relaySelector)))];
+  const out: { pod: string; message: string }[] = [];
+  for (const p of pods) {
+    const name = p.metadata?.name ?? '?';
+    const created = Date.parse(String(p.metadata?.creationTimestamp ?? ''));
+    if (p.status?.phase !== 'Pending' || !Number.isFinite(created) || now - created < quietMs) continue;
+    const events = await objs.list<CoreV1Event>('v1', 'Event', namespace, undefined, `involvedObject.name=${name}`);
+    if (events.some((e) => e.involvedObject?.uid === undefined || e.involvedObject.uid === p.metadata?.uid)) continue;
+    const nodeName = p.spec?.nodeName;
+    const node = nodeName ? await objs.get<V1Node>({ apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName } }) : undefined;
+    const labLog = node?.metadata?.annotations?.[LAB_LOG_ANNOTATION];
+    const where = labLog ? `the lab log ${labLog}` : `kubectl describe pod -n ${namespace} ${name}`;
+    out.push({ pod: name, message: `pod ${namespace}/${name}${nodeName ? ` on ${nodeName}` : ''} is Pending for ${Math.round((now - created) / 1000)}s with no event: see ${where}` });
   }
   return out;
 }

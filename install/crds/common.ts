@@ -1,9 +1,8 @@
 // Schema pieces shared by the netobs CRDs: label selectors and status conditions as Kubernetes
 // defines them (metav1.LabelSelector, metav1.Condition).
-import type { JSONSchemaProps } from '../schema/types.ts';
+import type { JSONSchemaProps } from '../../lib/openapi-schema/types.ts';
 
-export const GROUP = 'netobs.io';
-export const VERSION = 'v1alpha1';
+export { GROUP, VERSION } from '../../api/kube-names.ts';
 
 export const str = (description?: string, extra: JSONSchemaProps = {}): JSONSchemaProps => ({ type: 'string', ...(description ? { description } : {}), ...extra });
 export const int = (description?: string, extra: JSONSchemaProps = {}): JSONSchemaProps => ({ type: 'integer', ...(description ? { description } : {}), ...extra });

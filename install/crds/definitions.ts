@@ -1,6 +1,6 @@
 // The netobs CustomResourceDefinitions (group netobs.io, version v1alpha1). Pure data: rendering adds
 // the install's labels; the lab's API server serves the same objects, so both validate alike.
-import type { CustomResourceDefinition, JSONSchemaProps } from '../schema/types.ts';
+import type { CustomResourceDefinition, JSONSchemaProps } from '../../lib/openapi-schema/types.ts';
 import { bool, conditions, GROUP, int, list, obj, str, stringMap, VERSION } from './common.ts';
 import { ruleSchema } from './policy-rule.ts';
 

@@ -1,10 +1,11 @@
 // The schema of one policy rule, shaped like CiliumNetworkPolicy's rule (docs/compat-facts.md) so
 // that a Cilium policy moves by changing apiVersion and kind. Netobs-specific limits are stated
 // here, next to the field they restrict, because the CRD is where a bad policy is refused first.
-import type { JSONSchemaProps } from '../schema/types.ts';
+import type { JSONSchemaProps } from '../../lib/openapi-schema/types.ts';
 import { bool, int, labelSelector, list, obj, str } from './common.ts';
 
-export const ENTITIES = ['all', 'world', 'cluster', 'host', 'remote-node', 'kube-apiserver', 'init', 'health', 'unmanaged', 'ingress', 'none'];
+export { ENTITIES } from '../../api/policy-entities.ts';
+import { ENTITIES } from '../../api/policy-entities.ts';
 
 const cidr = str('An IPv4 or IPv6 CIDR, e.g. 10.0.0.0/8.', { format: 'cidr' });
 
@@ -91,7 +92,7 @@ const icmpRule = obj(
   'ICMP types.',
 );
 
-const entities = list(str(undefined, { enum: ENTITIES }), 'Reserved groups of peers (world, cluster, host...).');
+const entities = list(str(undefined, { enum: [...ENTITIES] }), 'Reserved groups of peers (world, cluster, host...).');
 
 const serviceSelector = obj(
   {

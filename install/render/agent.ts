@@ -13,7 +13,7 @@
 // not observed in time). A rolling update, a pod deletion, a drain or a node reboot leaves the
 // DaemonSet as it was, so the pins stay. Any other API error keeps the pins (fail safe: traffic is
 // never cut by a flaky API server; uninstall then reports the nodes whose pins remain).
-import { CGROUP_ROOT, CONFIG_DIR, NETNS_DIR, RUN_DIR, TLS_DIR } from '../config.ts';
+import { CGROUP_ROOT, CONFIG_DIR, NETNS_DIR, RUN_DIR, TLS_DIR } from '../../api/config.ts';
 import { imageRef, type Values } from '../values.ts';
 import { configHash } from './config.ts';
 import type { IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
@@ -21,7 +21,7 @@ import type { IContainer, IContainerPort, IEnvVar, IProbe, IVolume, IVolumeMount
 import { agentSelector, CONFIG_HASH_ANNOTATION, meta, NAMES, type KubeObject } from './meta.ts';
 
 export const BINARY = '/usr/local/bin/kubectl-netobs';
-export const UNINSTALLING_ANNOTATION = 'netobs.io/uninstalling';
+export { UNINSTALLING_ANNOTATION } from '../../api/kube-names.ts';
 
 /** Capabilities instead of privileged: load programs and maps (BPF, PERFMON for ring buffers and
  * tracing helpers, SYS_ADMIN for pinning and older kernels), attach tc filters (NET_ADMIN), and

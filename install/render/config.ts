@@ -1,5 +1,5 @@
 // The ConfigMap and the TLS Secrets. The Secrets come from material generated at install time.
-import { renderConfigData } from '../config.ts';
+import { renderConfigData } from '../../api/config.ts';
 import type { CertKey, TlsMaterial } from '../tls-material.ts';
 import type { Values } from '../values.ts';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';

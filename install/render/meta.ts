@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Values } from '../values.ts';
 import { canonicalJson } from '../../lib/canonical-json.ts';
+import { NAMES } from '../../api/kube-names.ts';
 
 export interface KubeObject {
   apiVersion: string;
@@ -19,20 +20,7 @@ export const CONFIG_HASH_ANNOTATION = 'netobs.io/config-hash';
 /** Every object install creates matches this selector; uninstall deletes by it (and by the rendered list). */
 export const INSTALL_SELECTOR = `app.kubernetes.io/part-of=${PART_OF},app.kubernetes.io/managed-by=${MANAGED_BY}`;
 
-export const NAMES = {
-  agent: 'netobs-agent',
-  relay: 'netobs-relay',
-  config: 'netobs-config',
-  caSecret: 'netobs-ca',
-  agentTlsSecret: 'netobs-agent-tls',
-  relayTlsSecret: 'netobs-relay-tls',
-  agentMetrics: 'netobs-agent-metrics',
-  flowMetrics: 'netobs-flow-metrics',
-} as const;
-
-/** Selector labels of the agent and relay pods: stable across versions, since selectors are immutable. */
-export const agentSelector = { 'app.kubernetes.io/name': NAMES.agent };
-export const relaySelector = { 'app.kubernetes.io/name': NAMES.relay };
+export { NAMES, agentSelector, relaySelector } from '../../api/kube-names.ts';
 
 export { canonicalJson } from '../../lib/canonical-json.ts';
 

@@ -1,6 +1,6 @@
 // The relay Deployment and its Service (4245), and the headless metrics Services that give
 // Prometheus (annotation-based discovery or a ServiceMonitor) one target per agent.
-import { CONFIG_DIR, TLS_DIR } from '../config.ts';
+import { CONFIG_DIR, TLS_DIR } from '../../api/config.ts';
 import { imageRef, type Values } from '../values.ts';
 import { configHash } from './config.ts';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';

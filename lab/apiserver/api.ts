@@ -8,7 +8,7 @@ import { canonicalJson } from '../../lib/canonical-json.ts';
 import { ApiError, alreadyExists, badRequest, conflict, invalid, notFound, successStatus } from './errors.ts';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.ts';
 import { Registry } from './registry.ts';
-import { validateCustomResource } from './schema.ts';
+import { admitCustomResource } from './schema.ts';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { Store, type StoreEvent } from './store.ts';
 import { prepareCreate, prepareUpdate, type StrategyContext } from './strategies.ts';
@@ -33,7 +33,13 @@ export interface WriteOptions {
   subresource?: string | undefined;
   dryRun?: boolean | undefined;
   force?: boolean | undefined;
+  /** What to do with fields the schema does not know (the fieldValidation query parameter); they are pruned in every case. */
+  fieldValidation?: FieldValidation | undefined;
+  /** Collects the Warning headers of the response (unknown fields under fieldValidation=Warn). */
+  warnings?: string[] | undefined;
 }
+
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 export interface DeleteOptions {
   propagationPolicy?: 'Foreground' | 'Background' | 'Orphan' | undefined;
@@ -122,7 +128,8 @@ export class Api {
   }
 
   create(rt: ResourceType, ns: string | undefined, body: KObject, opts: WriteOptions = {}): KObject {
-    if (rt.virtual) return this.review(rt, body);
+    // Reviews are answers, never stored: the HTTP layer's Auth (auth.ts) makes them.
+    if (rt.virtual) throw badRequest(`${rt.kind} is answered by the API server's authenticator and authorizer, not stored`);
     const obj = structuredClone(body);
     obj.metadata ??= {};
     const namespace = this.nsOf(rt, ns ?? obj.metadata.namespace);
@@ -132,7 +139,10 @@ export class Api {
     if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + suffix();
     const name = obj.metadata.name;
     if (!name) throw invalid(rt.kind, rt.group, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
+    // RBAC objects are named by path segments (`system:discovery`), everything else by DNS subdomains.
+    if (rt.group === 'rbac.authorization.k8s.io') {
+      if (name === '.' || name === '..' || /[/%]/.test(name)) throw invalid(rt.kind, rt.group, name, [{ field: 'metadata.name', message: `Invalid value: "${name}": may not be '.' or '..' and may not contain '/' or '%'` }]);
+    } else if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name) || name.length > 253) {
       throw invalid(rt.kind, rt.group, name, [{ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` }]);
     }
     if (rt.namespaced) this.checkNamespaceOpen(namespace);
@@ -147,7 +157,7 @@ export class Api {
     obj.metadata.generation = 1;
     obj.apiVersion = apiVersionOf(rt);
     obj.kind = rt.kind;
-    this.admit(rt, obj, undefined);
+    this.admit(rt, obj, undefined, opts);
     if (opts.manager && !obj.metadata.managedFields?.length) recordUpdate(undefined, obj, opts.manager, apiVersionOf(rt));
     if (opts.dryRun) return this.present(rt, obj);
     const stored = this.store.put(gr, obj, 'ADDED');
@@ -164,7 +174,7 @@ export class Api {
   }
 
   /** Defaults, allocations and validation for one resource kind. */
-  private admit(rt: ResourceType, obj: KObject, old: KObject | undefined): void {
+  private admit(rt: ResourceType, obj: KObject, old: KObject | undefined, opts: WriteOptions): void {
     const gr = grOf(rt);
     if (old) prepareUpdate(gr, old, obj, this.ctx);
     else prepareCreate(gr, obj, this.ctx);
@@ -173,12 +183,26 @@ export class Api {
       if (errs.length) throw invalid(rt.kind, rt.group, obj.metadata.name ?? '', errs);
       obj['status'] = establishedStatus(obj);
     }
+    this.admitSchema(rt, obj, opts);
+  }
+
+  /**
+   * A custom resource through its schema, on every write of the object or its status: unknown
+   * fields pruned (refused under Strict, named in a warning under Warn), defaults, validation.
+   */
+  private admitSchema(rt: ResourceType, obj: KObject, opts: WriteOptions): void {
     const crd = this.crdFor(rt);
-    if (crd) {
-      const v = versionSchema(crd, rt.version);
-      const errs = validateCustomResource(obj, v?.schema?.openAPIV3Schema);
-      if (errs.length) throw invalid(rt.kind, rt.group, obj.metadata.name ?? '', errs);
+    if (!crd) return;
+    const v = versionSchema(crd, rt.version);
+    const r = admitCustomResource(obj, v?.schema?.openAPIV3Schema);
+    const mode = opts.fieldValidation ?? 'Warn';
+    if (r.unknown.length && mode === 'Strict') {
+      throw badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: strict decoding error: ${r.unknown.map((f) => `unknown field "${f}"`).join(', ')}`);
     }
+    if (mode === 'Warn') for (const f of r.unknown) opts.warnings?.push(`unknown field "${f}"`);
+    if (r.errors.length) throw invalid(rt.kind, rt.group, obj.metadata.name ?? '', r.errors);
+    for (const k of Object.keys(obj)) delete (obj as Record<string, unknown>)[k];
+    Object.assign(obj, r.object);
   }
 
   /** Printer columns of a custom resource version; undefined for built-in resources. */
@@ -245,7 +269,8 @@ export class Api {
     obj.apiVersion = apiVersionOf(rt);
     obj.kind = rt.kind;
     obj.metadata.generation = old.metadata.generation ?? 1;
-    if (sub !== 'status') this.admit(rt, obj, old);
+    if (sub !== 'status') this.admit(rt, obj, old, opts);
+    else this.admitSchema(rt, obj, opts);
     if (specOf(obj) !== specOf(old)) obj.metadata.generation = (old.metadata.generation ?? 1) + 1;
     if (opts.manager && sub !== 'apply') recordUpdate(old, obj, opts.manager, apiVersionOf(rt), sub === 'status' ? 'status' : undefined);
     if (opts.dryRun) return this.present(rt, obj);
@@ -427,20 +452,6 @@ export class Api {
     return out;
   }
 
-  /** Access reviews: the lab authorizes everything, and says so. */
-  private review(rt: ResourceType, body: KObject): KObject {
-    const out = structuredClone(body);
-    out.metadata ??= {};
-    out.metadata.creationTimestamp = null as unknown as string;
-    if (rt.group === 'authorization.k8s.io') {
-      out['status'] = rt.resource === 'selfsubjectrulesreviews'
-        ? { resourceRules: [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'] }], nonResourceRules: [{ verbs: ['*'], nonResourceURLs: ['*'] }], incomplete: false }
-        : { allowed: true, reason: 'the netobs lab authorizes every request' };
-    } else {
-      out['status'] = { authenticated: true, user: { username: 'lab-admin', groups: ['system:masters', 'system:authenticated'] }, userInfo: { username: 'lab-admin', groups: ['system:masters', 'system:authenticated'] } };
-    }
-    return this.present(rt, out);
-  }
 }
 
 function specOf(o: KObject): string {

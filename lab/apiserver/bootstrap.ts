@@ -2,6 +2,7 @@
 import type { Api } from './api.ts';
 import { ApiError } from './errors.ts';
 import { nthAddress } from './ipv4.ts';
+import { defaultRbac } from './default-rbac.ts';
 import type { KObject } from './types.ts';
 
 function ensure(api: Api, group: string, resource: string, ns: string | undefined, obj: KObject): void {
@@ -20,8 +21,10 @@ export function upsert(api: Api, group: string, resource: string, ns: string | u
   else api.update(rt, ns, obj.metadata.name ?? '', { ...obj, metadata: { ...cur.metadata, labels: obj.metadata.labels } }, { manager: 'kube-apiserver' });
 }
 
-/** Namespaces, the `kubernetes` Service pointing at the API server, and its Endpoints. */
+/** Namespaces, the default RBAC roles, the `kubernetes` Service pointing at the API server, and its Endpoints. */
 export function bootstrap(api: Api, apiserver: { ip: string; port: number }): void {
+  // Reconciled on every start, as the real server's bootstrap policy is (autoupdate).
+  for (const o of defaultRbac()) upsert(api, 'rbac.authorization.k8s.io', o.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings', undefined, o);
   for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) ensure(api, '', 'namespaces', undefined, { metadata: { name: ns } });
   ensure(api, '', 'services', 'default', {
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },

@@ -13,7 +13,8 @@ export type StatusReason =
   | 'NotAcceptable'
   | 'UnsupportedMediaType'
   | 'InternalError'
-  | 'Forbidden';
+  | 'Forbidden'
+  | 'Unauthorized';
 
 export class ApiError extends Error {
   constructor(

@@ -1,5 +1,5 @@
 // Kubernetes' protobuf encoding, decoded for the kinds kubectl's typed clients send as protobuf
-// (`kubectl create namespace|configmap|secret|serviceaccount`, `kubectl auth can-i`). Field
+// (`kubectl create namespace|configmap|secret|serviceaccount|token|role|rolebinding|…`, `kubectl auth can-i|whoami`). Field
 // numbers follow k8s.io/api's generated.proto. Pure.
 import { ApiError } from './errors.ts';
 
@@ -25,12 +25,28 @@ const localRef: Schema = { 1: ['name', 'string'] };
 const resourceAttributes: Schema = { 1: ['namespace', 'string'], 2: ['verb', 'string'], 3: ['group', 'string'], 4: ['version', 'string'], 5: ['resource', 'string'], 6: ['subresource', 'string'], 7: ['name', 'string'] };
 const nonResourceAttributes: Schema = { 1: ['path', 'string'], 2: ['verb', 'string'] };
 
+const policyRule: Schema = { 1: ['verbs', { repeated: 'string' }], 2: ['apiGroups', { repeated: 'string' }], 3: ['resources', { repeated: 'string' }], 4: ['resourceNames', { repeated: 'string' }], 5: ['nonResourceURLs', { repeated: 'string' }] };
+const subject: Schema = { 1: ['kind', 'string'], 2: ['apiGroup', 'string'], 3: ['name', 'string'], 4: ['namespace', 'string'] };
+const roleRef: Schema = { 1: ['apiGroup', 'string'], 2: ['kind', 'string'], 3: ['name', 'string'] };
+
 export const PROTOBUF_KINDS: Record<string, Schema> = {
   Namespace: { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['finalizers', { repeated: 'string' }] }] },
   ConfigMap: { 1: ['metadata', objectMeta], 2: ['data', { map: 'string' }], 3: ['binaryData', { map: 'bytes' }], 4: ['immutable', 'bool'] },
   Secret: { 1: ['metadata', objectMeta], 2: ['data', { map: 'bytes' }], 3: ['type', 'string'], 4: ['stringData', { map: 'string' }], 5: ['immutable', 'bool'] },
   ServiceAccount: { 1: ['metadata', objectMeta], 3: ['imagePullSecrets', { repeated: localRef }], 4: ['automountServiceAccountToken', 'bool'] },
   SelfSubjectAccessReview: { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['resourceAttributes', resourceAttributes], 2: ['nonResourceAttributes', nonResourceAttributes] }] },
+  // `kubectl auth can-i --list`, `kubectl create token`, `kubectl auth whoami`.
+  SelfSubjectRulesReview: { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['namespace', 'string'] }] },
+  TokenRequest: {
+    1: ['metadata', objectMeta],
+    2: ['spec', { 1: ['audiences', { repeated: 'string' }], 3: ['boundObjectRef', { 1: ['kind', 'string'], 2: ['apiVersion', 'string'], 3: ['name', 'string'], 4: ['uid', 'string'] }], 4: ['expirationSeconds', 'int'] }],
+  },
+  SelfSubjectReview: { 1: ['metadata', objectMeta] },
+  Role: { 1: ['metadata', objectMeta], 2: ['rules', { repeated: policyRule }] },
+  ClusterRole: { 1: ['metadata', objectMeta], 2: ['rules', { repeated: policyRule }] },
+  RoleBinding: { 1: ['metadata', objectMeta], 2: ['subjects', { repeated: subject }], 3: ['roleRef', roleRef] },
+  ClusterRoleBinding: { 1: ['metadata', objectMeta], 2: ['subjects', { repeated: subject }], 3: ['roleRef', roleRef] },
+  TokenReview: { 1: ['metadata', objectMeta], 2: ['spec', { 1: ['token', 'string'], 2: ['audiences', { repeated: 'string' }] }] },
 };
 
 interface FieldValue {

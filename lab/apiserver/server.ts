@@ -4,8 +4,7 @@ import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { once } from 'node:events';
-import { randomBytes } from 'node:crypto';
-import type { Api, DeleteOptions, WatchOptions } from './api.ts';
+import type { Api, DeleteOptions, FieldValidation, WatchOptions } from './api.ts';
 import { parseBody, patchTypeOf, readBody, wantsTable } from './content.ts';
 import { apiGroup, coreVersions, groupList, resourceList, versionInfo } from './discovery.ts';
 import { ApiError, badRequest } from './errors.ts';
@@ -14,10 +13,14 @@ import { parseTarget, type Target } from './routes.ts';
 import { toTable } from './tables.ts';
 import { apiVersionOf, type KObject, type ResourceType, type WatchEvent } from './types.ts';
 import { handleUpgrade, type PodRuntime } from './streams.ts';
+import { requestAttributes, type Auth } from './auth.ts';
+import type { UserInfo } from './rbac.ts';
 
 export interface ServerOptions {
   api: Api;
   tls: { key: string; cert: string; ca: string };
+  /** Authentication and RBAC; every request is checked against it. */
+  auth: Auth;
   host?: string;
   /** More addresses to serve on, with the same port (the lab's underlay address, for pods). */
   extraHosts?: string[];
@@ -53,8 +56,18 @@ async function listenOne(o: ServerOptions, host: string, port: number): Promise<
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'https://lab');
     const t = parseTarget(url.pathname);
-    if (t.kind !== 'object' || t.resource !== 'pods' || !t.name || !o.runtime) {
-      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+    try {
+      const user = authorizeRequest(o, req, url, t);
+      if (t.kind !== 'object' || t.resource !== 'pods' || !t.name || !o.runtime) throw badRequest('upgrade request for an unsupported resource');
+      // Kubernetes 1.35 (AuthorizePodWebsocketUpgradeCreatePermission): a WebSocket GET for exec,
+      // attach or portforward also needs `create`, the verb of the same request over SPDY's POST.
+      if (['exec', 'attach', 'portforward'].includes(t.subresource ?? '')) {
+        o.auth.check(user, { kind: 'resource', verb: 'create', group: '', resource: 'pods', subresource: t.subresource, namespace: t.namespace, name: t.name });
+      }
+    } catch (err) {
+      const e = err instanceof ApiError ? err : new ApiError(500, 'InternalError', (err as Error).message);
+      const body = JSON.stringify(e.toStatus());
+      socket.end(`HTTP/1.1 ${e.code} ${e.reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
       return;
     }
     o.log?.(`UPGRADE ${req.url}`);
@@ -71,6 +84,16 @@ async function listenOne(o: ServerOptions, host: string, port: number): Promise<
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/** Authenticates, applies impersonation and authorizes; returns the user the request acts as. */
+function authorizeRequest(o: ServerOptions, req: IncomingMessage, url: URL, t: Target): UserInfo {
+  const user = o.auth.impersonate(req, o.auth.authenticate(req, url.pathname));
+  const a = requestAttributes(req.method ?? 'GET', url, t);
+  // A namespace is its own namespace: a RoleBinding in `x` may grant `get namespaces/x`.
+  if (a.kind === 'resource' && a.group === '' && a.resource === 'namespaces' && a.name && !a.namespace) a.namespace = a.name;
+  o.auth.check(user, a);
+  return user;
 }
 
 function sendJson(res: ServerResponse, code: number, body: unknown): void {
@@ -93,6 +116,7 @@ async function handle(o: ServerOptions, address: string, req: IncomingMessage, r
   const url = new URL(req.url ?? '/', 'https://lab');
   const t = parseTarget(url.pathname);
   o.log?.(`${req.method} ${req.url}`);
+  const user = authorizeRequest(o, req, url, t);
   const api = o.api;
   switch (t.kind) {
     case 'version':
@@ -125,10 +149,26 @@ async function handle(o: ServerOptions, address: string, req: IncomingMessage, r
       return sendJson(res, 200, d);
     }
     case 'object':
-      return handleObject(o, t, url, req, res);
+      return handleObject(o, t, url, req, res, user);
     default:
       throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   }
+}
+
+function fieldValidationOf(q: URLSearchParams): FieldValidation | undefined {
+  const v = q.get('fieldValidation');
+  if (v === null || v === '') return undefined;
+  if (v === 'Strict' || v === 'Warn' || v === 'Ignore') return v;
+  throw badRequest(`fieldValidation: invalid value "${v}": must be one of "Strict", "Warn", "Ignore"`);
+}
+
+/** Adds the collected warnings just before the response's headers go out. */
+function warnOnWrite(res: ServerResponse, warnings: string[]): void {
+  const orig = res.writeHead.bind(res) as (...a: unknown[]) => ServerResponse;
+  res.writeHead = ((...a: unknown[]) => {
+    if (warnings.length) res.setHeader('warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
+    return orig(...a);
+  }) as ServerResponse['writeHead'];
 }
 
 function managerOf(url: URL, req: IncomingMessage): string {
@@ -138,14 +178,17 @@ function managerOf(url: URL, req: IncomingMessage): string {
   return ua.split('/')[0] ?? 'unknown';
 }
 
-async function handleObject(o: ServerOptions, t: ObjTarget, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handleObject(o: ServerOptions, t: ObjTarget, url: URL, req: IncomingMessage, res: ServerResponse, user: UserInfo): Promise<void> {
   const api = o.api;
   const rt = api.resource(t.group, t.version, t.resource);
   const q = url.searchParams;
   const method = req.method ?? 'GET';
   const ns = rt.namespaced ? t.namespace : undefined;
   const table = wantsTable(req.headers.accept);
-  const opts = { manager: managerOf(url, req), dryRun: q.getAll('dryRun').includes('All') };
+  const warnings: string[] = [];
+  const opts = { manager: managerOf(url, req), dryRun: q.getAll('dryRun').includes('All'), fieldValidation: fieldValidationOf(q), warnings };
+  // Unknown fields under fieldValidation=Warn: one `Warning: 299` header each, as kubectl prints them.
+  warnOnWrite(res, warnings);
   const sub = t.subresource;
 
   if (sub === 'log' && method === 'GET') {
@@ -167,15 +210,22 @@ async function handleObject(o: ServerOptions, t: ObjTarget, url: URL, req: Incom
     return sendJson(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
   if (sub === 'token' && method === 'POST') {
-    api.get(rt, ns, t.name!);
     const body = (parseBody(await readBody(req), req.headers['content-type']) ?? {}) as KObject;
-    const secs = Number((body['spec'] as { expirationSeconds?: number } | undefined)?.expirationSeconds ?? 3600);
+    const spec = (body['spec'] ?? {}) as { expirationSeconds?: number; audiences?: string[]; boundObjectRef?: { kind?: string; name?: string; uid?: string } };
+    const secs = Number(spec.expirationSeconds ?? 3600);
+    if (!Number.isInteger(secs) || secs < 600) throw badRequest('spec.expirationSeconds: Invalid value: may not specify a duration less than 10 minutes');
+    let pod: { name: string; uid: string } | undefined;
+    if (spec.boundObjectRef?.kind === 'Pod') {
+      const p = api.get(api.rt('', 'pods'), ns, spec.boundObjectRef.name ?? '');
+      pod = { name: p.metadata.name ?? '', uid: p.metadata.uid ?? '' };
+    }
+    const issued = o.auth.issueToken({ namespace: ns ?? 'default', serviceAccount: t.name!, pod, audiences: spec.audiences, expirationSeconds: secs });
     return sendJson(res, 201, {
       kind: 'TokenRequest',
       apiVersion: 'authentication.k8s.io/v1',
       metadata: { name: t.name, namespace: ns, creationTimestamp: null },
-      spec: { ...(body['spec'] as object), expirationSeconds: secs },
-      status: { token: `lab.${randomBytes(24).toString('base64url')}`, expirationTimestamp: new Date(Date.now() + secs * 1000).toISOString().replace(/\.\d+Z$/, 'Z') },
+      spec: { ...spec, expirationSeconds: secs },
+      status: { token: issued.token, expirationTimestamp: issued.expiresAt.toISOString().replace(/\.\d+Z$/, 'Z') },
     });
   }
   if (sub === 'finalize' && method === 'PUT') {
@@ -201,6 +251,11 @@ async function handleObject(o: ServerOptions, t: ObjTarget, url: URL, req: Incom
       return sendJson(res, 200, { kind: `${rt.kind}List`, apiVersion: apiVersionOf(rt), metadata: { resourceVersion }, items });
     }
     case 'POST': {
+      if (rt.virtual) {
+        const body = parseBody(await readBody(req), req.headers['content-type']) as KObject;
+        if (!body || typeof body !== 'object') throw badRequest('the request body must be an object');
+        return sendJson(res, 201, o.auth.review(rt, body, user));
+      }
       if (t.name) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
       const body = parseBody(await readBody(req), req.headers['content-type']) as KObject;
       if (!body || typeof body !== 'object') throw badRequest('the request body must be an object');

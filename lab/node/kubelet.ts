@@ -5,7 +5,6 @@ import { mkdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { existsSync, renameSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { sh, systemBin } from './sh.ts';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Api } from '../apiserver/api.ts';
 import type { KObject } from '../apiserver/types.ts';
@@ -18,6 +17,8 @@ import { containerEnv, etcHosts, resolvConf, serviceEnv, type EnvSources, type P
 import { probeOnce } from './probes.ts';
 import { containerMounts, prepareVolumes, removePodDir } from './volumes.ts';
 import { buildPodStatus, type ContainerState } from './pod-status.ts';
+import { prepareBpfRoot, type BpfRoot } from './bpf-root.ts';
+import { mkdirPath, withTimeout } from '../../lib/fs-paths.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Any = Record<string, any>;
@@ -30,6 +31,8 @@ export interface KubeletOptions {
   images: ImageContext;
   caCert: string;
   apiserverPort: number;
+  /** Mints the pod's service-account token (the kubelet's TokenRequest); throws when the SA does not exist. */
+  serviceAccountToken: (pod: { namespace: string; name: string; uid: string; serviceAccountName: string }) => string;
   log: (line: string) => void;
 }
 
@@ -66,11 +69,24 @@ interface PodWorker {
   chain: Promise<void>;
   gone: boolean;
   terminating: boolean;
+  /** Network, volumes and container records are in place. */
+  sandboxReady: boolean;
+  /** The last failed sandbox step, shown as the PodReadyToStartContainers condition. */
+  sandboxError?: { reason: string; message: string } | undefined;
+  sandboxRetryAt: number;
+  sandboxBackoffMs: number;
 }
 
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const BACKOFF_START = 2000;
 const BACKOFF_MAX = 40000;
+// Sandbox set-up retries: the first after 2 s, doubling up to a minute, like the kubelet's pod workers.
+const SANDBOX_BACKOFF_START = 2000;
+const SANDBOX_BACKOFF_MAX = 60000;
+/** Each sandbox step's time limit: a step that has not finished by then failed (and is retried). */
+const STEP_TIMEOUT_MS = { directory: 10_000, network: 30_000, volumes: 15_000 } as const;
+/** At lab shutdown containers get this long after SIGTERM, whatever their grace period. */
+const SHUTDOWN_GRACE_SEC = 2;
 
 export class Kubelet {
   private workers = new Map<string, PodWorker>();
@@ -155,6 +171,9 @@ export class Kubelet {
       chain: Promise.resolve(),
       gone: false,
       terminating: false,
+      sandboxReady: false,
+      sandboxRetryAt: 0,
+      sandboxBackoffMs: SANDBOX_BACKOFF_START,
     };
   }
 
@@ -177,9 +196,18 @@ export class Kubelet {
       await this.teardown(w, pod);
       return;
     }
-    const spec = pod['spec'] as Any;
-    if (!w.dir || (!w.net && !spec['hostNetwork'] && !w.podIp)) await this.setupSandbox(w, pod);
-    if (spec['hostNetwork'] && w.containers.size === 0) await this.setupSandbox(w, pod);
+    if (!w.sandboxReady) {
+      if (Date.now() < w.sandboxRetryAt) return;
+      try {
+        await this.setupSandbox(w, pod);
+        w.sandboxReady = true;
+        w.sandboxError = undefined;
+        w.sandboxBackoffMs = SANDBOX_BACKOFF_START;
+      } catch (e) {
+        this.sandboxFailed(w, pod, e as Error);
+        return;
+      }
+    }
     await this.runContainers(w, pod);
     await this.probe(w);
     this.writeStatus(w, pod);
@@ -212,20 +240,59 @@ export class Kubelet {
     };
   }
 
+  /**
+   * A failed or timed-out sandbox step: an Event and a condition on the pod, a line in the lab log,
+   * and the next attempt after an exponential back-off (the worker's 1 s resync only checks the time).
+   */
+  private sandboxFailed(w: PodWorker, pod: KObject, e: Error): void {
+    const delay = w.sandboxBackoffMs;
+    w.sandboxRetryAt = Date.now() + delay;
+    w.sandboxBackoffMs = Math.min(delay * 2, SANDBOX_BACKOFF_MAX);
+    const reason = e instanceof SandboxStepError ? e.reason : 'FailedCreatePodSandBox';
+    const message = `${e.message} (retrying in ${Math.round(delay / 1000)}s)`;
+    w.sandboxError = { reason, message };
+    this.o.log(`kubelet ${this.nodeName}: pod ${w.namespace}/${w.name}: ${reason}: ${message}`);
+    this.event(pod, 'Warning', reason, message);
+    this.writeStatus(w, pod);
+  }
+
+  /** One bounded step of the sandbox set-up; its failure names the step. */
+  private async step<T>(reason: string, what: string, ms: number, work: () => Promise<T>): Promise<T> {
+    try {
+      return await withTimeout(what, ms, work);
+    } catch (e) {
+      const msg = (e as Error).message;
+      throw new SandboxStepError(reason, msg.startsWith(what) ? msg : `${what}: ${msg}`);
+    }
+  }
+
   private async setupSandbox(w: PodWorker, pod: KObject): Promise<void> {
     const spec = pod['spec'] as Any;
-    await mkdir(path.join(w.dir, 'logs'), { recursive: true });
-    if (!spec['hostNetwork']) {
+    await this.step('FailedCreatePodSandBox', 'create pod directory', STEP_TIMEOUT_MS.directory, () => mkdirPath(path.join(w.dir, 'logs')));
+    if (!spec['hostNetwork'] && !w.net) {
       const ip = this.allocateIp();
-      w.net = await createPodNetwork(this.o.node, w.netns, podLinkName(w.uid), ip);
-      w.podIp = ip;
-      await this.publishNetns(w.netns);
-      await writeEtcNetns(w.netns, {
-        'resolv.conf': resolvConf(w.namespace, this.o.plan.dnsServiceIp, spec['dnsPolicy'] ?? 'ClusterFirst', this.hostResolv),
-        hosts: etcHosts({ name: w.name, podIp: ip, namespace: w.namespace }, spec['hostAliases'], spec['hostname'], spec['subdomain']),
+      await this.step('FailedCreatePodSandBox', 'create pod network', STEP_TIMEOUT_MS.network, async () => {
+        try {
+          w.net = await createPodNetwork(this.o.node, w.netns, podLinkName(w.uid), ip);
+        } catch (e) {
+          this.usedIps.delete(ip);
+          throw e;
+        }
+        w.podIp = ip;
+        await this.publishNetns(w.netns);
+        await writeEtcNetns(w.netns, {
+          'resolv.conf': resolvConf(w.namespace, this.o.plan.dnsServiceIp, spec['dnsPolicy'] ?? 'ClusterFirst', this.hostResolv),
+          hosts: etcHosts({ name: w.name, podIp: ip, namespace: w.namespace }, spec['hostAliases'], spec['hostname'], spec['subdomain']),
+        });
+      }).catch((e: unknown) => {
+        // A timed-out attempt may still finish later: the next one starts from a clean slate.
+        if (!w.net) this.usedIps.delete(ip);
+        throw e;
       });
     }
-    const volumes = await prepareVolumes(pod, w.dir, this.facts(w, pod), { ...this.sources(), caCert: this.o.caCert, token: `lab.${randomBytes(24).toString('base64url')}`, mapHostPath: (p) => this.hostPathFor(p) });
+    const volumes = await this.step('FailedMount', 'mount volumes', STEP_TIMEOUT_MS.volumes, () =>
+      prepareVolumes(pod, w.dir, this.facts(w, pod), { ...this.sources(), caCert: this.o.caCert, token: this.o.serviceAccountToken({ namespace: w.namespace, name: w.name, uid: w.uid, serviceAccountName: spec['serviceAccountName'] ?? 'default' }), mapHostPath: (p) => this.hostPathFor(p) }),
+    );
     const services = this.o.api.list(this.o.api.rt('', 'services'), w.namespace).items;
     const base: Record<string, string> = {
       HOSTNAME: spec['hostNetwork'] ? this.nodeName : w.name,
@@ -400,7 +467,7 @@ export class Kubelet {
   }
 
   private writeStatus(w: PodWorker, pod: KObject): void {
-    const next = buildPodStatus(pod, { podIp: w.podIp, hostIp: this.o.node.underlayIp, startTime: w.startTime, initDone: w.initDone, containers: [...w.containers.entries()].map(([name, r]) => ({ name, r })) });
+    const next = buildPodStatus(pod, { podIp: w.podIp, hostIp: this.o.node.underlayIp, startTime: w.startTime, initDone: w.initDone, containers: [...w.containers.entries()].map(([name, r]) => ({ name, r })), ...(w.sandboxError ? { sandboxError: w.sandboxError } : {}) });
     const cur = (pod['status'] ?? {}) as Any;
     if (JSON.stringify(stripTimes(cur)) === JSON.stringify(stripTimes(next))) return;
     try {
@@ -411,9 +478,9 @@ export class Kubelet {
     }
   }
 
-  private async teardown(w: PodWorker, pod: KObject | undefined): Promise<void> {
+  private async teardown(w: PodWorker, pod: KObject | undefined, maxGraceSec = 30): Promise<void> {
     w.terminating = true;
-    const graceSec = Math.min(Number(pod?.metadata.deletionGracePeriodSeconds ?? (pod?.['spec'] as Any | undefined)?.['terminationGracePeriodSeconds'] ?? 30), 30);
+    const graceSec = Math.min(Number(pod?.metadata.deletionGracePeriodSeconds ?? (pod?.['spec'] as Any | undefined)?.['terminationGracePeriodSeconds'] ?? 30), maxGraceSec);
     const procs = [...w.containers.values()].map((r) => r.proc).filter((p): p is RunningContainer => !!p);
     await Promise.all([...w.containers.values()].map((r) => this.preStop(r, graceSec)));
     for (const p of procs) p.kill('SIGTERM');
@@ -421,9 +488,14 @@ export class Kubelet {
     await Promise.race([Promise.all(procs.map((p) => p.exited)), deadline]);
     for (const p of procs) p.kill('SIGKILL');
     await Promise.race([Promise.all(procs.map((p) => p.exited)), new Promise((r) => setTimeout(r, 2000).unref())]);
-    if (w.net) await this.unpublishNetns(w.netns);
-    if (w.net) await deletePodNetwork(this.o.node, w.net);
-    if (w.net) await removeEtcNetns(w.netns);
+    if (w.net) {
+      const net = w.net;
+      await withTimeout('remove pod network', STEP_TIMEOUT_MS.network, async () => {
+        await this.unpublishNetns(w.netns);
+        await deletePodNetwork(this.o.node, net);
+        await removeEtcNetns(w.netns);
+      }).catch((e: unknown) => this.o.log(`kubelet ${this.nodeName}: pod ${w.namespace}/${w.name}: ${(e as Error).message}`));
+    }
     this.usedIps.delete(w.podIp);
     await removePodDir(w.dir);
     w.gone = true;
@@ -433,7 +505,7 @@ export class Kubelet {
 
   /**
    * Lab nodes share the host's filesystem, so node-local host paths get a directory per node:
-   * /sys/fs/bpf → /sys/fs/bpf/netobs-lab-<lab>-<node>, /var/run/netobs → <node dir>/var/run/netobs,
+   * /sys/fs/bpf → the node's bpf root (lab/node/bpf-root.ts), /var/run/netobs → <node dir>/var/run/netobs,
    * /var/run/netns → <node dir>/netns (holding only this node's pod netns). Agents of two nodes
    * never share pins or sockets.
    */
@@ -443,35 +515,42 @@ export class Kubelet {
     // `ip netns exec` mounts a fresh /sys in the container's mount namespace, hiding the host's
     // bpffs and cgroup mounts: /sys paths are bind-mounted (in the host) under the node's
     // directory first, and the container binds them from there.
-    const bpf = under('/sys/fs/bpf', `/sys/fs/bpf/netobs-lab-${this.o.plan.name}-${this.nodeName}`);
-    if (bpf) {
-      const dir = `/sys/fs/bpf/netobs-lab-${this.o.plan.name}-${this.nodeName}`;
-      const alias = path.join(nodeDir, 'bpf');
-      await mkdir(alias, { recursive: true });
-      try {
-        await mkdir(dir, { recursive: true });
-        if (!(await isMountPoint(alias))) await sh('mount', ['--bind', dir, alias]);
-      } catch {
-        // No bpffs on the host: pins stay in a plain per-node directory.
-      }
-      const m = alias + p.slice('/sys/fs/bpf'.length);
-      await mkdir(m, { recursive: true });
+    if (under('/sys/fs/bpf', '') !== undefined) {
+      const root = await this.bpfRoot();
+      const m = root.dir + p.slice('/sys/fs/bpf'.length);
+      await mkdirPath(m);
       return m;
     }
     if (p === '/sys' || p.startsWith('/sys/')) {
       const alias = path.join(nodeDir, 'hostsys', p.replace(/\//g, '_'));
-      await mkdir(alias, { recursive: true });
+      await mkdirPath(alias);
       if (!(await isMountPoint(alias))) await sh('mount', ['--rbind', p, alias], { allowFail: true });
       return alias;
     }
     for (const [prefix, target] of [['/var/run/netobs', 'var/run/netobs'], ['/run/netobs', 'var/run/netobs'], ['/var/run/netns', 'netns'], ['/run/netns', 'netns']] as const) {
       const m = under(prefix, path.join(nodeDir, target));
       if (m) {
-        await mkdir(m, { recursive: true });
+        await mkdirPath(m);
         return m;
       }
     }
     return p;
+  }
+
+  private bpfRootP: Promise<BpfRoot> | undefined;
+  /** The node's /sys/fs/bpf, prepared once (a failed attempt is retried by the next pod that needs it). */
+  private bpfRoot(): Promise<BpfRoot> {
+    this.bpfRootP ??= prepareBpfRoot(this.o.plan.name, this.nodeName, this.o.stateDir, this.o.log, isMountPoint).then(
+      (r) => {
+        if (!r.bpffs) this.o.log(`kubelet ${this.nodeName}: /sys/fs/bpf of this node is a plain directory, not a bpffs (${r.note ?? 'unknown cause'}): agents mount their own, and their pins do not outlive them`);
+        return r;
+      },
+      (e: unknown) => {
+        this.bpfRootP = undefined;
+        throw e;
+      },
+    );
+    return this.bpfRootP;
   }
 
   /** This node's view of /var/run/netns: a bind mount of each of its pods' netns. */
@@ -528,7 +607,19 @@ export class Kubelet {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.tick) clearInterval(this.tick);
-    await Promise.all([...this.workers.values()].map((w) => w.chain.then(() => this.teardown(w, undefined)).catch(() => {})));
+    // A worker stuck in a step is not waited for beyond its bound: shutdown goes on after a few seconds.
+    const settled = (w: PodWorker) => Promise.race([w.chain, new Promise<void>((r) => setTimeout(r, 3000).unref())]);
+    await Promise.all([...this.workers.values()].map((w) => settled(w).then(() => this.teardown(w, undefined, SHUTDOWN_GRACE_SEC)).catch(() => {})));
+  }
+}
+
+/** A sandbox step that failed, with the event reason the kubelet gives it (FailedCreatePodSandBox, FailedMount). */
+class SandboxStepError extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
   }
 }
 

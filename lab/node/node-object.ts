@@ -1,6 +1,7 @@
 // The Node object a lab kubelet registers and keeps fresh (Ready condition, addresses, pod CIDR,
 // kernel and OS info), plus its Lease in kube-node-lease as the heartbeat.
 import os from 'node:os';
+import { serveLogPath } from '../state.ts';
 import { readFileSync } from 'node:fs';
 import type { Api } from '../apiserver/api.ts';
 import { LAB_K8S_VERSION } from '../apiserver/discovery.ts';
@@ -37,7 +38,8 @@ export function nodeObject(n: NodePlan, labName: string): KObject {
         'netobs.io/lab': labName,
         ...(n.index === 1 ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
       },
-      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'netobs.io/netns': n.netns },
+      // Where this node's kubelet writes what it does: tools (install --wait) point users there.
+      annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'netobs.io/netns': n.netns, 'netobs.io/lab-log': serveLogPath(labName) },
     },
     spec: { podCIDR: n.podCidr, podCIDRs: [n.podCidr], providerID: `netobs-lab://${labName}/${n.name}` },
     status: {

@@ -65,8 +65,10 @@ export function podPhase(policy: string, views: ContainerView[], initDone: boole
   return 'Running';
 }
 
-export function buildPodStatus(pod: Any, k: { podIp: string; hostIp: string; startTime: string; initDone: boolean; containers: ContainerView[] }): Any {
+export function buildPodStatus(pod: Any, k: { podIp: string; hostIp: string; startTime: string; initDone: boolean; containers: ContainerView[]; sandboxError?: { reason: string; message: string } }): Any {
   const policy = pod['spec']?.restartPolicy ?? 'Always';
+  // Before the sandbox exists the kubelet has no container records: the spec's containers wait.
+  if (k.containers.length === 0) k = { ...k, containers: containerViewsOf(pod) };
   const phase = podPhase(policy, k.containers, k.initDone);
   const main = k.containers.filter((v) => !v.r.init);
   const ready = main.length > 0 && main.every((v) => v.r.ready && v.r.state.running);
@@ -79,7 +81,7 @@ export function buildPodStatus(pod: Any, k: { podIp: string; hostIp: string; sta
   const notReady = main.filter((v) => !(v.r.ready && v.r.state.running)).map((v) => v.name);
   const done = phase === 'Succeeded' || phase === 'Failed';
   const conditions = [
-    cond('PodReadyToStartContainers', !!k.podIp),
+    k.sandboxError ? { ...cond('PodReadyToStartContainers', false), reason: k.sandboxError.reason, message: k.sandboxError.message } : cond('PodReadyToStartContainers', !!k.podIp),
     cond('Initialized', k.initDone, 'ContainersNotInitialized'),
     { ...cond('Ready', ready, done ? 'PodCompleted' : 'ContainersNotReady'), ...(ready ? {} : { message: done ? undefined : `containers with unready status: [${notReady.join(' ')}]` }) },
     { ...cond('ContainersReady', ready, done ? 'PodCompleted' : 'ContainersNotReady'), ...(ready ? {} : { message: done ? undefined : `containers with unready status: [${notReady.join(' ')}]` }) },
@@ -97,4 +99,10 @@ export function buildPodStatus(pod: Any, k: { podIp: string; hostIp: string; sta
     containerStatuses: main.map(containerStatus),
     qosClass: 'BestEffort',
   };
+}
+
+function containerViewsOf(pod: Any): ContainerView[] {
+  const spec = (pod['spec'] ?? {}) as Any;
+  const view = (c: Any, init: boolean): ContainerView => ({ name: c['name'], r: { spec: c, state: { waiting: { reason: init ? 'PodInitializing' : 'ContainerCreating' } }, restarts: 0, ready: false, init } });
+  return [...((spec['initContainers'] ?? []) as Any[]).map((c) => view(c, true)), ...((spec['containers'] ?? []) as Any[]).map((c) => view(c, false))];
 }

@@ -6,6 +6,7 @@ import type { LabPlan } from './plan.ts';
 import { labEtcNetns, labNetnsNames } from './network.ts';
 import { deleteTableScript } from './service-rules.ts';
 import { nft, sh } from './sh.ts';
+import { unguardLab } from './guard.ts';
 
 export interface Leftovers {
   netns: string[];
@@ -81,6 +82,7 @@ export async function teardownLab(plan: LabPlan, stateDir?: string): Promise<voi
   for (const n of netns) await sh('ip', ['netns', 'delete', n], { allowFail: true });
   await sh('ip', ['link', 'del', plan.hostLink], { allowFail: true });
   await nft(deleteTableScript(plan.nftTable)).catch(() => {});
+  await unguardLab(plan);
   for (const e of await labEtcNetns(plan)) await rm(`/etc/netns/${e}`, { recursive: true, force: true });
   for (const p of await pins(plan)) await rm(p, { recursive: true, force: true });
 }

@@ -1,7 +1,8 @@
 // Pod volumes as directories bind-mounted into the container's mount namespace: emptyDir,
 // hostPath, configMap, secret, downwardAPI and projected (with the service account token that
 // in-cluster clients read from /var/run/secrets/kubernetes.io/serviceaccount).
-import { mkdir, writeFile, rm } from 'node:fs/promises';
+import { mkdir, writeFile, rm, stat } from 'node:fs/promises';
+import { mkdirPath } from '../../lib/fs-paths.ts';
 import path from 'node:path';
 import { fieldRefValue, type EnvSources, type PodFacts } from './pod-spec.ts';
 import type { Mount } from './containers.ts';
@@ -36,7 +37,7 @@ export async function prepareVolumes(pod: Any, podDir: string, f: PodFacts, ctx:
     const dir = path.join(podDir, 'volumes', v['name']);
     if (v['hostPath']) {
       const p = ctx.mapHostPath ? await ctx.mapHostPath(v['hostPath'].path as string) : (v['hostPath'].path as string);
-      if (v['hostPath'].type === 'DirectoryOrCreate') await mkdir(p, { recursive: true });
+      await checkHostPath(v['name'], p, v['hostPath'].type as string | undefined);
       out.set(v['name'], p);
       continue;
     }
@@ -68,6 +69,20 @@ export async function prepareVolumes(pod: Any, podDir: string, f: PodFacts, ctx:
     out.set('\0serviceaccount', sa);
   }
   return out;
+}
+
+/** hostPath types as the kubelet checks them: create what *OrCreate asks for, refuse a missing Directory or File. */
+async function checkHostPath(volume: string, p: string, type: string | undefined): Promise<void> {
+  if (type === 'DirectoryOrCreate') {
+    await mkdirPath(p).catch((e: Error) => {
+      throw new Error(`volume "${volume}": hostPath ${p}: ${e.message}`);
+    });
+    return;
+  }
+  if (type !== 'Directory' && type !== 'File') return;
+  const s = await stat(p).catch(() => undefined);
+  const ok = type === 'Directory' ? s?.isDirectory() : s?.isFile();
+  if (!ok) throw new Error(`volume "${volume}": hostPath type check failed: ${p} is not a ${type.toLowerCase()}`);
 }
 
 export function containerMounts(c: Any, volumes: Map<string, string>): Mount[] {

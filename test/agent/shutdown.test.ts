@@ -1,6 +1,6 @@
 import test from 'ava';
 import { decideUninstall } from '../../agent/shutdown.ts';
-import { ApiError } from '../../agent/k8s/rest.ts';
+import { ApiError } from '../../lib/kube-rest.ts';
 import { loadConfig } from '../../agent/config.ts';
 
 test('preStop detaches only when the agent DaemonSet is gone, deleting or annotated', (t) => {

@@ -44,6 +44,7 @@ test('unknown command', rejects, ['frobnicate'], /^error: Unknown argument: frob
 test('unknown flag', rejects, ['version', '--bogus'], /^error: Unknown argument: bogus/);
 test('no command', rejects, [], /^error: a command is required/);
 test('unsupported output format names the allowed ones', rejects, ['version', '-o', 'xml'], /invalid --output "xml": use one of json, yaml/);
+test('lab status takes --name and names a lab that is not there', rejects, ['lab', 'status', '--name', 'ln-nolab'], /^error: lab status: no lab named "ln-nolab" \(start one with: sudo kubectl netobs lab up --name ln-nolab\)/);
 test('unknown completion shell', rejects, ['completion', 'tcsh'], /^error: Invalid values: Argument: shell, Given: "tcsh"/);
 
 test('help lists the user commands and hides the roles', async (t) => {

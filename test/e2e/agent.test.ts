@@ -8,21 +8,22 @@
 // invalid policy gets Valid=False; removing the policy restores traffic.
 import test from 'ava';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { KubeConfig } from '@kubernetes/client-node';
 import { labDown, labUp, type LabInfo } from '../../lab/index.ts';
 import { selfCommand } from '../../lib/self-exec.ts';
-import { renderConfigData } from '../../install/config.ts';
+import { renderConfigData } from '../../api/config.ts';
 import { defaultValues } from '../../install/values.ts';
+import { renderRbac, renderServiceAccounts } from '../../install/render/rbac.ts';
 import { netobsCrds } from '../../install/crds/definitions.ts';
-import { KubeRest } from '../../agent/k8s/rest.ts';
+import { KubeRest } from '../../lib/kube-rest.ts';
 import { ObserverClient } from '../../api/grpc.ts';
 import type { Flow, GetFlowsResponse } from '../../api/types.ts';
-import { StatusClient } from '../../agent/server/status-grpc.ts';
-import type { EndpointStatus } from '../../agent/server/status.ts';
+import { StatusClient } from '../../api/status/grpc.ts';
+import type { EndpointStatus } from '../../api/status/types.ts';
 import { runRelay } from '../../relay/main.ts';
 import { Datapath } from '../../bpf/loader/index.ts';
 
@@ -98,10 +99,27 @@ test.serial('agents on a 2-node lab: flows through the relay, L7, policy verdict
     for (const crd of netobsCrds()) await rest.request('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', crd).catch(() => undefined);
     await rest.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: { team: 'e2e' } } });
 
-    // One agent per node, inside the node's network namespace, reaching the API server on the host's underlay address.
+    // One agent per node, inside the node's network namespace, reaching the API server on the
+    // host's underlay address as the agent's service account, with exactly the RBAC install renders.
     const port = new URL(kc.getCurrentCluster()?.server ?? '').port;
+    const v = defaultValues('e2e');
+    await rest.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: v.namespace } });
+    for (const o of [...renderServiceAccounts(v), ...renderRbac(v)]) {
+      const plural = `${o.kind.toLowerCase()}s`;
+      const base = o.kind === 'ServiceAccount' ? '/api/v1' : '/apis/rbac.authorization.k8s.io/v1';
+      await rest.request('POST', o.metadata.namespace ? `${base}/namespaces/${o.metadata.namespace}/${plural}` : `${base}/${plural}`, o);
+    }
+    const tr = await rest.request<{ status: { token: string } }>('POST', `/api/v1/namespaces/${v.namespace}/serviceaccounts/netobs-agent/token`, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 7200 } });
+    const agentKc = new KubeConfig();
+    const labCluster = kc.getCurrentCluster()!;
+    agentKc.loadFromOptions({
+      clusters: [{ ...labCluster, server: `https://${lab.plan.hostIp}:${port}` }],
+      users: [{ name: 'netobs-agent', token: tr.status.token }],
+      contexts: [{ name: 'agent', cluster: labCluster.name, user: 'netobs-agent' }],
+      currentContext: 'agent',
+    });
     const nodeKubeconfig = path.join(dir, 'kubeconfig');
-    writeFileSync(nodeKubeconfig, readFileSync(lab.kubeconfig, 'utf8').replace(/https:\/\/127\.0\.0\.1:\d+/, `https://${lab.plan.hostIp}:${port}`));
+    writeFileSync(nodeKubeconfig, agentKc.exportConfig());
     for (const node of lab.plan.nodes) {
       const cfg = path.join(dir, node.name, 'config');
       mkdirSync(cfg, { recursive: true });

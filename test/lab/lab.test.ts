@@ -11,6 +11,7 @@ import * as k8s from '@kubernetes/client-node';
 import { labDown, labUp, type LabInfo } from '../../lab/index.ts';
 import { findLeftovers } from '../../lab/node/teardown.ts';
 import { run as runCli } from '../../cmd/cli.ts';
+import { until } from './support/until.ts';
 
 const run = promisify(execFile);
 const NAME = 'e2e-lab';
@@ -26,21 +27,6 @@ const kubectlFails = (...args: string[]) => kubectl(...args).then(
   () => undefined,
   (e: { stderr: string; code: number }) => e,
 );
-
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 const APP = `apiVersion: apps/v1
 kind: Deployment

@@ -4,7 +4,8 @@ import { RESERVED_IDENTITY } from '../../api/names.ts';
 
 /**
  * Drop reasons that mean "a policy said no": policy denied, deny rule, and an L7-policed port
- * reached without the proxy (the policy fails closed).
+ * reached without the proxy (the policy fails closed). Numbers from api/types.ts DropReason, which
+ * follow bpf/lib/drop.h (test/bpf/constants-drift.test.ts).
  */
 const POLICY_DROP_REASONS = new Set([133, 178, 181]);
 

@@ -3,9 +3,9 @@
 // and the command agree on every flag. A word without a flag matches pod, IP or DNS name text on
 // either side (k9s habit).
 import type { Flow } from '../../api/types.ts';
-import { FILTER_FLAGS, scanFilterArgs } from '../../agent/flow/cli-flags.ts';
-import { buildFlowFilters } from '../../agent/flow/cli-filters.ts';
-import { compileFilters } from '../../agent/flow/filter.ts';
+import { FILTER_FLAGS, scanFilterArgs } from '../../api/filter/cli-flags.ts';
+import { buildFlowFilters } from '../../api/filter/cli-filters.ts';
+import { compileFilters } from '../../api/filter/filter.ts';
 
 export interface CompiledFilter { text: string; match: (f: Flow) => boolean }
 

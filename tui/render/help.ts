@@ -1,5 +1,5 @@
 // The `?` screen, generated from the binding tables and the view registry.
-import { FILTER_FLAGS } from '../../agent/flow/cli-flags.ts';
+import { FILTER_FLAGS } from '../../api/filter/cli-flags.ts';
 import type { Binding } from '../model/keys.ts';
 import { wrap } from './text.ts';
 

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { podWorkloads } from '../../../agent/cluster/workloads.ts';
-import type { PodObject } from '../../../agent/k8s/objects.ts';
+import type { PodObject } from '../../../lib/kube-objects.ts';
 
 const pod = (owner: { kind: string; name: string } | undefined, labels: Record<string, string> = {}): PodObject => ({
   metadata: { name: 'p', namespace: 'n', labels, ...(owner ? { ownerReferences: [{ ...owner, controller: true }] } : {}) },

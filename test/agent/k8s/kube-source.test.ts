@@ -9,11 +9,12 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { Api } from '../../../lab/apiserver/api.ts';
 import { bootstrap } from '../../../lab/apiserver/bootstrap.ts';
 import { renderKubeconfig } from '../../../lab/apiserver/kubeconfig.ts';
+import { labAuth } from '../../../lab/apiserver/auth.ts';
 import { makePki } from '../../../lab/apiserver/pki.ts';
 import { startApiServer, type RunningServer } from '../../../lab/apiserver/server.ts';
 import { netobsCrds } from '../../../install/crds/definitions.ts';
 import { KubeClusterSource } from '../../../agent/k8s/informers.ts';
-import { KubeRest } from '../../../agent/k8s/rest.ts';
+import { KubeRest } from '../../../lib/kube-rest.ts';
 import type { ClusterEvent, ClusterSink } from '../../../agent/k8s/source.ts';
 import type { StoredIdentity } from '../../../agent/identity/store.ts';
 import { label } from '../../../agent/identity/labels.ts';
@@ -32,7 +33,7 @@ test('informers, identities, policy status and node status against an API server
   const dir = await mkdtemp(path.join(os.tmpdir(), 'netobs-kube-source-'));
   const pki = await makePki(path.join(dir, 'pki'), ['127.0.0.1']);
   const api = new Api();
-  let server: RunningServer = await startApiServer({ api, tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert } });
+  let server: RunningServer = await startApiServer({ api, tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert }, auth: labAuth(api, pki) });
   const port = server.port;
   bootstrap(api, { ip: '127.0.0.1', port });
   const kc = new KubeConfig();
@@ -80,7 +81,7 @@ test('informers, identities, policy status and node status against an API server
 
     await server.close();
     await until(() => (conn.at(-1) === false ? true : undefined), 'disconnect noticed', 40_000);
-    server = await startApiServer({ api, port, tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert } });
+    server = await startApiServer({ api, port, tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert }, auth: labAuth(api, pki) });
     await rest.request('POST', '/api/v1/namespaces/default/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'late' }, spec: { containers: [{ name: 'c', image: 'x' }] } });
     await until(() => (events.some((e) => e.kind === 'pods' && e.obj.metadata.name === 'late') ? true : undefined), 'event after reconnect', 40_000);
     await until(() => (conn.at(-1) === true ? true : undefined), 'reconnected');

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { renderConfigData } from '../../../install/config.ts';
+import { renderConfigData } from '../../../api/config.ts';
 import { defaultValues } from '../../../install/values.ts';
 import { PodNet, podObject, eventually } from '../runtime/support/pods.ts';
 import { stringify } from 'yaml';

@@ -4,7 +4,7 @@ import { Datapath } from '../../../bpf/loader/index.ts';
 import { Agent } from '../../../agent/runtime/agent.ts';
 import { VethDiscovery } from '../../../agent/endpoints/discover.ts';
 import { MemoryClusterSource } from '../../../agent/k8s/memory-source.ts';
-import type { PodObject } from '../../../agent/k8s/objects.ts';
+import type { PodObject } from '../../../lib/kube-objects.ts';
 
 const remotePod: PodObject = {
   metadata: { name: 'web-1', namespace: 'shop', labels: { app: 'web' } },

@@ -7,7 +7,7 @@ import { Datapath } from '../../../bpf/loader/index.ts';
 import { Agent } from '../../../agent/runtime/agent.ts';
 import { VethDiscovery } from '../../../agent/endpoints/discover.ts';
 import { MemoryClusterSource } from '../../../agent/k8s/memory-source.ts';
-import type { PolicyObject } from '../../../agent/k8s/objects.ts';
+import type { PolicyObject } from '../../../lib/kube-objects.ts';
 import type { Flow } from '../../../api/types.ts';
 import { eventually, podObject, PodNet, run, serve, SCRIPTS, type NetPod } from './support/pods.ts';
 

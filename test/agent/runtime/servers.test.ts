@@ -13,8 +13,8 @@ import { Agent } from '../../../agent/runtime/agent.ts';
 import { VethDiscovery } from '../../../agent/endpoints/discover.ts';
 import { MemoryClusterSource } from '../../../agent/k8s/memory-source.ts';
 import { startAgentServers } from '../../../agent/server/agent-servers.ts';
-import { StatusClient } from '../../../agent/server/status-grpc.ts';
-import type { AgentStatus, EndpointStatus, MapEntriesPage, MapStatus } from '../../../agent/server/status.ts';
+import { StatusClient } from '../../../api/status/grpc.ts';
+import type { AgentStatus, EndpointStatus, MapEntriesPage, MapStatus } from '../../../api/status/types.ts';
 import { eventually, podObject, PodNet, run, serve, SCRIPTS } from './support/pods.ts';
 
 const NODE = 'node-s';

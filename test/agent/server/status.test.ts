@@ -1,7 +1,7 @@
 import test from 'ava';
-import { nodeStatusObject, page, type AgentStatus } from '../../../agent/server/status.ts';
+import { nodeStatusObject, page, type AgentStatus } from '../../../api/status/types.ts';
 import { validCondition } from '../../../agent/k8s/status-writers.ts';
-import { validateCustomResource } from '../../../install/schema/structural.ts';
+import { validateCustomResource } from '../../../lib/openapi-schema/structural.ts';
 import { nodeCrd } from '../../../install/crds/definitions.ts';
 
 const status: AgentStatus = {

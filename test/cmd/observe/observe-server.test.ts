@@ -3,8 +3,8 @@
 import test from 'ava';
 import * as grpc from '@grpc/grpc-js';
 import { observerService } from '../../../api/grpc.ts';
-import { FlowRing } from '../../../agent/flow/ring.ts';
-import { observerHandlers } from '../../../agent/flow/observer-handlers.ts';
+import { FlowRing } from '../../../agent/observer/ring.ts';
+import { observerHandlers } from '../../../agent/observer/handlers.ts';
 import { run, type Io } from '../../../cmd/cli.ts';
 import { Verdict, type Flow } from '../../../api/types.ts';
 

@@ -3,8 +3,8 @@
 import test from 'ava';
 import * as grpc from '@grpc/grpc-js';
 import { ObserverClient, observerService } from '../../../api/grpc.ts';
-import { observerHandlers } from '../../../agent/flow/observer-handlers.ts';
-import { FlowRing } from '../../../agent/flow/ring.ts';
+import { observerHandlers } from '../../../agent/observer/handlers.ts';
+import { FlowRing } from '../../../agent/observer/ring.ts';
 import { observerFlowSource, toTimestamp } from '../../../connectivity/adapters/relay-flow-source.ts';
 import { flowFilters, flowSides } from '../../../connectivity/framework/flow-match.ts';
 import { action, okResult, tcpConnection } from '../helpers.ts';

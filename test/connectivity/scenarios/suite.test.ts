@@ -1,7 +1,7 @@
 import test from 'ava';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { networkPolicyCrd } from '../../../install/crds/definitions.ts';
-import { validateCustomResource } from '../../../install/schema/index.ts';
+import { validateCustomResource } from '../../../lib/openapi-schema/index.ts';
 import { describeExpectation, success } from '../../../connectivity/framework/expect.ts';
 import { isSkip, type Action, type Env, type TestDefinition } from '../../../connectivity/framework/types.ts';
 import { connectivitySuite } from '../../../connectivity/scenarios/suite.ts';

@@ -3,7 +3,7 @@ import { renderManifests, objectKey } from '../../../install/render/index.ts';
 import { toYamlDocuments } from '../../../install/manifest-yaml.ts';
 import { parseAllDocuments } from 'yaml';
 import { resolveValues } from '../../../install/values-load.ts';
-import { parseConfig } from '../../../install/config.ts';
+import { parseConfig } from '../../../api/config.ts';
 import { at, find, render, tls } from './fixtures.ts';
 
 const objects = render();

@@ -2,7 +2,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { clusterwideNetworkPolicyCrd, identityCrd, netobsCrds, networkPolicyCrd, nodeCrd } from '../../../install/crds/definitions.ts';
-import { structuralViolations, validateCustomResource } from '../../../install/schema/index.ts';
+import { structuralViolations, validateCustomResource } from '../../../lib/openapi-schema/index.ts';
 
 const seeds = parseAllDocuments(readFileSync(new URL('../fixtures/seed-policies.yaml', import.meta.url), 'utf8')).map(
   (d) => d.toJS() as Record<string, unknown>,

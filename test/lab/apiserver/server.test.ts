@@ -1,35 +1,24 @@
 // The API server alone (no nodes): real kubectl and @kubernetes/client-node against it.
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
-import { Api } from '../../../lab/apiserver/api.ts';
-import { bootstrap } from '../../../lab/apiserver/bootstrap.ts';
-import { renderKubeconfig } from '../../../lab/apiserver/kubeconfig.ts';
-import { makePki } from '../../../lab/apiserver/pki.ts';
-import { startApiServer, type RunningServer } from '../../../lab/apiserver/server.ts';
+import { startTestApiServer, type TestApiServer } from './support.ts';
 
 const run = promisify(execFile);
+let lab: TestApiServer | undefined;
 let dir = '';
-let server: RunningServer;
 let kubeconfig = '';
 
 test.before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'netobs-apiserver-'));
-  const pki = await makePki(path.join(dir, 'pki'), ['127.0.0.1']);
-  const api = new Api();
-  server = await startApiServer({ api, tls: { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert } });
-  bootstrap(api, { ip: '127.0.0.1', port: server.port });
-  kubeconfig = path.join(dir, 'kubeconfig');
-  await writeFile(kubeconfig, renderKubeconfig('unit', `https://127.0.0.1:${server.port}`, pki));
+  lab = await startTestApiServer('apiserver');
+  ({ dir, kubeconfig } = lab);
 });
 
 test.after.always(async () => {
-  await server?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await lab?.close();
 });
 
 const kubectl = async (...args: string[]) => (await run('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', path.join(dir, 'cache'), ...args])).stdout;
@@ -109,7 +98,7 @@ spec:
   t.regex(await kubectl('get', 'widgets'), /^w1\s+3\s+\d+s$/m);
   await writeFile(cr, 'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w2}\nspec: {size: "big"}\n');
   const bad = await kubectl('apply', '-f', cr).catch((e: { stderr: string }) => e.stderr);
-  t.regex(bad, /spec\.size: Invalid value: "string": "integer" expected/);
+  t.regex(bad, /spec\.size: Invalid value: "string": spec\.size in body must be of type integer: "string"/);
 });
 
 test.serial('kubectl create (protobuf bodies) for namespaces, config maps, secrets, and auth can-i', async (t) => {

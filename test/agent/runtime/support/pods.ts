@@ -2,7 +2,7 @@
 // whose host side sits on a bridge that has the gateway address (as flannel's cni0), or with a
 // host route to the pod (as Calico or ptp). Names carry a per-file tag; close() removes all.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import type { PodObject } from '../../../../agent/k8s/objects.ts';
+import type { PodObject } from '../../../../lib/kube-objects.ts';
 
 export function sh(args: string[]): string {
   return execFileSync(args[0]!, args.slice(1), { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });

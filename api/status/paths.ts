@@ -1,0 +1,18 @@
+// The agent status API's documents, each with its path and the type of its body: the one place
+// that spells '/v1/…' for clients (agent/server/routes.ts serves them). A client asks with
+// query(statusPath.endpoints({ policy: true })) and gets EndpointStatus[] back.
+import type { AgentStatus, EndpointStatus, MapEntriesPage, MapStatus } from './types.ts';
+
+/** A status path carrying the type of the document it answers with. */
+export type StatusPath<T> = string & { readonly __document?: T };
+
+const path = <T>(p: string): StatusPath<T> => p as StatusPath<T>;
+
+export const statusPath = {
+  status: (): StatusPath<AgentStatus> => path('/v1/status'),
+  /** With policy: each endpoint's policy map entries too. */
+  endpoints: (o: { policy?: boolean } = {}): StatusPath<EndpointStatus[]> => path(o.policy ? '/v1/endpoints?policy=true' : '/v1/endpoints'),
+  maps: (): StatusPath<MapStatus[]> => path('/v1/maps'),
+  mapEntries: (name: string, page: { offset: number; limit: number }): StatusPath<MapEntriesPage> =>
+    path(`/v1/maps/${encodeURIComponent(name)}?offset=${page.offset}&limit=${page.limit}`),
+};
