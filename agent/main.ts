@@ -36,6 +36,9 @@ export async function runAgent(o: AgentRunOptions): Promise<void> {
   const log = stderrLogger(cfg.logLevel);
   const nodeName = o.node ?? process.env.NODE_NAME ?? os.hostname();
   const dp = Datapath.open({ bpffsRoot: cfg.bpffsRoot, config: { httpPorts: cfg.httpPorts.slice(0, 7) } });
+  for (const m of dp.migrations) {
+    log('info', `datapath: pinned map ${m.map} had another layout (${m.from}): migrated into ${m.to}, ${m.replayed} entries replayed, ${m.dropped} dropped`);
+  }
   let source: ClusterSource;
   if (o.clusterFile) {
     const mem = new MemoryClusterSource();

@@ -5,7 +5,7 @@
  *   netobs_to_ep    tc egress of the host-side veth: packets entering the pod (INGRESS)
  *
  * Per packet: endpoint lookup by ifindex (unknown interface: pass untouched), parse,
- * conntrack; a known connection passes and is accounted (a trace when it reports);
+ * not-ready, source check (packets leaving the pod), conntrack; a known connection passes and is accounted (a trace when it reports);
  * a new one resolves the remote identity through the ipcache, is checked against the
  * endpoint's policy when enforcement is on, and is tracked. */
 #include "lib/common.h"
@@ -56,7 +56,7 @@ __attribute__((noinline)) int netobs_drop(struct flow *f, int reason)
  * policy, then a new conntrack entry. Returns the tc verdict; the caller emits the
  * trace of a forwarded packet (calling from here would stack three frames). */
 __attribute__((noinline)) int netobs_new_conn(struct flow *f, __u32 ep_identity,
-					      __u32 ep_flags)
+					      __u32 ep_flags, __u32 policy_rev)
 {
 	const struct netobs_config *cfg = config_get();
 	__u8 dir;
@@ -70,7 +70,7 @@ __attribute__((noinline)) int netobs_new_conn(struct flow *f, __u32 ep_identity,
 	f->src_identity = dir == DIR_EGRESS ? ep_identity : remote;
 	f->dst_identity = dir == DIR_EGRESS ? remote : ep_identity;
 
-	if ((f->p.flags & PKT_F_ICMP_ERROR) && ct_lookup_related(&f->p, dir)) {
+	if ((f->p.flags & PKT_F_ICMP_ERROR) && ct_lookup_related(&f->p, dir, f->endpoint_id)) {
 		f->ev_flags |= EV_F_RELATED | EV_F_REPLY_KNOWN | EV_F_IS_REPLY;
 		metrics_count(dir, 0, f->len);
 		return TC_ACT_OK;
@@ -86,7 +86,7 @@ __attribute__((noinline)) int netobs_new_conn(struct flow *f, __u32 ep_identity,
 		if (reason)
 			return drop(cfg, f, reason);
 	}
-	if (ct_create(f, bpf_ktime_get_coarse_ns()))
+	if (ct_create(f, bpf_ktime_get_coarse_ns(), policy_rev))
 		return drop(cfg, f, DROP_CT_MAP_INSERTION_FAILED);
 	f->packets = 1;
 	f->bytes = f->len;
@@ -94,6 +94,39 @@ __attribute__((noinline)) int netobs_new_conn(struct flow *f, __u32 ep_identity,
 		f->tcp_state = ct_tcp_state(f->p.tcp_flags & CT_SEEN_MASK, 0);
 	metrics_count(dir, 0, f->len);
 	return TC_ACT_OK;
+}
+
+/* The endpoint's policy changed since this connection was judged: judge its first
+ * packet again (same direction, peer identity, protocol and policy port). Returns 0
+ * (still allowed: the entry takes the new revision) or the drop reason, after which
+ * the caller forgets the entry. */
+__attribute__((noinline)) int netobs_ct_recheck(struct ct_entry *ct, const struct ct_key *k,
+						__u32 ep_flags, __u32 policy_rev)
+{
+	__u8 match = 0;
+	__u32 rule = 0;
+	int reason = 0;
+
+	if (!ct || !k)
+		return 0;
+	if (ep_flags & (k->direction == DIR_INGRESS ? EP_F_ENFORCE_INGRESS : EP_F_ENFORCE_EGRESS))
+		reason = policy_check(k->endpoint_id,
+				      k->direction == DIR_EGRESS ? ct->dst_identity : ct->src_identity,
+				      k->proto, ct->policy_port, k->direction, &match, &rule);
+	if (reason)
+		return reason;
+	ct->match_type = match;
+	ct->rule_id = rule;
+	ct->policy_rev = policy_rev;
+	return 0;
+}
+
+static __always_inline void ct_forget(const struct ct_key *k)
+{
+	if (k->proto == PROTO_TCP)
+		bpf_map_delete_elem(&netobs_ct_tcp, k);
+	else
+		bpf_map_delete_elem(&netobs_ct_any, k);
 }
 
 static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
@@ -105,6 +138,7 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 	struct flow f = {};
 	__u8 is_reply = 0;
 	int reason, report;
+	__u64 now;
 
 	if (!ep)
 		return TC_ACT_OK;
@@ -116,35 +150,50 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 	f.dir = dir;
 	f.len = skb->len;
 
+	f.p.endpoint_id = ep->endpoint_id;
 	reason = netobs_parse(skb, &f.p);
 	if (reason)
 		return netobs_drop(&f, reason);
-	if (f.p.flags & PKT_F_NO_POLICY) {
-		metrics_count(dir, 0, f.len);
-		return TC_ACT_OK;
-	}
+	/* Order matters: a not-ready pod sends and receives nothing at all (ARP and ND
+	 * included: it has no identity yet, so nothing is known about it); then the
+	 * source check, which ARP and ND are held to as well; only then the link-local
+	 * control exemption. */
 	if (ep->flags & EP_F_NOT_READY)
 		return netobs_drop(&f, DROP_EP_NOT_READY);
 	if (dir == DIR_EGRESS && (ep->flags & EP_F_CHECK_SOURCE) && !endpoint_source_ok(ep, &f.p))
 		return netobs_drop(&f, DROP_INVALID_SOURCE_IP);
+	if (f.p.flags & PKT_F_NO_POLICY) {
+		metrics_count(dir, 0, f.len);
+		return TC_ACT_OK;
+	}
 	if (f.p.flags & PKT_F_FRAGMENT)
 		f.ev_flags |= EV_F_FRAGMENT;
 
-	ct = ct_lookup(&k, &f.p, dir, &is_reply);
-	/* A new SYN on a closed connection is a new connection (port reuse): judge it again. */
-	if (ct && !is_reply && ct->tcp_state == CT_TCP_CLOSED &&
-	    (f.p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
-		bpf_map_delete_elem(&netobs_ct, &k);
+	ct = ct_lookup(&k, &f.p, dir, f.endpoint_id, &is_reply);
+	now = bpf_ktime_get_coarse_ns();
+	/* An expired connection, or a new SYN on a closed one (port reuse), is a new
+	 * connection: judge it again. */
+	if (ct && (ct_expired(ct, f.p.proto, now) ||
+		   (!is_reply && ct->tcp_state == CT_TCP_CLOSED &&
+		    (f.p.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN))) {
+		ct_forget(&k);
 		ct = NULL;
 	}
+	if (ct && ct->policy_rev != ep->policy_rev) {
+		reason = netobs_ct_recheck(ct, &k, ep->flags, ep->policy_rev);
+		if (reason) {
+			ct_forget(&k);
+			return netobs_drop(&f, reason);
+		}
+	}
 	if (!ct) {
-		reason = netobs_new_conn(&f, ep->identity, ep->flags);
+		reason = netobs_new_conn(&f, ep->identity, ep->flags, ep->policy_rev);
 		if (reason == TC_ACT_OK)
 			netobs_emit_forwarded(skb, &f, 1);
 		return reason;
 	}
 
-	report = ct_account(ct, &f, is_reply, bpf_ktime_get_coarse_ns(),
+	report = ct_account(ct, &f, is_reply, now,
 			    (__u64)cfg->report_interval_ms * 1000000);
 	f.ev_flags |= EV_F_REPLY_KNOWN | (is_reply ? EV_F_IS_REPLY : 0);
 	f.src_identity = is_reply ? ct->dst_identity : ct->src_identity;

@@ -25,7 +25,8 @@ function has(cmd: string): boolean {
   return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-export function buildBpf(outDir = path.join(root, 'build/bpf')): string {
+/** Compiles the datapath; `defines` (NAME=VALUE) let tests build variants, e.g. another event layout version. */
+export function buildBpf(outDir = path.join(root, 'build/bpf'), defines: string[] = []): string {
   if (!has('clang')) throw new Error('build-bpf: clang not found (apt-get install clang llvm)');
   if (!existsSync('/usr/include/bpf/bpf_helpers.h')) {
     throw new Error('build-bpf: bpf/bpf_helpers.h not found (apt-get install libbpf-dev)');
@@ -39,7 +40,7 @@ export function buildBpf(outDir = path.join(root, 'build/bpf')): string {
   const tmp = `${out}.tmp`;
   const cc = spawnSync(
     'clang',
-    ['-O2', '-g', '-target', 'bpf', '-Wall', '-Werror', `-I${inc}`, '-c', path.join(root, 'bpf/netobs.bpf.c'), '-o', tmp],
+    ['-O2', '-g', '-target', 'bpf', '-Wall', '-Werror', `-I${inc}`, ...defines.map((d) => `-D${d}`), '-c', path.join(root, 'bpf/netobs.bpf.c'), '-o', tmp],
     { encoding: 'utf8' },
   );
   if (cc.status !== 0) {

@@ -22,12 +22,18 @@ export interface EndpointRecord {
   identity: number;
   /** Programs attached and endpoint map entry written. */
   ready: boolean;
+  /** Programs attached with a not-ready entry (fail closed until identity and policy are in place). */
+  notReady?: boolean;
 }
 
 export interface EndpointWriter {
   attach(ifindex: number): void;
   /** Writes (or rewrites) the endpoint map entry. */
   write(rec: EndpointRecord): void;
+  /** Writes the entry of an endpoint that is not ready (EP_F_NOT_READY: it sends and receives
+   * nothing), so programs can be attached before its identity and policy exist. Optional for
+   * callers that manage ready endpoints only. */
+  writeNotReady?(rec: EndpointRecord): void;
   /** Removes the entry of an interface (the veth is usually gone with the pod's namespace). */
   remove(ifindex: number): void;
 }
@@ -133,13 +139,27 @@ export class EndpointManager {
     for (const rec of this.records.values()) {
       if (rec.ready) continue;
       if (rec.identity === 0) {
-        this.unmanaged.set(rec.key, 'no identity allocated yet');
+        // Fail closed from the moment the interface is seen: programs on it with a not-ready
+        // entry, so nothing passes before the pod's identity and policy are in place. The same
+        // path serves a CNI plugin that calls in at ADD.
+        if (writer.writeNotReady && !rec.notReady) {
+          try {
+            writer.writeNotReady(rec);
+            writer.attach(rec.ifindex);
+            rec.notReady = true;
+          } catch (err) {
+            this.unmanaged.set(rec.key, `attach ${rec.ifname} (not ready): ${(err as Error).message}`);
+            continue;
+          }
+        }
+        this.unmanaged.set(rec.key, rec.notReady ? 'not ready: no identity allocated yet (attached, dropping all its traffic)' : 'no identity allocated yet');
         continue;
       }
       try {
         writer.write(rec);
-        writer.attach(rec.ifindex);
+        if (!rec.notReady) writer.attach(rec.ifindex);
         rec.ready = true;
+        rec.notReady = false;
         this.unmanaged.delete(rec.key);
       } catch (err) {
         this.unmanaged.set(rec.key, `attach ${rec.ifname}: ${(err as Error).message}`);

@@ -32,6 +32,9 @@ import { AgentFlowContext } from './flow-context.ts';
 import { PolicyState } from './policies.ts';
 import { ifnameOf } from '../../bpf/loader/index.ts';
 
+/** Cilium's reserved identity `init` (5): an endpoint whose own identity is not known yet. */
+const RESERVED_INIT = 5;
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type Logger = (level: LogLevel, msg: string) => void;
 
@@ -50,6 +53,8 @@ export interface AgentOptions {
   /** Identity garbage collection: how often (default 60 s) and after how long unused (default 15 min). */
   identityGcIntervalMs?: number;
   identityGcGraceMs?: number;
+  /** Conntrack GC pass period (default 5 s). */
+  ctGcIntervalMs?: number;
   log?: Logger;
 }
 
@@ -58,6 +63,8 @@ export interface AgentCounters {
   reconcileErrors: number;
   policyApplies: number;
   lastApplySeconds: number;
+  /** Expired conntrack entries the GC removed. */
+  ctGcDeleted: number;
 }
 
 export class Agent {
@@ -72,7 +79,7 @@ export class Agent {
   readonly endpoints: EndpointManager;
   readonly podIdentities = new Map<string, { id: number; labels: LabelSet }>();
   readonly enforcement = new Map<number, EndpointEnforcement>();
-  readonly counters: AgentCounters = { reconciles: 0, reconcileErrors: 0, policyApplies: 0, lastApplySeconds: 0 };
+  readonly counters: AgentCounters = { reconciles: 0, reconcileErrors: 0, policyApplies: 0, lastApplySeconds: 0, ctGcDeleted: 0 };
   readonly warnings = new Map<string, string>();
   readonly errors = new Map<string, string>();
   readonly flows: FlowEvents;
@@ -156,8 +163,21 @@ export class Agent {
       }, this.#o.pollMs ?? 200),
       setInterval(() => this.#schedule(0), this.#o.resyncMs ?? 5000),
       setInterval(() => void this.collectIdentities(), this.#o.identityGcIntervalMs ?? 60_000),
+      // Expired conntrack entries are already ignored by the datapath; the GC frees their
+      // slots, a bounded slice of each map per pass (a full sweep of 393k entries in ~2 min).
+      setInterval(() => this.#conntrackGc(), this.#o.ctGcIntervalMs ?? 5000),
     );
     await this.#o.source.start(sink);
+  }
+
+  #conntrackGc(): void {
+    try {
+      const r = this.datapath.conntrack.gc(process.hrtime.bigint(), 16_384);
+      this.counters.ctGcDeleted += r.deleted;
+      this.errors.delete('conntrack-gc');
+    } catch (err) {
+      this.errors.set('conntrack-gc', `conntrack gc: ${(err as Error).message}`);
+    }
   }
 
   /** Stops watching and reading; programs stay attached and maps pinned (restart keeps enforcing). */
@@ -207,7 +227,12 @@ export class Agent {
     const local = this.state.localPods(this.nodeName);
     const { removed } = await this.endpoints.discover(local);
     const liveIfindex = new Set([...this.endpoints.records.values()].map((r) => r.ifindex));
-    for (const rec of removed) if (!liveIfindex.has(rec.ifindex)) this.datapath.endpoints.delete(rec.ifindex);
+    for (const rec of removed) {
+      if (!liveIfindex.has(rec.ifindex)) this.datapath.endpoints.delete(rec.ifindex);
+      // Its connections go with it: a pod that reuses the IP inherits no flows.
+      this.#policyRev.delete(rec.id);
+      this.datapath.conntrack.flushEndpoint(rec.id, [rec.ipv4, rec.ipv6].filter((a): a is string => !!a));
+    }
     const rewrite: EndpointRecord[] = [];
     for (const rec of this.endpoints.records.values()) {
       const id = this.podIdentities.get(rec.key)?.id ?? 0;
@@ -221,6 +246,12 @@ export class Agent {
     this.endpoints.activate({
       attach: (ifindex) => this.datapath.attach(ifindex),
       write: (rec) => this.#writeEndpoint(rec),
+      // What a not-ready pod may send: nothing at all, ARP and ND included (bpf/README.md):
+      // it has no identity yet, so no rule could judge it.
+      writeNotReady: (rec) => this.datapath.endpoints.set(rec.ifindex, {
+        endpointId: rec.id, identity: RESERVED_INIT, notReady: true, checkSource: true,
+        ...(rec.ipv4 ? { ipv4: rec.ipv4 } : {}), ...(rec.ipv6 ? { ipv6: rec.ipv6 } : {}),
+      }),
       remove: (ifindex) => this.datapath.endpoints.delete(ifindex),
     });
     if (this.#first) this.#dropStaleEndpoints();
@@ -290,6 +321,14 @@ export class Agent {
     }
     this.#viewKey = viewKey;
     const touched = new Set<number>();
+    // Every endpoint whose entries or enforcement changed gets a new policy revision, so its
+    // established connections are judged again on their next packet (bpf/lib/conntrack.h).
+    for (const d of deltas) {
+      for (const e of [...d.entries.add, ...d.entries.remove, ...d.enforcement.add, ...d.enforcement.remove]) {
+        if (!touched.has(e.endpointId)) this.#policyRev.set(e.endpointId, this.#nextPolicyRev());
+        touched.add(e.endpointId);
+      }
+    }
     for (const d of deltas) {
       this.#applier.upsert(d.entries.add);
       for (const e of d.enforcement.add) {
@@ -316,6 +355,16 @@ export class Agent {
 
   #cidrIpcache = new Map<string, number>();
 
+  /** Per endpoint id, the policy revision written to its endpoint entry. */
+  #policyRev = new Map<number, number>();
+  /** Starts from the clock so a restarted agent never reuses the last one's revisions: the
+   * conntrack entries it finds pinned are all judged again against its policy. */
+  #policyRevNext = (Math.floor(Date.now() / 1000) & 0x7fffffff) >>> 0;
+  #nextPolicyRev(): number {
+    this.#policyRevNext = (this.#policyRevNext + 1) >>> 0;
+    return this.#policyRevNext;
+  }
+
   #writeValidity(updates: ReturnType<PolicyState['sync']>['validity']): void {
     for (const u of updates) {
       const st = (u.obj as { status?: { conditions?: { type?: string; status?: string; message?: string; observedGeneration?: number }[] } }).status;
@@ -332,6 +381,9 @@ export class Agent {
     const enf = this.enforcement.get(rec.id);
     this.datapath.endpoints.set(rec.ifindex, {
       endpointId: rec.id, identity: rec.identity, enforceIngress: enf?.ingress ?? false, enforceEgress: enf?.egress ?? false,
+      // Always: a pod may send only from its own addresses, and nothing of a family it has no address of.
+      checkSource: true,
+      policyRev: this.#policyRev.get(rec.id) ?? this.#policyRevNext,
       ...(rec.ipv4 ? { ipv4: rec.ipv4 } : {}), ...(rec.ipv6 ? { ipv6: rec.ipv6 } : {}),
     });
   }

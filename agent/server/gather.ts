@@ -125,9 +125,10 @@ export function mapEntries(agent: Agent, name: string, offset: number, limit: nu
         fields: { ...key, action: value.action, ruleId: value.ruleId, policies: by, icmpPortBase: icmp ? ICMP_PORT_BASE : undefined },
       };
     });
-  } else if (name === 'netobs_ct') {
-    rows = dp.conntrack.entries().map((c) => ({
-      key: `${PROTO_NAME[c.protocol] ?? c.protocol} ${c.saddr}:${c.sport} -> ${c.daddr}:${c.dport} ${c.direction === 1 ? 'ingress' : 'egress'}`,
+  } else if (name === 'netobs_ct_tcp' || name === 'netobs_ct_any') {
+    const tcp = name === 'netobs_ct_tcp';
+    rows = dp.conntrack.entries().filter((c) => (c.protocol === 6) === tcp).map((c) => ({
+      key: `${PROTO_NAME[c.protocol] ?? c.protocol} ${c.saddr}:${c.sport} -> ${c.daddr}:${c.dport} ${c.direction === 1 ? 'ingress' : 'egress'} ep=${c.endpointId}`,
       value: `state=${c.tcpState} fwd=${c.packetsForward}p/${c.bytesForward}B rev=${c.packetsReply}p/${c.bytesReply}B identities=${c.srcIdentity}->${c.dstIdentity}`,
       fields: JSON.parse(JSON.stringify(c, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))) as Record<string, unknown>,
     }));

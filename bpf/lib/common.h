@@ -64,12 +64,16 @@ struct pkt {
 	__u16 inner_sport;
 	__u16 inner_dport;
 	__u8 inner_proto;
-	__u8 pad[3];
+	__u8 hop_limit;      /* IPv6 hop limit / IPv4 TTL: ND and MLD must arrive on-link */
+	__u8 pad[2];
+	__u32 endpoint_id;   /* set before parsing: fragment state is kept per endpoint */
 };
 
 #define PKT_F_ICMP_ERROR 0x01  /* ICMP error with a parsed inner tuple */
 #define PKT_F_FRAGMENT 0x02    /* non-first fragment: ports come from the fragment map */
-#define PKT_F_NO_POLICY 0x04   /* ARP, neighbour discovery: always forwarded, never tracked */
+#define PKT_F_NO_POLICY 0x04   /* valid ARP, ND or MLD: link-local control, exempt from policy
+				* (not from NOT_READY or the source check), never tracked */
+#define PKT_F_ARP 0x08         /* ARP; saddr holds the sender protocol address (v4-mapped) */
 
 /* One packet's trip through the datapath: what was parsed, who the peers are,
  * what was decided. Events are filled from it. */

@@ -14,7 +14,9 @@
 #include "config.h"
 #include "metrics.h"
 
+#ifndef NETOBS_EVENT_VERSION /* overridable so tests can build a datapath of another layout version */
 #define NETOBS_EVENT_VERSION 1
+#endif
 
 /* CiliumEventType.type numbers. */
 #define EVENT_DROP 1

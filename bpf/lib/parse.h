@@ -73,6 +73,44 @@ static __always_inline int l4_ports(struct __sk_buff *skb, __u32 off, __u8 proto
 	return -1;
 }
 
+#define ICMP6_CONTROL_MAX 1280  /* longest ND/MLD message accepted (options included) */
+
+/* ND (133-137) must carry hop limit 255 (RFC 4861: proof it was not routed) and MLD
+ * (130-132, 143) hop limit 1 (never routed on). Destinations: ND to link-local
+ * unicast (fe80::/10) or link-scope multicast (ff02::/16, which holds all-nodes,
+ * all-routers and solicited-node ff02::1:ffXX:XXXX); MLD to multicast. Lengths: the
+ * type's fixed part at least, ICMP6_CONTROL_MAX at most. A pod's NS for an address
+ * that is not link-local (unicast NUD to a global address) is refused: routed on by
+ * the host it would reach another node as payload no policy judged. */
+static __always_inline int icmp6_link_control_ok(const struct pkt *p, __u8 t, __u32 len)
+{
+	__u8 d0 = p->daddr.b[0], d1 = p->daddr.b[1];
+	__u32 min;
+
+	if (len > ICMP6_CONTROL_MAX)
+		return 0;
+	if (t >= 133 && t <= 137) {
+		if (p->hop_limit != 255)
+			return 0;
+		if (!(d0 == 0xfe && (d1 & 0xc0) == 0x80) && !(d0 == 0xff && (d1 & 0x0f) == 0x02))
+			return 0;
+		min = t == 133 ? 8 : t == 134 ? 16 : t == 137 ? 40 : 24;
+	} else {
+		if (p->hop_limit != 1 || d0 != 0xff)
+			return 0;
+		min = t == 143 ? 8 : 24;
+	}
+	return len >= min;
+}
+
+/* An IPv4 address in IPv6 clothing (::ffff:0:0/96): the ipcache and conntrack hold
+ * IPv4 under exactly these keys, so such a packet would borrow an IPv4 peer's
+ * identity. No real IPv6 packet on the wire carries one. */
+static __always_inline int addr_is_v4mapped(const union addr16 *a)
+{
+	return (a->w[0] | a->w[1]) == 0 && a->w[2] == bpf_htonl(0xffff);
+}
+
 /* The packet inside an ICMP error; leaves PKT_F_ICMP_ERROR clear if it cannot be read. */
 static __always_inline void parse_icmp_inner(struct __sk_buff *skb, struct pkt *p, __u32 off)
 {
@@ -164,8 +202,11 @@ static __always_inline int parse_l4(struct __sk_buff *skb, struct pkt *p, __u32 
 			if (icmp4_is_error(t))
 				parse_icmp_inner(skb, p, off + 8);
 		} else {
-			/* Neighbour discovery and MLD keep IPv6 working: never subject to policy. */
+			/* Neighbour discovery and MLD keep IPv6 working: exempt from policy, but
+			 * only when they are what they claim (else a policy-free channel). */
 			if ((t >= 130 && t <= 137) || t == 143) {
+				if (!icmp6_link_control_ok(p, t, skb->len - off))
+					return DROP_FORBIDDEN_ICMP6;
 				p->flags |= PKT_F_NO_POLICY;
 				return 0;
 			}
@@ -205,10 +246,10 @@ static __always_inline int parse_ipv4(struct __sk_buff *skb, struct pkt *p)
 	addr_from_v4(&p->daddr, ip.daddr);
 	frag = bpf_ntohs(ip.frag_off);
 	if (frag & 0x1fff)
-		return frag_recall(p, ip.id);
+		return frag_recall(p, bpf_ntohs(ip.id), ip.protocol);
 	ret = parse_l4(skb, p, ETH_HLEN + hlen);
 	if (ret == 0 && (frag & 0x2000))
-		frag_remember(p, ip.id);
+		frag_remember(p, bpf_ntohs(ip.id), ip.protocol);
 	return ret;
 }
 
@@ -225,6 +266,7 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt *p)
 	__u32 off = ETH_HLEN + sizeof(ip6);
 	__u32 frag_id = 0;
 	int first_frag = 0, ret;
+	__u8 frag_next = 0;
 	__u8 next;
 
 	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip6, sizeof(ip6)))
@@ -232,8 +274,13 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt *p)
 	if (ip6.version != 6)
 		return DROP_INVALID_PACKET;
 	p->family = 6;
+	p->hop_limit = ip6.hop_limit;
 	__builtin_memcpy(p->saddr.b, &ip6.saddr, 16);
 	__builtin_memcpy(p->daddr.b, &ip6.daddr, 16);
+	if (addr_is_v4mapped(&p->saddr))
+		return DROP_INVALID_SOURCE_IP;
+	if (addr_is_v4mapped(&p->daddr))
+		return DROP_UNROUTABLE;
 	next = ip6.nexthdr;
 
 	for (int i = 0; i <= IPV6_MAX_EXT; i++) {
@@ -269,11 +316,10 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt *p)
 			off += sizeof(fh);
 			fo = bpf_ntohs(fh.frag_off);
 			frag_id = bpf_ntohl(fh.id);
-			if (fo & 0xfff8) {
-				p->proto = next;
-				return frag_recall(p, frag_id);
-			}
+			if (fo & 0xfff8)
+				return frag_recall(p, frag_id, next);
 			first_frag = fo & 1;
+			frag_next = next;
 			break;
 		}
 		default:
@@ -285,8 +331,28 @@ l4:
 	p->proto = next;
 	ret = parse_l4(skb, p, off);
 	if (ret == 0 && first_frag)
-		frag_remember(p, frag_id);
+		frag_remember(p, frag_id, frag_next);
 	return ret;
+}
+
+/* ARP for IPv4 over Ethernet only; the sender protocol address becomes saddr so the
+ * source check can hold it to the pod's address (ARP spoofing). */
+static __always_inline int parse_arp(struct __sk_buff *skb, struct pkt *p)
+{
+	__u8 a[18];
+
+	if (bpf_skb_load_bytes(skb, ETH_HLEN, a, sizeof(a)))
+		return DROP_INVALID_PACKET;
+	/* htype 1 (Ethernet), ptype 0x0800, hlen 6, plen 4 */
+	if (a[0] != 0 || a[1] != 1 || a[2] != 0x08 || a[3] != 0 || a[4] != 6 || a[5] != 4)
+		return DROP_INVALID_PACKET;
+	p->family = 4;
+	p->saddr.w[0] = 0;
+	p->saddr.w[1] = 0;
+	p->saddr.w[2] = bpf_htonl(0xffff);
+	__builtin_memcpy(&p->saddr.w[3], &a[14], 4);
+	p->flags |= PKT_F_NO_POLICY | PKT_F_ARP;
+	return 0;
 }
 
 /* A global (non-inlined) function: the verifier checks it once on its own instead of
@@ -355,8 +421,7 @@ __attribute__((noinline)) int netobs_parse(struct __sk_buff *skb, struct pkt *p)
 	case bpf_htons(ETH_P_IPV6):
 		return parse_ipv6(skb, p);
 	case bpf_htons(ETH_P_ARP):
-		p->flags |= PKT_F_NO_POLICY;
-		return 0;
+		return parse_arp(skb, p);
 	}
 	return DROP_UNSUPPORTED_L3;
 }

@@ -100,6 +100,15 @@ export class BpfMap {
     return true;
   }
 
+  /** The key after `key` (the first key without one); undefined at the end. */
+  nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
+    const next = new Uint8Array(this.info.keySize);
+    const rc = loadLibbpf().mapNextKey(this.fd, key ?? null, next);
+    if (rc === -2) return undefined;
+    this.check(rc, 'iterate');
+    return next;
+  }
+
   /** Every key (a snapshot; entries changing meanwhile may be skipped or repeated). */
   *keys(): Generator<Uint8Array> {
     const lib = loadLibbpf();

@@ -4,6 +4,7 @@ import { formatCidr, formatIp, parseCidr, parseIp } from './addr.ts';
 import type { BpfMap } from './bpf-map.ts';
 import {
   STRUCTS,
+  conntrackLifetimeNs,
   decodeConntrack,
   decodeEndpoint,
   decodePolicyKey,
@@ -118,19 +119,86 @@ export class PolicyMap {
   }
 }
 
+/** The two conntrack maps (TCP, everything else) as one. */
 export class ConntrackMap {
-  constructor(readonly map: BpfMap) {}
+  #gcCursor: { tcp?: Uint8Array; any?: Uint8Array } = {};
+
+  constructor(
+    readonly tcp: BpfMap,
+    readonly any: BpfMap,
+  ) {}
 
   entries(): ConntrackEntry[] {
-    return [...this.map.entries()].map(([k, v]) => decodeConntrack(k, v, formatIp));
+    return [...this.tcp.entries(), ...this.any.entries()].map(([k, v]) => decodeConntrack(k, v, formatIp));
   }
 
   count(): number {
-    return this.map.count();
+    return this.tcp.count() + this.any.count();
+  }
+
+  /** Entries and capacity per map: how close each is to evicting live connections. */
+  pressure(): { tcp: { entries: number; max: number }; any: { entries: number; max: number } } {
+    return {
+      tcp: { entries: this.tcp.count(), max: this.tcp.info.maxEntries },
+      any: { entries: this.any.count(), max: this.any.info.maxEntries },
+    };
   }
 
   /** Forgets every connection: the next packet of each is judged by policy again. */
   flush(): number {
-    return this.map.clear();
+    return this.tcp.clear() + this.any.clear();
+  }
+
+  /**
+   * Forgets a deleted endpoint's connections: those its hooks created, and every other
+   * endpoint's connections with its addresses, so a pod that reuses the IP inherits
+   * neither flows nor the identity they were judged with.
+   */
+  flushEndpoint(endpointId: number, addrs: string[] = []): number {
+    const mapped = addrs.map((a) => Buffer.from(parseIp(a).addr).toString('hex'));
+    const K = STRUCTS.ct_key.fields;
+    let n = 0;
+    for (const m of [this.tcp, this.any]) {
+      for (const k of [...m.keys()]) {
+        const ep = new DataView(k.buffer, k.byteOffset, k.byteLength).getUint32(K.endpoint_id[0], true);
+        const s = Buffer.from(k.subarray(K.saddr[0], K.saddr[0] + 16)).toString('hex');
+        const d = Buffer.from(k.subarray(K.daddr[0], K.daddr[0] + 16)).toString('hex');
+        if (ep === endpointId || mapped.includes(s) || mapped.includes(d)) n += m.delete(k) ? 1 : 0;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * One bounded GC pass: visits at most `budget` entries of each map, continuing where the
+   * last pass stopped, and deletes those past their lifetime (conntrackLifetimeNs from
+   * last_seen_ns, as the datapath judges them). `nowNs` is CLOCK_MONOTONIC, the clock of
+   * bpf_ktime_get_coarse_ns (process.hrtime.bigint() on Linux). Returns what it did.
+   */
+  gc(nowNs: bigint, budget = 4096): { visited: number; deleted: number } {
+    let visited = 0;
+    let deleted = 0;
+    for (const which of ['tcp', 'any'] as const) {
+      const m = this[which];
+      let key = this.#gcCursor[which];
+      let i = 0;
+      for (; i < budget; i++) {
+        const next = m.nextKey(key);
+        if (!next) {
+          key = undefined;
+          break;
+        }
+        key = next;
+        const v = m.lookup(next);
+        if (!v) continue;
+        visited++;
+        const e = decodeConntrack(next, v, formatIp);
+        if (nowNs - e.lastSeenNs > conntrackLifetimeNs(e.protocol, e.tcpState)) deleted += m.delete(next) ? 1 : 0;
+      }
+      // A deleted cursor key makes the kernel restart from the first key: harmless.
+      if (key) this.#gcCursor[which] = key;
+      else delete this.#gcCursor[which];
+    }
+    return { visited, deleted };
   }
 }

@@ -13,6 +13,7 @@ import { EventReader } from './event-reader.ts';
 import { DEFAULT_CONFIG, DROP_REASON_NAMES, METRICS_ENTRIES, STRUCTS, decodeConfig, encodeConfig, type DatapathConfig } from './layout.ts';
 import { lastErrno, loadLibbpf, loadLibc, nativeAlloc } from './libbpf.ts';
 import { TC_EGRESS, TC_INGRESS, ifindexOf, ifnameOf, tcAttach, tcDetach, tcQuery } from './tc.ts';
+import { checkPinned, replay, retiredPins, type MigrationReport, type PendingMigration } from './pin-migration.ts';
 import { testRun, type TestRunOptions, type TestRunResult } from './test-run.ts';
 
 export const MAP_NAMES = [
@@ -24,7 +25,8 @@ export const MAP_NAMES = [
   'netobs_ipcache',
   'netobs_endpoint',
   'netobs_policy',
-  'netobs_ct',
+  'netobs_ct_tcp',
+  'netobs_ct_any',
 ] as const;
 export type MapName = (typeof MAP_NAMES)[number];
 
@@ -69,6 +71,8 @@ export class Datapath {
   /** Program fds: from-endpoint runs on the host veth's tc ingress, to-endpoint on its egress. */
   readonly programs: { fromEndpoint: number; toEndpoint: number };
   readonly bpffsRoot: string | undefined;
+  /** Pinned maps of another layout found at open, and what was replayed from them. */
+  migrations: MigrationReport[] = [];
   /**
    * Where open() had to mount bpffs itself because none was there: in a container that mount is
    * private to it (the pod's volume propagates host to container only), so pins do not outlive it.
@@ -99,7 +103,7 @@ export class Datapath {
     this.ipcache = new IpcacheMap(this.map('netobs_ipcache'));
     this.endpoints = new EndpointMap(this.map('netobs_endpoint'));
     this.policy = new PolicyMap(this.map('netobs_policy'));
-    this.conntrack = new ConntrackMap(this.map('netobs_ct'));
+    this.conntrack = new ConntrackMap(this.map('netobs_ct_tcp'), this.map('netobs_ct_any'));
     this.events = new EventReader(this.map('netobs_events'), this.map('netobs_lost'));
   }
 
@@ -119,19 +123,19 @@ export class Datapath {
       throw new Error(`open datapath object: ${errnoName(lastErrno())}`);
     }
     const logs: Array<{ name: string; buf: Uint8Array }> = [];
+    const pending: PendingMigration[] = [];
     try {
       for (const name of MAP_NAMES) {
         const m = lib.findMapByName(obj, name);
         if (m === null) throw new Error(`datapath object: map ${name} missing`);
         const pinPath = root ? path.join(root, name) : undefined;
         const want = o.maxEntries?.[name];
-        if (pinPath && existsSync(pinPath)) {
-          // Reuse needs an identical definition: take the pinned size.
-          const fd = lib.objGet(pinPath);
-          if (fd >= 0) {
-            lib.mapSetMaxEntries(m, mapInfo(fd).maxEntries);
-            loadLibc().close(fd);
-          }
+        // Reuse needs an identical definition (then: the pinned size); a changed one is
+        // migrated (pin-migration.ts) instead of failing the load.
+        const pinned = pinPath ? checkPinned(m, name, pinPath) : undefined;
+        if (pinned) {
+          lib.mapSetMaxEntries(m, pinned.maxEntries);
+          if (pinned.pending) pending.push(pinned.pending);
         } else if (want !== undefined) {
           lib.mapSetMaxEntries(m, want);
         }
@@ -144,6 +148,7 @@ export class Datapath {
         lib.programSetLogBuf(p, buf, buf.length);
         logs.push({ name, buf });
       }
+      if (root) pending.push(...retiredPins(root));
       const rc = lib.objectLoad(obj);
       if (rc < 0) {
         const log = logs
@@ -167,10 +172,15 @@ export class Datapath {
         }
       }
       const dp = new Datapath(obj, mem, root);
+      // Endpoints first: the conntrack translation finds entry owners by pod address.
+      const order = (n: string) => (n === 'netobs_endpoint' ? 0 : n.startsWith('netobs_ct') ? 2 : 1);
+      pending.sort((a, b) => order(a.name) - order(b.name));
+      dp.migrations = replay(pending.splice(0), (n) => dp.map(n as MapName));
       dp.bpffsMountedHere = fs?.mounted;
       dp.setConfig({ ...DEFAULT_CONFIG, ...o.config });
       return dp;
     } catch (err) {
+      for (const p of pending) p.old.close();
       lib.objectClose(obj);
       mem.free();
       throw err;

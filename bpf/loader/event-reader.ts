@@ -16,6 +16,9 @@ export interface PollOptions {
 
 export class EventReader {
   private ring: RingBuffer | null = null;
+  /** Records skipped because they could not be decoded (a short record, another layout
+   * version from a datapath of another build): counted with the lost events. */
+  undecodable = 0n;
 
   constructor(
     private readonly eventsMap: BpfMap,
@@ -30,7 +33,16 @@ export class EventReader {
   /** Decodes up to `max` pending events. */
   read(max = Infinity): NetobsEvent[] {
     const out: NetobsEvent[] = [];
-    this.rb().consume((view, off, len) => out.push(decodeEvent(view, off, len)), max);
+    this.rb().consume((view, off, len) => {
+      let ev: NetobsEvent;
+      try {
+        ev = decodeEvent(view, off, len);
+      } catch {
+        this.undecodable++;
+        return;
+      }
+      out.push(ev);
+    }, max);
     return out;
   }
 
@@ -69,10 +81,13 @@ export class EventReader {
     };
   }
 
-  /** Events lost to a full ring, per possible CPU. */
+  /** Events lost to a full ring, per possible CPU; undecodable records count on the first. */
   lostPerCpu(): bigint[] {
     const per = this.lostMap.lookupPerCpu(new Uint8Array(4)) ?? [];
-    return per.map((v) => new DataView(v.buffer, v.byteOffset, 8).getBigUint64(0, true));
+    const out = per.map((v) => new DataView(v.buffer, v.byteOffset, 8).getBigUint64(0, true));
+    if (out.length) out[0]! += this.undecodable;
+    else out.push(this.undecodable);
+    return out;
   }
 
   lost(): bigint {

@@ -21,9 +21,11 @@ export const DropReason = {
   CT_TRUNCATED_OR_INVALID_HEADER: 135,
   UNSUPPORTED_L3_PROTOCOL: 139,
   UNKNOWN_ICMPV4_TYPE: 144,
+  STALE_OR_UNROUTABLE_IP: 151,
   CT_MAP_INSERTION_FAILED: 155,
   INVALID_IPV6_EXTENSION_HEADER: 156,
   IP_FRAGMENTATION_NOT_SUPPORTED: 157,
+  FORBIDDEN_ICMPV6_MESSAGE: 176,
   SOCKET_LOOKUP_FAILED: 178,
   POLICY_DENY: 181,
   DROP_EP_NOT_READY: 203,
@@ -46,6 +48,16 @@ export type PolicyAction = 'allow' | 'deny' | 'proxy';
 
 /** bpf/lib/conntrack.h CT_TCP_*. */
 export const TCP_STATES = ['none', 'syn-sent', 'established', 'fin-wait', 'closed'] as const;
+
+/** bpf/lib/conntrack.h CT_LIFETIME_* (seconds since an entry's last packet). */
+export const CT_LIFETIME_S = { TCP: 21600, SYN: 60, CLOSE: 10, NONTCP: 60 } as const;
+
+/** How long an entry lives after its last packet (the datapath's ct_lifetime_ns). */
+export function conntrackLifetimeNs(protocol: number, tcpState: (typeof TCP_STATES)[number]): bigint {
+  let s: number = CT_LIFETIME_S.NONTCP;
+  if (protocol === 6) s = tcpState === 'established' ? CT_LIFETIME_S.TCP : tcpState === 'fin-wait' || tcpState === 'closed' ? CT_LIFETIME_S.CLOSE : CT_LIFETIME_S.SYN;
+  return BigInt(s) * 1_000_000_000n;
+}
 
 /** bpf/lib/config.h CFG_*. */
 export const ConfigFlags = { EVENTS: 0x1, TRACE: 0x2, POLICY_VERDICT: 0x4, L7: 0x8 } as const;
@@ -70,8 +82,8 @@ export const STRUCTS = {
   ipcache_key: { size: 20, fields: { prefixlen: [0, 4], addr: [4, 16] } },
   ipcache_value: { size: 8, fields: { identity: [0, 4], tunnel_endpoint: [4, 4] } },
   endpoint_info: {
-    size: 32,
-    fields: { endpoint_id: [0, 4], identity: [4, 4], flags: [8, 4], ipv4: [12, 4], ipv6: [16, 16] },
+    size: 36,
+    fields: { endpoint_id: [0, 4], identity: [4, 4], flags: [8, 4], ipv4: [12, 4], ipv6: [16, 16], policy_rev: [32, 4] },
   },
   policy_key: {
     size: 12,
@@ -79,8 +91,11 @@ export const STRUCTS = {
   },
   policy_value: { size: 8, fields: { action: [0, 1], pad: [1, 3], rule_id: [4, 4] } },
   ct_key: {
-    size: 40,
-    fields: { saddr: [0, 16], daddr: [16, 16], sport: [32, 2], dport: [34, 2], proto: [36, 1], direction: [37, 1], pad: [38, 2] },
+    size: 44,
+    fields: {
+      saddr: [0, 16], daddr: [16, 16], sport: [32, 2], dport: [34, 2], proto: [36, 1], direction: [37, 1], pad: [38, 2],
+      endpoint_id: [40, 4],
+    },
   },
   ct_entry: {
     size: 80,
@@ -100,7 +115,9 @@ export const STRUCTS = {
       tcp_state: [70, 1],
       flags: [71, 1],
       match_type: [72, 1],
-      pad: [73, 7],
+      pad: [73, 1],
+      policy_port: [74, 2],
+      policy_rev: [76, 4],
     },
   },
   metrics_value: { size: 16, fields: { packets: [0, 8], bytes: [8, 8] } },
@@ -181,6 +198,8 @@ export interface EndpointInfo {
   ipv4?: string;
   ipv6?: string;
   checkSource?: boolean;
+  /** Bump when this endpoint's policy entries change: established connections are judged again. */
+  policyRev?: number;
 }
 
 export function endpointFlags(e: EndpointInfo): number {
@@ -202,6 +221,7 @@ export function encodeEndpoint(e: EndpointInfo, parseIp: (s: string) => Uint8Arr
   v.setUint32(L.flags[0], endpointFlags(e), true);
   if (e.ipv4) b.set(parseIp(e.ipv4).subarray(12, 16), L.ipv4[0]);
   if (e.ipv6) b.set(parseIp(e.ipv6), L.ipv6[0]);
+  v.setUint32(L.policy_rev[0], (e.policyRev ?? 0) >>> 0, true);
   return b;
 }
 
@@ -223,6 +243,7 @@ export function decodeEndpoint(b: Uint8Array, formatIp: (a: Uint8Array) => strin
     enforceEgress: (flags & EndpointFlags.ENFORCE_EGRESS) !== 0,
     notReady: (flags & EndpointFlags.NOT_READY) !== 0,
     checkSource: (flags & EndpointFlags.CHECK_SOURCE) !== 0,
+    policyRev: v.getUint32(L.policy_rev[0], true),
     ...(v4.some((x) => x !== 0) ? { ipv4: formatIp(mapped) } : {}),
     ...(v6.some((x) => x !== 0) ? { ipv6: formatIp(v6) } : {}),
   };
@@ -295,6 +316,8 @@ export interface ConntrackEntry {
   protocol: number;
   /** Direction of the connection's first packet, as seen by the endpoint. */
   direction: Direction;
+  /** The endpoint whose hook saw the first packet: replies are looked up on it only. */
+  endpointId: number;
   packetsForward: bigint;
   bytesForward: bigint;
   packetsReply: bigint;
@@ -321,6 +344,7 @@ export function decodeConntrack(key: Uint8Array, value: Uint8Array, formatIp: (a
     dport: k.getUint16(K.dport[0], true),
     protocol: k.getUint8(K.proto[0]),
     direction: k.getUint8(K.direction[0]) as Direction,
+    endpointId: k.getUint32(K.endpoint_id[0], true),
     packetsForward: v.getBigUint64(V.packets_fwd[0], true),
     bytesForward: v.getBigUint64(V.bytes_fwd[0], true),
     packetsReply: v.getBigUint64(V.packets_rev[0], true),

@@ -24,6 +24,9 @@ export interface Libbpf {
   mapSetMaxEntries(map: bigint, n: number): number;
   mapFd(map: bigint): number;
   mapIsPinned(map: bigint): boolean;
+  mapType(map: bigint): number;
+  mapKeySize(map: bigint): number;
+  mapValueSize(map: bigint): number;
   programFd(prog: bigint): number;
   programPin(prog: bigint, path: string): number;
   programSetLogBuf(prog: bigint, buf: Uint8Array, size: number): number;
@@ -75,6 +78,9 @@ export function loadLibbpf(): Libbpf {
     mapSetMaxEntries: f('int bpf_map__set_max_entries(void *map, uint32_t n)'),
     mapFd: f('int bpf_map__fd(void *map)'),
     mapIsPinned: f('bool bpf_map__is_pinned(void *map)'),
+    mapType: f('int bpf_map__type(void *map)'),
+    mapKeySize: f('uint32_t bpf_map__key_size(void *map)'),
+    mapValueSize: f('uint32_t bpf_map__value_size(void *map)'),
     programFd: f('int bpf_program__fd(void *prog)'),
     programPin: f('int bpf_program__pin(void *prog, const char *path)'),
     programSetLogBuf: f('int bpf_program__set_log_buf(void *prog, void *buf, size_t size)'),

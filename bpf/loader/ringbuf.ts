@@ -73,11 +73,14 @@ export class RingBuffer {
         const hdr = this.view.getUint32(off, true);
         if (hdr & BUSY) break;
         const len = hdr & ~(BUSY | DISCARD) & 0x3fffffff;
-        if (!(hdr & DISCARD)) {
-          visit(this.view, off + HDR, len);
-          n++;
-        }
+        // Past this record before the visit: a visitor that throws on it (an undecodable
+        // record) must not leave the consumer on it, or every later call re-reads it.
+        const at = cons;
         cons += (len + HDR + 7) & ~7;
+        if (!(hdr & DISCARD)) {
+          n++;
+          visit(this.view, (at & this.mask) + HDR, len);
+        }
       }
     } finally {
       this.consumer[0] = BigInt(cons);

@@ -78,8 +78,9 @@ test('maps() lists every map with its size and entries', (t) => {
   const maps = Object.fromEntries(dp.maps().map((m) => [m.name, m]));
   t.is(maps.netobs_ipcache?.type, 'lpm_trie');
   t.is(maps.netobs_ipcache?.entries, 1);
-  t.is(maps.netobs_ct?.type, 'lru_hash');
+  t.is(maps.netobs_ct_tcp?.type, 'lru_hash');
+  t.is(maps.netobs_ct_any?.type, 'lru_hash');
   t.is(maps.netobs_events?.type, 'ringbuf');
   t.is(maps.netobs_policy?.keySize, 12);
-  t.is(Object.keys(maps).length, 9);
+  t.is(Object.keys(maps).length, 10);
 });

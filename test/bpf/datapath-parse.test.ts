@@ -3,6 +3,7 @@
 import test from 'ava';
 import { DropReason, EndpointFlags } from '../../bpf/loader/index.ts';
 import {
+  arp,
   ETH_ARP,
   ETH_IP,
   ETH_IPV6,
@@ -113,13 +114,13 @@ for (const [name, flags] of [
   test(`TCP flags ${name}`, parses, tcp4(A, B, 4000, 80, flags), { sport: 4000, dport: 80, proto: 6, tcpFlags: flags });
 }
 
-test('ARP and IPv6 neighbour discovery pass even when the endpoint is not ready', (t) => {
+test('a not-ready endpoint sends and receives nothing, ARP and neighbour discovery included', (t) => {
   const dp = openTestDatapath(t);
-  dp.endpoints.set(LO, { ...LOCAL_EP, flags: EndpointFlags.NOT_READY | EndpointFlags.ENFORCE_INGRESS });
-  t.is(run(dp, 'to-endpoint', eth(ETH_ARP, new Uint8Array(28))).verdict, 'forwarded');
-  t.is(run(dp, 'to-endpoint', eth(ETH_IPV6, ipv6({ src: A6, dst: B6, proto: 58 }, icmp({ type: 135 })))).verdict, 'forwarded');
-  const r = run(dp, 'to-endpoint', tcp4(A, B, 1, 2, TCP_SYN));
-  t.is(r.reason, DropReason.DROP_EP_NOT_READY);
+  dp.endpoints.set(LO, { ...LOCAL_EP, ipv4: A, ipv6: A6, flags: EndpointFlags.NOT_READY | EndpointFlags.ENFORCE_INGRESS });
+  t.is(run(dp, 'to-endpoint', arp(B, A)).reason, DropReason.DROP_EP_NOT_READY);
+  const ns = eth(ETH_IPV6, ipv6({ src: 'fe80::2', dst: 'ff02::1:ff00:1', proto: 58, hopLimit: 255 }, icmp({ type: 135, data: new Uint8Array(16) })));
+  t.is(run(dp, 'to-endpoint', ns).reason, DropReason.DROP_EP_NOT_READY);
+  t.is(run(dp, 'from-endpoint', tcp4(A, B, 1, 2, TCP_SYN)).reason, DropReason.DROP_EP_NOT_READY);
 });
 
 test('packets on an interface that is not an endpoint pass untouched and uncounted', (t) => {

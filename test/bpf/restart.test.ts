@@ -76,7 +76,7 @@ test('the stream survives a loader restart and policy holds in between', async (
     loader = await startLoader(desired);
     const progAfter = tcQuery(ifindexOf(b.hostIf), TC_INGRESS);
     t.not(progAfter, progBefore, 'the new loader replaced the programs');
-    const ct = openPinnedMap(path.join(root, 'netobs_ct'), 'netobs_ct');
+    const ct = openPinnedMap(path.join(root, 'netobs_ct_tcp'), 'netobs_ct_tcp');
     try {
       const streamEntry = [...ct.entries()].map(([k, v]) => decodeConntrack(k, v, formatIp)).find((c) => c.dport === 5201 && c.direction === Direction.INGRESS && c.bytesForward > 1_000_000n);
       t.truthy(streamEntry, 'the stream is still the same tracked connection');

@@ -2,7 +2,7 @@
 import test from 'ava';
 import type { Endpoint, Policy } from '../../../api/types.ts';
 import type { FlowContext } from '../../../agent/flows/context.ts';
-import { compileFilter } from '../../../agent/flow/filter.ts';
+import { compileFilter } from '../../../api/filter/filter.ts';
 import { compactLine } from '../../../api/print/printer.ts';
 import { proxyFlow } from '../../../agent/proxy/flows.ts';
 import type { ProxyRecord } from '../../../agent/proxy/http-proxy.ts';

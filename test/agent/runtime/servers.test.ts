@@ -82,7 +82,7 @@ test.serial('flows, status and metrics come out of the agent servers', async (t)
     t.true(eps.every((e) => e.status === 'ready' && e.labels.includes('k8s:io.netobs.k8s.namespace.labels.team=a')));
     const maps = JSON.parse((await get({ host: '127.0.0.1', port: servers.healthPort, path: '/v1/maps' })).body) as MapStatus[];
     t.true(maps.some((m) => m.name === 'netobs_ipcache' && m.entries >= 5 && m.type === 'lpm_trie'));
-    const ct = JSON.parse((await get({ socketPath: servers.sockets.http, path: '/v1/maps/netobs_ct?limit=50' })).body) as MapEntriesPage;
+    const ct = JSON.parse((await get({ socketPath: servers.sockets.http, path: '/v1/maps/netobs_ct_tcp?limit=50' })).body) as MapEntriesPage;
     t.true(ct.entries.some((e) => e.key.includes(`${client.ip}:`) && e.key.includes(`-> ${server.ip}:80`)));
     const ipc = JSON.parse((await get({ socketPath: servers.sockets.http, path: '/v1/maps/netobs_ipcache?offset=0&limit=1' })).body) as MapEntriesPage;
     t.is(ipc.entries.length, 1);

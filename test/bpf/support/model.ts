@@ -35,6 +35,8 @@ interface Parsed {
   policyPort: number;
   tcpFlags: number;
   noPolicy: boolean;
+  arp?: boolean;
+  hopLimit?: number;
   inner?: { saddr: string; daddr: string; sport: number; dport: number; proto: number };
 }
 
@@ -51,7 +53,14 @@ export class DatapathModel {
   ipcache: Array<{ addr: Uint8Array; prefixlen: number; identity: number }> = [];
   policy = new Map<string, boolean>(); // key -> deny
   private ct = new Map<string, { seenFwd: number; seenRev: number; closed: boolean }>();
-  private frags = new Map<string, { sport: number; dport: number; policyPort: number }>();
+  // Per endpoint, 32 direct-mapped slots (id mod 32), each holding one datagram's full key.
+  private frags = new Map<string, { key: string; proto: number; sport: number; dport: number; policyPort: number }>();
+  private epId = 0;
+
+  /** Forgets every connection (the model has no clock: callers flush before lifetimes matter). */
+  flushConntrack(): void {
+    this.ct.clear();
+  }
 
   setPolicy(e: ModelPolicyEntry): void {
     this.policy.set(`${e.endpointId}/${e.remoteIdentity}/${e.port}/${e.protocol}/${e.direction}`, e.deny);
@@ -82,7 +91,12 @@ export class DatapathModel {
     const len = p.length;
     if (len < 14) return 134;
     const type = v.getUint16(12);
-    if (type === 0x0806) return { noPolicy: true } as Parsed;
+    if (type === 0x0806) {
+      // Ethernet/IPv4 ARP only; the sender address is held to the pod's by the source check.
+      if (len < 32) return 134;
+      if (v.getUint16(14) !== 1 || v.getUint16(16) !== 0x0800 || p[18] !== 6 || p[19] !== 4) return 134;
+      return { family: 4, saddr: v4mapped(p.subarray(28, 32)), noPolicy: true, arp: true } as Parsed;
+    }
     if (type === 0x0800) {
       if (len < 34) return 134;
       const ver = p[14]! >> 4;
@@ -103,10 +117,10 @@ export class DatapathModel {
         noPolicy: false,
       };
       const frag = v.getUint16(20);
-      const id = `4:${v.getUint16(18)}`;
-      if (frag & 0x1fff) return this.recall(base, id);
+      const id = v.getUint16(18);
+      if (frag & 0x1fff) return this.recall(base, id, base.proto);
       const r = this.l4(p, v, base, 14 + hlen);
-      if (typeof r !== 'number' && frag & 0x2000) this.remember(r, id);
+      if (typeof r !== 'number' && frag & 0x2000) this.remember(r, id, base.proto);
       return r;
     }
     if (type === 0x86dd) {
@@ -122,11 +136,16 @@ export class DatapathModel {
         policyPort: 0,
         tcpFlags: 0,
         noPolicy: false,
+        hopLimit: p[21]!,
       };
+      const mapped = (a: string) => a.startsWith('00000000000000000000ffff');
+      if (mapped(base.saddr)) return 132;
+      if (mapped(base.daddr)) return 151;
       let next = p[20]!;
       let off = 54;
       let firstFrag = false;
-      let fragId = '';
+      let fragId = 0;
+      let fragNext = 0;
       for (let i = 0; ; i++) {
         if (![0, 43, 60, 135, 51, 44].includes(next)) break;
         if (i === 8) return 156;
@@ -134,14 +153,13 @@ export class DatapathModel {
         if (type === 44) {
           if (off + 8 > len) return 156;
           const fo = v.getUint16(off + 2);
-          fragId = `6:${v.getUint32(off + 4)}`;
+          fragId = v.getUint32(off + 4);
           next = p[off]!;
           off += 8;
-          if (fo & 0xfff8) {
-            base.proto = next;
-            return this.recall(base, fragId);
-          }
+          // Every fragment is keyed by the Fragment header's next header, whatever follows it.
+          if (fo & 0xfff8) return this.recall(base, fragId, next);
           firstFrag = (fo & 1) === 1;
+          fragNext = next;
         } else {
           if (off + 2 > len) return 156;
           next = p[off]!;
@@ -151,20 +169,20 @@ export class DatapathModel {
       }
       base.proto = next;
       const r = this.l4(p, v, base, off);
-      if (typeof r !== 'number' && firstFrag) this.remember(r, fragId);
+      if (typeof r !== 'number' && firstFrag) this.remember(r, fragId, fragNext);
       return r;
     }
     return 139;
   }
 
-  private recall(base: Parsed, id: string): Parsed | number {
-    const f = this.frags.get(`${base.saddr}/${base.daddr}/${id}/${base.proto}`);
-    if (!f) return 157;
-    return { ...base, sport: f.sport, dport: f.dport, policyPort: f.policyPort };
+  private recall(base: Parsed, id: number, keyProto: number): Parsed | number {
+    const f = this.frags.get(`${this.epId}/${id % 32}`);
+    if (!f || f.key !== `${base.saddr}/${base.daddr}/${id}/${keyProto}`) return 157;
+    return { ...base, proto: f.proto, sport: f.sport, dport: f.dport, policyPort: f.policyPort };
   }
 
-  private remember(p: Parsed, id: string): void {
-    this.frags.set(`${p.saddr}/${p.daddr}/${id}/${p.proto}`, { sport: p.sport, dport: p.dport, policyPort: p.policyPort });
+  private remember(p: Parsed, id: number, keyProto: number): void {
+    this.frags.set(`${this.epId}/${id % 32}`, { key: `${p.saddr}/${p.daddr}/${id}/${keyProto}`, proto: p.proto, sport: p.sport, dport: p.dport, policyPort: p.policyPort });
   }
 
   private l4(p: Uint8Array, v: DataView, b: Parsed, off: number): Parsed | number {
@@ -192,7 +210,18 @@ export class DatapathModel {
           if (!known) return 144;
           if ([3, 4, 5, 11, 12].includes(t)) this.inner(p, v, r, off + 8);
         } else {
-          if ((t >= 130 && t <= 137) || t === 143) return { ...r, noPolicy: true };
+          if ((t >= 130 && t <= 137) || t === 143) {
+            // Really ND (hop limit 255, to link-local or ff02::/16) or MLD (hop limit 1, to
+            // multicast), of at least the type's length and at most 1280 bytes.
+            const icmpLen = len - off;
+            const d0 = parseInt(b.daddr.slice(0, 2), 16);
+            const d1 = parseInt(b.daddr.slice(2, 4), 16);
+            const nd = t >= 133 && t <= 137;
+            const dstOk = nd ? (d0 === 0xfe && (d1 & 0xc0) === 0x80) || (d0 === 0xff && (d1 & 0x0f) === 2) : d0 === 0xff;
+            const min = nd ? (t === 133 ? 8 : t === 134 ? 16 : t === 137 ? 40 : 24) : t === 143 ? 8 : 24;
+            if (b.hopLimit !== (nd ? 255 : 1) || !dstOk || icmpLen < min || icmpLen > 1280) return 176;
+            return { ...r, noPolicy: true };
+          }
           if (t >= 1 && t <= 4) this.inner(p, v, r, off + 8);
         }
         if (ECHO_REQ.has(t)) r.sport = v.getUint16(off + 4);
@@ -250,16 +279,21 @@ export class DatapathModel {
     if (!ep) return { verdict: 'forwarded', reason: 0 };
     const drop = (reason: number): Decision => ({ verdict: 'dropped', reason });
     const ok: Decision = { verdict: 'forwarded', reason: 0 };
+    this.epId = ep.endpointId;
     const p = this.parse(packet);
     if (typeof p === 'number') return drop(p);
-    if (p.noPolicy) return ok;
     if (ep.flags & EndpointFlags.NOT_READY) return drop(203);
     if (dir === EGRESS && ep.flags & EndpointFlags.CHECK_SOURCE) {
-      const own = p.family === 4 ? (ep.ipv4 ? v4mapped(ep.ipv4) : undefined) : ep.ipv6 && ep.ipv6.some((x) => x) ? hex(ep.ipv6) : undefined;
-      if (own !== undefined && own !== p.saddr) return drop(132);
+      // Fail closed: no address of the packet's family means nothing of that family leaves.
+      const own = p.family === 4 ? (ep.ipv4 && ep.ipv4.some((x) => x) ? v4mapped(ep.ipv4) : undefined) : ep.ipv6 && ep.ipv6.some((x) => x) ? hex(ep.ipv6) : undefined;
+      const probe = p.arp && p.saddr === v4mapped(new Uint8Array(4));
+      const linkLocal = p.family === 6 && p.noPolicy && (/^fe[89ab]/.test(p.saddr) || /^0{32}$/.test(p.saddr));
+      if (!(own !== undefined && own === p.saddr) && !probe && !linkLocal) return drop(132);
     }
+    if (p.noPolicy) return ok;
     const other = dir === INGRESS ? EGRESS : INGRESS;
-    const key = (s: string, d: string, sp: number, dp: number, pr: number, di: number) => `${s}/${d}/${sp}/${dp}/${pr}/${di}`;
+    // Entries belong to the endpoint whose hook created them: a reply is looked up on the same endpoint.
+    const key = (s: string, d: string, sp: number, dp: number, pr: number, di: number) => `${ep.endpointId}/${s}/${d}/${sp}/${dp}/${pr}/${di}`;
     const fwdKey = key(p.saddr, p.daddr, p.sport, p.dport, p.proto, dir);
     let isReply = false;
     let entryKey = fwdKey;

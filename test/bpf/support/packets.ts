@@ -73,7 +73,7 @@ export interface Ipv6Ext {
   extraUnits?: number;
 }
 
-export function ipv6(o: { src: string; dst: string; proto: number; ext?: Ipv6Ext[] }, payload: Uint8Array): Uint8Array {
+export function ipv6(o: { src: string; dst: string; proto: number; ext?: Ipv6Ext[]; hopLimit?: number }, payload: Uint8Array): Uint8Array {
   const exts = o.ext ?? [];
   const chain: Uint8Array[] = [];
   exts.forEach((e, i) => {
@@ -104,7 +104,7 @@ export function ipv6(o: { src: string; dst: string; proto: number; ext?: Ipv6Ext
   h[0] = 0x60;
   v.setUint16(4, body.length);
   h[6] = exts[0]?.type ?? o.proto;
-  h[7] = 64;
+  h[7] = o.hopLimit ?? 64;
   h.set(parseIp(o.src).addr, 8);
   h.set(parseIp(o.dst).addr, 24);
   return concat(h, body);
@@ -167,4 +167,19 @@ export function tcp6(src: string, dst: string, sport: number, dport: number, fla
 
 export function icmp4(src: string, dst: string, type: number, o: { code?: number; id?: number; data?: Uint8Array } = {}): Uint8Array {
   return eth(ETH_IP, ipv4({ src, dst, proto: 1 }, icmp({ type, ...o })));
+}
+
+/** An Ethernet/IPv4 ARP request (or reply, op 2) claiming `sender`, asking for `target`. */
+export function arp(sender: string, target: string, op = 1): Uint8Array {
+  const a = new Uint8Array(28);
+  const v = new DataView(a.buffer);
+  v.setUint16(0, 1);
+  v.setUint16(2, 0x0800);
+  a[4] = 6;
+  a[5] = 4;
+  v.setUint16(6, op);
+  a.set([2, 0, 0, 0, 0, 1], 8);
+  a.set(parseIp(sender).addr.subarray(12), 14);
+  a.set(parseIp(target).addr.subarray(12), 24);
+  return eth(ETH_ARP, a);
 }

@@ -4,7 +4,7 @@
 import test from 'ava';
 import { KubeConfig } from '@kubernetes/client-node';
 import { recordEvent } from '../../../lab/controllers/util.ts';
-import { Objects } from '../../../install/cluster/objects.ts';
+import { Objects } from '../../../lib/kube-apply.ts';
 import { LAB_LOG_ANNOTATION, silentPending } from '../../../install/cluster/wait.ts';
 import { startTestApiServer, type TestApiServer } from '../../lab/apiserver/support.ts';
 
