@@ -14,7 +14,8 @@ export const ACCESS_DENIED = 'Access denied\r\n';
 
 /** The rules of one policy that apply to this connection's peer and port. */
 export interface PolicyRules {
-  readonly policy: PolicyRef;
+  /** Absent for an allow no policy wrote (the direction is not enforced). */
+  readonly policy?: PolicyRef;
   readonly rules: readonly CompiledHttpRule[];
 }
 
@@ -154,7 +155,7 @@ export class HttpPolicyProxy {
     const allowedBy = state.policy.allow.filter((p) => p.rules.some((r) => ruleMatches(r, head)));
     const base = { ...this.#base(socket, state.policy), method: head.method, url: `http://${head.host ?? state.policy.upstream.host}${head.target}`, protocol: `HTTP/${req.httpVersion}` };
     const verdict: ProxyVerdict = allowedBy.length > 0 ? 'forwarded' : 'dropped';
-    const policies = verdict === 'forwarded' ? allowedBy.map((p) => p.policy) : state.policy.allow.map((p) => p.policy);
+    const policies = (verdict === 'forwarded' ? allowedBy : state.policy.allow).flatMap((p) => (p.policy ? [p.policy] : []));
     this.#opts.onRecord({ type: 'request', verdict, ...base, policies });
     const answered = (code: number) => this.#opts.onRecord({ type: 'response', verdict, ...base, policies, code, latencyNs: Number(this.#now() - start) });
     if (verdict === 'dropped') {

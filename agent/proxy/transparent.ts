@@ -23,9 +23,18 @@ export function makeTransparent(server: Server): void {
   }
 }
 
-/** The nftables rules that divert TCP to `dst:port` into the proxy on `proxyPort`. */
-export function tproxyRules(table: string, mark: number, proxyPort: number, targets: readonly { ip: string; port: number }[]): string {
+/** Connections to `ip:port`, from `sources` (prefixes; undefined = any peer), go to the proxy. */
+export interface TproxyTarget {
+  readonly ip: string;
+  readonly port: number;
+  readonly sources?: readonly string[];
+}
+
+/** The nftables rules that divert TCP to the targets into the proxy on `proxyPort`. */
+export function tproxyRules(table: string, mark: number, proxyPort: number, targets: readonly TproxyTarget[]): string {
   // After the service DNAT (dstnat, -100): the rule sees the backend pod, not the ClusterIP.
-  const rules = targets.map((t) => `    ip daddr ${t.ip} tcp dport ${t.port} meta mark set ${mark} tproxy to :${proxyPort} accept`);
+  const rules = targets
+    .filter((t) => t.sources === undefined || t.sources.length > 0)
+    .map((t) => `    ip daddr ${t.ip} tcp dport ${t.port}${t.sources ? ` ip saddr { ${t.sources.join(', ')} }` : ''} meta mark set ${mark} tproxy to :${proxyPort} accept`);
   return [`table ip ${table} {`, '  chain prerouting {', '    type filter hook prerouting priority dstnat + 10; policy accept;', ...rules, '  }', '}', ''].join('\n');
 }
