@@ -48,9 +48,10 @@ export class EntryTable {
     const ck = cellKey(remote, protocol, port);
     let c = g.cells.get(ck);
     if (!c) g.cells.set(ck, (c = newCell(remote, protocol, port)));
-    if (ref) (deny ? c.deny : c.allow).set(policyRefKey(ref), ref);
-    if (ref && !deny && !proxy) c.plain.set(policyRefKey(ref), ref);
-    else if (!deny) c.implicitAllow = true;
+    if (ref) {
+      (deny ? c.deny : c.allow).set(policyRefKey(ref), ref);
+      if (!deny && !proxy) c.plain.set(policyRefKey(ref), ref);
+    } else if (!deny) c.implicitAllow = true;
   }
 
   /** Withdraws one contribution (refKey '' = the implicit allow). */
