@@ -52,6 +52,8 @@ export async function runAgent(o: AgentRunOptions): Promise<void> {
   const agent = new Agent({
     nodeName, source, datapath: dp, version, clusterName: cfg.clusterName === 'default' ? undefined : cfg.clusterName,
     ringCapacity: cfg.flowRingSize, discovery: new VethDiscovery({ netnsDirs: [...new Set([cfg.netnsDir, '/var/run/netns'])] }), log,
+    // The agent runs in the node's network namespace (hostNetwork), where the redirect goes.
+    l7Proxy: {},
   });
   if (dp.bpffsMountedHere) {
     // The agent is the only one with this mount: the pins under it vanish with the agent's mount

@@ -54,6 +54,11 @@ export class IpcacheSync {
 
   constructor(private readonly map: IpcacheWriter) {}
 
+  /** What the last apply wrote (prefix -> value), for the L7 proxy's identity lookups. */
+  get applied(): ReadonlyMap<string, IpcacheValue> {
+    return this.#applied ?? new Map();
+  }
+
   /** Writes what differs from the last apply (the first one compares with the kernel's map). */
   apply(desired: ReadonlyMap<string, IpcacheValue>): { written: number; removed: number } {
     const before = this.#applied ?? new Map(this.map.entries().map((e) => [e.cidr, { identity: e.identity, ...(e.tunnelEndpoint ? { tunnelEndpoint: e.tunnelEndpoint } : {}) }]));
@@ -77,4 +82,24 @@ export class IpcacheSync {
   get size(): number {
     return this.#applied?.size ?? 0;
   }
+}
+
+const v4 = (ip: string): number => ip.split('.').reduce((n, o) => ((n << 8) | Number(o)) >>> 0, 0);
+
+/** Longest-prefix match of an IPv4 address over ipcache prefixes, as the datapath's LPM does. */
+export function ipcacheLookupV4(prefixes: ReadonlyMap<string, IpcacheValue>, ip: string): number | undefined {
+  const addr = v4(ip);
+  let best = -1;
+  let identity: number | undefined;
+  for (const [prefix, v] of prefixes) {
+    if (prefix.includes(':')) continue;
+    const [net, len] = prefix.split('/') as [string, string];
+    const bits = Number(len);
+    if (bits <= best) continue;
+    const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+    if (((addr & mask) >>> 0) !== ((v4(net) & mask) >>> 0)) continue;
+    best = bits;
+    identity = v.identity;
+  }
+  return identity;
 }

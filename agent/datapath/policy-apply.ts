@@ -39,7 +39,7 @@ export class PolicyApplier {
         this.unexpressible++;
         continue;
       }
-      this.map.set(k, { action: e.deny ? 'deny' : 'allow', ruleId: this.rules.idOf(e.deny, e.policies) });
+      this.map.set(k, { action: e.deny ? 'deny' : e.proxy ? 'proxy' : 'allow', ruleId: this.rules.idOf(e.deny, e.policies) });
     }
   }
 

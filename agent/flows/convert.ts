@@ -63,7 +63,7 @@ function cacheOf(ctx: FlowContext): { ids: Map<number, Endpoint>; ifs: Map<numbe
   return c;
 }
 
-function endpoint(ctx: FlowContext, ip: string, identity: number): Endpoint {
+export function endpoint(ctx: FlowContext, ip: string, identity: number): Endpoint {
   const ep = ctx.endpointByIp(ip);
   if (ep) return identity && ep.identity !== identity ? { ...ep, identity } : ep;
   const ids = cacheOf(ctx).ids;

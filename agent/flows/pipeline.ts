@@ -48,6 +48,16 @@ export class FlowPipeline {
     this.queue = new EventQueue(o.queueLimit ?? 16384);
   }
 
+  /** A flow made outside the datapath (the L7 proxy's judged requests): queued and drained as the others. */
+  inject(flow: Flow): void {
+    const now = this.o.now();
+    if (this.queue.push({ flow, node_name: flow.node_name ?? '', time: flow.time ?? now })) {
+      this.counters.flows++;
+      this.o.onFlow?.(flow);
+    }
+    this.queue.drainInto(this.o.ring, now);
+  }
+
   /** One drain: up to `batch` events through conversion into the ring. Returns events read. */
   drainOnce(): number {
     const batch = this.o.batch ?? 8192;

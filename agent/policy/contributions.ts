@@ -8,7 +8,7 @@ import { policyRefKey } from './entries.ts';
 import { collectPrefixes, PeerResolver } from './resolve-peers.ts';
 import { resolveL4, usesNamedPorts, type L4Key } from './resolve-ports.ts';
 import { formatSelector, selectorMatches, type Selector } from './selector.ts';
-import { DIRECTIONS, type Direction, type ParsedPolicy, type PeerRule, type PolicyRef } from './types.ts';
+import { DIRECTIONS, type Direction, type HttpRule, type ParsedPolicy, type PeerRule, type PolicyRef } from './types.ts';
 import type { IdentityInfo, LocalEndpoint, NamedPort, NodeInfo, ServicesView } from './views.ts';
 
 /** Everything but the policies. */
@@ -22,8 +22,17 @@ export interface ClusterView {
   readonly nodes?: readonly NodeInfo[];
 }
 
-/** [endpointId, direction, remote identity, protocol, port, deny] */
-export type CellRef = readonly [number, Direction, number, number, number, boolean];
+/** [endpointId, direction, remote identity, protocol, port, deny, allowed only through the proxy] */
+export type CellRef = readonly [number, Direction, number, number, number, boolean, boolean];
+
+/** HTTP rules one policy puts on an (endpoint, direction, remote, TCP port) cell. */
+export interface HttpCell {
+  readonly endpointId: number;
+  readonly direction: Direction;
+  readonly remote: number;
+  readonly port: number;
+  readonly rules: readonly HttpRule[];
+}
 
 export interface L7Ref {
   readonly endpointId: number;
@@ -39,6 +48,7 @@ export interface Contribution {
   readonly cells: readonly CellRef[];
   readonly enforce: readonly (readonly [number, Direction])[];
   readonly l7: readonly L7Ref[];
+  readonly http: readonly HttpCell[];
   readonly prefixes: readonly string[];
 }
 
@@ -85,6 +95,7 @@ export class CompileContext {
     const cells: CellRef[] = [];
     const enforce: [number, Direction][] = [];
     const l7: L7Ref[] = [];
+    const http: HttpCell[] = [];
     for (const rule of policy.rules) {
       const eps = this.#selected(rule.subject);
       if (eps.length === 0) continue;
@@ -96,7 +107,9 @@ export class CompileContext {
             for (const ep of eps) {
               for (const remote of remotes) {
                 for (const k of this.#keys(pr, ep, dir, remote)) {
-                  cells.push([ep.id, dir, remote, k.protocol, k.port, deny]);
+                  const proxy = !deny && k.http !== undefined;
+                  cells.push([ep.id, dir, remote, k.protocol, k.port, deny, proxy]);
+                  if (proxy) http.push({ endpointId: ep.id, direction: dir, remote, port: k.port, rules: k.http! });
                   if (k.l7 && !deny) l7.push({ endpointId: ep.id, direction: dir, protocol: k.protocol, port: k.port, parser: k.l7 });
                 }
               }
@@ -105,6 +118,6 @@ export class CompileContext {
         }
       }
     }
-    return { ref: policy.ref, refKey: policyRefKey(policy.ref), cells, enforce, l7, prefixes: policyPrefixes(policy, this.#view.services) };
+    return { ref: policy.ref, refKey: policyRefKey(policy.ref), cells, enforce, l7, http, prefixes: policyPrefixes(policy, this.#view.services) };
   }
 }

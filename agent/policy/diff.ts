@@ -20,7 +20,7 @@ function diffBy<T>(old: readonly T[], next: readonly T[], key: (x: T) => string,
 }
 
 const sameValue = (a: PolicyEntry, b: PolicyEntry) =>
-  a.deny === b.deny && a.policies.length === b.policies.length && a.policies.every((p, i) => policyRefKey(p) === policyRefKey(b.policies[i] as typeof p));
+  a.deny === b.deny && a.proxy === b.proxy && a.policies.length === b.policies.length && a.policies.every((p, i) => policyRefKey(p) === policyRefKey(b.policies[i] as typeof p));
 
 export function diffEntries(old: readonly PolicyEntry[], next: readonly PolicyEntry[]): Diff<PolicyEntry> {
   return diffBy(old, next, entryKey, sameValue);

@@ -24,6 +24,8 @@ export interface PolicyEntry {
   readonly protocol: number;
   readonly port: number;
   readonly deny: boolean;
+  /** An allow that holds only through the L7 proxy (every allowing policy has HTTP rules here). */
+  readonly proxy?: true;
   /** Sorted; empty only for implicit entries (see CompileOptions.allowHostIngress). */
   readonly policies: readonly PolicyRef[];
 }
@@ -86,6 +88,6 @@ export function entryFormatter(identity: (id: number) => string): (e: PolicyEntr
     const icmp = e.protocol === PROTO.icmp || e.protocol === PROTO.icmpv6;
     const l4 = e.protocol === 0 ? 'any' : e.port === 0 ? `${proto}/any` : `${proto}/${icmp ? `type${e.port - ICMP_PORT_BASE}` : e.port}`;
     const by = e.policies.map((p) => `${p.namespace}/${p.name}`).join(',');
-    return `${e.endpointId} ${e.direction} ${identity(e.remoteIdentity)} ${l4} ${e.deny ? 'deny' : 'allow'} [${by}]`;
+    return `${e.endpointId} ${e.direction} ${identity(e.remoteIdentity)} ${l4} ${e.deny ? 'deny' : e.proxy ? 'proxy' : 'allow'} [${by}]`;
   };
 }

@@ -8,7 +8,16 @@ import { CompileContext, policyPrefixes, type ClusterView, type Contribution } f
 import { diffEnforcement, diffEntries, diffIpcache, type Diff } from './diff.ts';
 import { comparePolicyRefs, policyRefKey, PROTO, type EndpointEnforcement, type IpcacheEntry, type L7Visibility, type PolicyEntry } from './entries.ts';
 import { EntryTable, groupKey } from './merge.ts';
-import { DIRECTIONS, type Direction, type ParsedPolicy, type PolicyRef } from './types.ts';
+import { DIRECTIONS, type Direction, type HttpRule, type ParsedPolicy, type PolicyRef } from './types.ts';
+
+/** How the L7 proxy judges one redirected TCP connection (see PolicyCompiler.l7Decision). */
+export type L7Decision =
+  /** No allow, or a deny: the connection is refused as the datapath would drop it. */
+  | { readonly kind: 'denied'; readonly policies: readonly PolicyRef[] }
+  /** A plain allow covers it (a policy without L7 rules): every request passes. */
+  | { readonly kind: 'all'; readonly policies: readonly PolicyRef[] }
+  /** Requests pass when a rule of any of these policies matches. */
+  | { readonly kind: 'http'; readonly rules: readonly { readonly policy: PolicyRef; readonly rules: readonly HttpRule[] }[] };
 
 export interface CompileOptions {
   /**
@@ -94,6 +103,39 @@ export class PolicyCompiler {
     return { entries, enforcement: this.#enforcement(), ipcache: [...this.#ipcache], visibility: this.#visibility() };
   }
 
+  /**
+   * The verdict the datapath's lookup (bpf/lib/policy.h: six keys, most specific first, any deny
+   * wins) gives a TCP connection to `port`, and for a proxy entry the HTTP rules of every policy
+   * that put rules on a cell covering it (this remote or any, this port).
+   */
+  l7Decision(endpointId: number, dir: Direction, remote: number, port: number): L7Decision {
+    const entries = this.#resolved.get(groupKey(endpointId, dir)) ?? [];
+    if (!this.#enforced(endpointId, dir)) {
+      const deny = entries.find((e) => e.deny && (e.remoteIdentity === 0 || e.remoteIdentity === remote) && (e.protocol === 0 || e.protocol === PROTO.tcp) && (e.port === 0 || e.port === port));
+      return deny ? { kind: 'denied', policies: deny.policies } : { kind: 'all', policies: [] };
+    }
+    const probes: [number, number, number][] = [[remote, PROTO.tcp, port], [remote, PROTO.tcp, 0], [0, PROTO.tcp, port], [0, PROTO.tcp, 0], [remote, 0, 0], [0, 0, 0]];
+    let allow: PolicyEntry | undefined;
+    for (const [r, proto, p] of probes) {
+      const e = entries.find((x) => x.remoteIdentity === r && x.protocol === proto && x.port === p);
+      if (!e) continue;
+      if (e.deny) return { kind: 'denied', policies: e.policies };
+      allow ??= e;
+    }
+    if (!allow) return { kind: 'denied', policies: [] };
+    if (!allow.proxy) return { kind: 'all', policies: allow.policies };
+    const byRef = new Map<string, { policy: PolicyRef; rules: HttpRule[] }>();
+    for (const c of this.#contrib.values()) {
+      for (const h of c.http) {
+        if (h.endpointId !== endpointId || h.direction !== dir || (h.remote !== 0 && h.remote !== remote) || h.port !== port) continue;
+        let it = byRef.get(c.refKey);
+        if (!it) byRef.set(c.refKey, (it = { policy: c.ref, rules: [] }));
+        it.rules.push(...h.rules);
+      }
+    }
+    return { kind: 'http', rules: [...byRef.values()].sort((a, b) => comparePolicyRefs(a.policy, b.policy)) };
+  }
+
   #enforced(endpointId: number, dir: Direction): boolean {
     return (this.#enforcers.get(groupKey(endpointId, dir))?.size ?? 0) > 0;
   }
@@ -159,8 +201,8 @@ export class PolicyCompiler {
   #apply(c: Contribution, dirty: Set<string>): void {
     this.#contrib.set(c.refKey, c);
     for (const p of new Set(c.prefixes)) this.#prefixCount.set(p, (this.#prefixCount.get(p) ?? 0) + 1);
-    for (const [ep, dir, remote, proto, port, deny] of c.cells) {
-      this.#table.add(ep, dir, remote, proto, port, deny, c.ref);
+    for (const [ep, dir, remote, proto, port, deny, proxy] of c.cells) {
+      this.#table.add(ep, dir, remote, proto, port, deny, c.ref, proxy);
       dirty.add(groupKey(ep, dir));
     }
     for (const [ep, dir] of c.enforce) {

@@ -11,6 +11,8 @@ interface Cell {
   readonly port: number;
   readonly allow: Map<string, PolicyRef>;
   readonly deny: Map<string, PolicyRef>;
+  /** Allowing policies that allow without L7 rules: with any, the cell needs no proxy. */
+  readonly plain: Map<string, PolicyRef>;
   implicitAllow: boolean;
 }
 
@@ -20,7 +22,7 @@ interface Group {
   readonly cells: Map<string, Cell>; // by `remote/protocol/port`
 }
 
-const newCell = (remote: number, protocol: number, port: number): Cell => ({ remote, protocol, port, allow: new Map(), deny: new Map(), implicitAllow: false });
+const newCell = (remote: number, protocol: number, port: number): Cell => ({ remote, protocol, port, allow: new Map(), deny: new Map(), plain: new Map(), implicitAllow: false });
 const cellKey = (remote: number, protocol: number, port: number) => `${remote}/${protocol}/${port}`;
 export const groupKey = (endpointId: number, direction: Direction) => `${endpointId}/${direction}`;
 
@@ -39,15 +41,17 @@ export class EntryTable {
   readonly #groups = new Map<string, Group>();
 
   /** ref undefined marks an implicit allow that no policy wrote. */
-  add(endpointId: number, direction: Direction, remote: number, protocol: number, port: number, deny: boolean, ref: PolicyRef | undefined): void {
+  add(endpointId: number, direction: Direction, remote: number, protocol: number, port: number, deny: boolean, ref: PolicyRef | undefined, proxy = false): void {
     const gk = groupKey(endpointId, direction);
     let g = this.#groups.get(gk);
     if (!g) this.#groups.set(gk, (g = { endpointId, direction, cells: new Map() }));
     const ck = cellKey(remote, protocol, port);
     let c = g.cells.get(ck);
     if (!c) g.cells.set(ck, (c = newCell(remote, protocol, port)));
-    if (ref) (deny ? c.deny : c.allow).set(policyRefKey(ref), ref);
-    else if (!deny) c.implicitAllow = true;
+    if (ref) {
+      (deny ? c.deny : c.allow).set(policyRefKey(ref), ref);
+      if (!deny && !proxy) c.plain.set(policyRefKey(ref), ref);
+    } else if (!deny) c.implicitAllow = true;
   }
 
   /** Withdraws one contribution (refKey '' = the implicit allow). */
@@ -58,6 +62,7 @@ export class EntryTable {
     if (!g || !c) return;
     if (refKey === '') c.implicitAllow = false;
     else (deny ? c.deny : c.allow).delete(refKey);
+    if (!deny) c.plain.delete(refKey);
     if (c.allow.size === 0 && c.deny.size === 0 && !c.implicitAllow) g.cells.delete(ck);
     if (g.cells.size === 0) this.#groups.delete(groupKey(endpointId, direction));
   }
@@ -96,7 +101,8 @@ export class EntryTable {
       const deny = isDeny(c);
       // Sorting by the maps' keys (policyRefKey) orders refs as comparePolicyRefs would, cheaply.
       const policies = [...(deny ? c.deny : c.allow)].sort(byKey).map(([, r]) => r);
-      out.push({ endpointId, direction, remoteIdentity: c.remote, protocol: c.protocol, port: c.port, deny, policies });
+      const proxy = !deny && c.allow.size > 0 && c.plain.size === 0 && !c.implicitAllow;
+      out.push({ endpointId, direction, remoteIdentity: c.remote, protocol: c.protocol, port: c.port, deny, ...(proxy && { proxy: true as const }), policies });
     }
     return out.sort(compareEntries);
   }

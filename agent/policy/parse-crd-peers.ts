@@ -7,7 +7,7 @@ import { ENTITIES, type Direction, type Entity, type Peer } from './types.ts';
 
 const ANY = { defaultSource: 'any' } as const;
 const L4_KEYS = ['toPorts', 'icmps'];
-const PROXY = 'needs a DNS proxy; use toCIDRSet';
+const PROXY = 'toFQDNs needs the DNS proxy, which netobs does not run yet; use toCIDRSet';
 const UNSUPPORTED_INGRESS = { fromRequires: 'deprecated upstream', fromGroups: 'cloud groups are not available', authentication: 'mutual authentication is not available' };
 const UNSUPPORTED_EGRESS = { toFQDNs: PROXY, toRequires: 'deprecated upstream', toGroups: 'cloud groups are not available', authentication: 'mutual authentication is not available' };
 

@@ -26,7 +26,7 @@ function parseItems(rule: Obj, section: Section, path: string, namespace: string
     const toPorts = list(o.toPorts, `${at}.toPorts`) ?? [];
     const icmps = list(o.icmps, `${at}.icmps`) ?? [];
     if (toPorts.length > 0 && icmps.length > 0) fail(`${at}.icmps`, 'cannot be combined with toPorts in one rule (write a separate rule)');
-    const l4 = [...parseToPorts(toPorts, `${at}.toPorts`, deny), ...parseIcmps(icmps, `${at}.icmps`)];
+    const l4 = [...parseToPorts(toPorts, `${at}.toPorts`, deny, dir), ...parseIcmps(icmps, `${at}.icmps`)];
     if (peers === undefined && l4.length === 0) continue;
     out.push({ peers: peers ?? 'any', l4: l4.length === 0 ? 'any' : l4 });
   }

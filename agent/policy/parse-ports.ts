@@ -1,13 +1,25 @@
 // L4 parts of a policy: Kubernetes `ports`, netobs `toPorts` (with L7 rules) and `icmps`.
+import { fullMatchRegex } from '../../lib/linear-regex.ts';
 import { icmpType } from './icmp.ts';
 import { fail, isObj, list, obj, onlyKeys, optStr, show, str, type Obj } from './invalid.ts';
-import type { DnsRule, HttpRule, L4Rule, L7Rules, Protocol } from './types.ts';
+import type { Direction, DnsRule, HttpRule, L4Rule, L7Rules, Protocol } from './types.ts';
 
 /**
  * A port range is expanded into one map entry per port (the datapath key is an exact port), so a
  * range may hold at most this many ports; wider ones are rejected rather than half-applied.
  */
 export const MAX_PORT_RANGE = 1024;
+
+/**
+ * L7 rule kinds the agent's proxy enforces, per direction; any other kind makes the policy
+ * invalid. HTTP is enforced on ingress (the proxy at the destination pod's node, agent/proxy).
+ */
+export const ENFORCED_L7: Readonly<Record<Direction, readonly ('http' | 'dns')[]>> = { ingress: ['http'], egress: [] };
+
+const NOT_ENFORCED = {
+  http: 'HTTP rules are enforced on ingress only: on egress they would allow every request on the port; put the rule on the server\'s ingress, or allow the port without rules, or with http: [{}] for visibility',
+  dns: 'DNS rules are not enforced yet: without the DNS proxy they would allow every query on the port; allow the port without rules, or with dns: [{matchPattern: "*"}] for visibility',
+} as const;
 
 const IANA_SVC_NAME = /^(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/;
 
@@ -60,18 +72,18 @@ function regex(v: unknown, path: string): string | undefined {
   const s = optStr(v, path);
   if (s === undefined) return undefined;
   try {
-    new RegExp(s);
+    fullMatchRegex(s);
   } catch (err) {
-    fail(path, `${show(s)} is not a regular expression (${(err as Error).message})`);
+    fail(path, `${show(s)} ${(err as Error).message}`);
   }
   return s;
 }
 
-function parseL7(raw: unknown, path: string): L7Rules | undefined {
+function parseL7(raw: unknown, path: string, dir: Direction): L7Rules | undefined {
   if (raw === undefined || raw === null) return undefined;
   const o = obj(raw, path);
-  const why = 'L7 enforcement needs a proxy; netobs reports http and dns rules for visibility only';
-  onlyKeys(o, path, ['http', 'dns'], { kafka: why, l7proto: why, l7: why });
+  const never = 'netobs does not enforce this L7 protocol';
+  onlyKeys(o, path, ['http', 'dns'], { kafka: never, l7proto: never, l7: never });
   const http = list(o.http, `${path}.http`)?.map((h, i): HttpRule => {
     const at = `${path}.http[${i}]`;
     const r = obj(h, at);
@@ -94,11 +106,19 @@ function parseL7(raw: unknown, path: string): L7Rules | undefined {
     if (matchName === undefined && matchPattern === undefined) fail(at, 'needs matchName or matchPattern');
     return { ...(matchName !== undefined && { matchName }), ...(matchPattern !== undefined && { matchPattern }) };
   });
+  // A rule kind is accepted only once the proxy enforces it: accepting it earlier would compile
+  // to a plain L4 allow of the port, a wider policy than the one written.
+  // A list holding a rule that matches everything (`http: [{}]`, `dns: [{matchPattern: "*"}]`, used
+  // for visibility) allows what a port allow allows, so it is exact without a proxy.
+  const allHttp = http?.some((h) => Object.keys(h).length === 0) ?? false;
+  const allDns = dns?.some((d) => d.matchPattern === '*') ?? false;
+  if (http && !allHttp && !ENFORCED_L7[dir].includes('http')) fail(`${path}.http`, `not supported by netobs (${NOT_ENFORCED.http})`);
+  if (dns && !allDns && !ENFORCED_L7[dir].includes('dns')) fail(`${path}.dns`, `not supported by netobs (${NOT_ENFORCED.dns})`);
   return { ...(http && { http }), ...(dns && { dns }) };
 }
 
 /** netobs `toPorts`; L7 rules are refused in deny rules (as Cilium does). */
-export function parseToPorts(raw: readonly unknown[], path: string, deny: boolean): L4Rule[] {
+export function parseToPorts(raw: readonly unknown[], path: string, deny: boolean, dir: Direction): L4Rule[] {
   const out: L4Rule[] = [];
   for (const [i, item] of raw.entries()) {
     const at = `${path}[${i}]`;
@@ -106,7 +126,7 @@ export function parseToPorts(raw: readonly unknown[], path: string, deny: boolea
     const tls = 'TLS interception needs a proxy';
     onlyKeys(o, at, ['ports', 'rules'], { terminatingTLS: tls, originatingTLS: tls, serverNames: tls, listener: 'Envoy listeners are not available' });
     if (deny && o.rules !== undefined && o.rules !== null) fail(`${at}.rules`, 'L7 rules are not allowed in deny rules');
-    const l7 = parseL7(o.rules, `${at}.rules`);
+    const l7 = parseL7(o.rules, `${at}.rules`, dir);
     const ports = list(o.ports, `${at}.ports`) ?? [];
     if (ports.length === 0) fail(`${at}.ports`, 'must list at least one port');
     for (const [j, p] of ports.entries()) {

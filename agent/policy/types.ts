@@ -41,7 +41,7 @@ export interface DnsRule {
   readonly matchName?: string;
   readonly matchPattern?: string;
 }
-/** Accepted and reported for L7 visibility; not enforced by the kernel datapath. */
+/** L7 rules; accepted only where exact (see ENFORCED_L7 in parse-ports.ts), reported for visibility. */
 export interface L7Rules {
   readonly http?: readonly HttpRule[];
   readonly dns?: readonly DnsRule[];

@@ -21,7 +21,11 @@ import type { ClusterEvent, ClusterSink, ClusterSource } from '../k8s/source.ts'
 import type { ClusterView, CompileDelta } from '../policy/compile.ts';
 import type { EndpointEnforcement } from '../policy/entries.ts';
 import type { IdentityInfo, NamedPort } from '../policy/views.ts';
-import { IpcacheSync, desiredIpcache } from '../datapath/ipcache-sync.ts';
+import { IpcacheSync, desiredIpcache, ipcacheLookupV4 } from '../datapath/ipcache-sync.ts';
+import { L7ProxyRuntime, type L7ProxyOptions } from '../proxy/runtime.ts';
+import type { TproxyTarget } from '../proxy/transparent.ts';
+import { proxyFlow } from '../proxy/flows.ts';
+import type { ProxyRecord } from '../proxy/http-proxy.ts';
 import { ServiceSync, desiredServices } from '../datapath/service-sync.ts';
 import { PolicyApplier } from '../datapath/policy-apply.ts';
 import { RuleIds } from '../datapath/rule-ids.ts';
@@ -61,6 +65,12 @@ export interface AgentOptions {
   /** Conntrack GC pass period (default 5 s). */
   ctGcIntervalMs?: number;
   log?: Logger;
+  /**
+   * Run the L7 proxy for HTTP policy (a transparent listener and the node's TPROXY rules, so the
+   * agent must be in the node's network namespace). Without it, a proxy entry's traffic is
+   * dropped (fails closed).
+   */
+  l7Proxy?: L7ProxyOptions;
 }
 
 export interface AgentCounters {
@@ -135,6 +145,64 @@ export class Agent {
       rules: this.rules, policies: this.policies, dns: this.dns, clock: this.clock,
     });
     this.flows = new FlowEvents(this, o.datapath);
+    if (o.l7Proxy) {
+      this.l7 = new L7ProxyRuntime({
+        ends: (local, remote) => this.#connectionEnds(local, remote),
+        decision: (ep, remote, port) => this.policies.compiler.l7Decision(ep, 'ingress', remote, port),
+        onRecord: (r) => this.#proxyRecord(r),
+        log: (level, msg) => this.#log(level, msg),
+      }, o.l7Proxy);
+    }
+  }
+
+  /** The L7 proxy, when enabled (AgentOptions.l7Proxy). */
+  readonly l7: L7ProxyRuntime | undefined;
+
+  #connectionEnds(local: string, remote: string): { endpointId: number; serverIdentity: number; clientIdentity: number } | undefined {
+    const rec = [...this.endpoints.records.values()].find((r) => r.ipv4 === local && r.ready);
+    if (!rec || !rec.identity) return undefined;
+    return { endpointId: rec.id, serverIdentity: rec.identity, clientIdentity: ipcacheLookupV4(this.#ipcache.applied, remote) ?? 2 };
+  }
+
+  #proxyRecord(r: ProxyRecord): void {
+    if (!r.method) return; // a refused connection, not a request: nothing for an HTTP flow to show
+    const ends = this.#connectionEnds(r.server.address.replace(/^::ffff:/, ''), r.client.address.replace(/^::ffff:/, ''));
+    const rec = { ...r, client: { ...r.client, address: r.client.address.replace(/^::ffff:/, '') }, server: { ...r.server, address: r.server.address.replace(/^::ffff:/, '') } };
+    const flow = proxyFlow(rec, this.flowContext, {
+      direction: 'ingress', clientIdentity: ends?.clientIdentity ?? 0, serverIdentity: ends?.serverIdentity ?? 0,
+      policy: (ref) => PolicyState.flowPolicy(ref, this.policies.revision), monotonicNs: process.hrtime.bigint(),
+    });
+    this.flows.pipeline.inject(flow);
+  }
+
+  /** The redirect the proxy entries need: per (endpoint IPv4, port), the peers' prefixes. */
+  #proxyTargets(): TproxyTarget[] {
+    const byId = new Map([...this.endpoints.records.values()].map((r) => [r.id, r]));
+    const applied = this.#ipcache.applied;
+    const out: TproxyTarget[] = [];
+    for (const e of this.policies.compiler.result().entries) {
+      if (!e.proxy || e.direction !== 'ingress' || e.protocol !== 6 || e.port === 0) continue;
+      const ip = byId.get(e.endpointId)?.ipv4;
+      if (!ip) continue;
+      if (e.remoteIdentity === 0) {
+        out.push({ ip, port: e.port });
+        continue;
+      }
+      const sources = [...applied].filter(([p, v]) => v.identity === e.remoteIdentity && !p.includes(':')).map(([p]) => p).sort();
+      // world covers everything no other prefix claims: redirect every peer, the proxy judges each.
+      out.push(sources.includes('0.0.0.0/0') ? { ip, port: e.port } : { ip, port: e.port, sources });
+    }
+    return out;
+  }
+
+  async #syncProxy(): Promise<void> {
+    if (!this.l7) return;
+    try {
+      await this.l7.sync(this.#proxyTargets());
+      this.errors.delete('l7-proxy');
+    } catch (err) {
+      this.errors.set('l7-proxy', (err as Error).message);
+    }
   }
 
   get datapath(): Datapath {
@@ -201,6 +269,7 @@ export class Agent {
     clearTimeout(this.#timer);
     for (const t of this.#intervals) clearInterval(t);
     this.flows.stop();
+    await this.l7?.stop();
     await this.#o.source.stop();
     await this.#running;
   }
@@ -259,6 +328,7 @@ export class Agent {
     this.#applyPolicies(rewrite);
     this.#syncIpcache();
     this.#syncServices();
+    await this.#syncProxy();
     this.endpoints.activate({
       attach: (ifindex) => this.datapath.attach(ifindex),
       write: (rec) => this.#writeEndpoint(rec),

@@ -43,7 +43,7 @@ export interface EndpointStatus {
   egressEnforcement: boolean;
   /** ready, or why not (waiting-for-identity, not-attached). */
   status: string;
-  policyEntries?: { direction: 'ingress' | 'egress'; identity: number; port: string; verdict: 'allow' | 'deny'; policy?: string }[];
+  policyEntries?: { direction: 'ingress' | 'egress'; identity: number; port: string; verdict: 'allow' | 'deny' | 'proxy'; policy?: string }[];
 }
 
 export interface MapStatus {

@@ -20,6 +20,7 @@
 #define DROP_FRAG_NOT_SUPPORTED 157     /* non-first fragment whose first fragment was not seen */
 #define DROP_NO_SERVICE 158             /* a Service address and port without backends */
 #define DROP_FORBIDDEN_ICMP6 176        /* ND/MLD type that is not on-link ND/MLD */
+#define DROP_PROXY_SOCKET_LOOKUP_FAILED 178 /* L7-policed port reached without the proxy */
 #define DROP_POLICY_DENY 181            /* an explicit deny entry matched */
 #define DROP_EP_NOT_READY 203
 

@@ -12,6 +12,10 @@
 
 #define POLICY_ALLOW 1
 #define POLICY_DENY 2
+/* Allowed only through the agent's L7 proxy: a packet that reaches the endpoint on such a
+ * port without having been redirected (proxy down, redirect missing) is dropped, never let
+ * through at L4. */
+#define POLICY_PROXY 3
 
 /* Hubble policy_match_type. */
 #define MATCH_NONE 0
@@ -45,7 +49,7 @@ struct {
 
 static __always_inline int policy_probe(struct policy_key *k, __u32 remote, __u8 proto, __u16 port,
 					__u8 match, __u8 *allow_match, __u32 *allow_rule,
-					__u8 *match_out, __u32 *rule_out)
+					__u8 *allow_action, __u8 *match_out, __u32 *rule_out)
 {
 	struct policy_value *v;
 
@@ -60,33 +64,36 @@ static __always_inline int policy_probe(struct policy_key *k, __u32 remote, __u8
 		*rule_out = v->rule_id;
 		return 1;
 	}
-	if (v->action == POLICY_ALLOW && *allow_match == MATCH_NONE) {
+	if ((v->action == POLICY_ALLOW || v->action == POLICY_PROXY) && *allow_match == MATCH_NONE) {
 		*allow_match = match;
 		*allow_rule = v->rule_id;
+		*allow_action = v->action;
 	}
 	return 0;
 }
 
-/* 0 if allowed, else DROP_POLICY_DENY (deny entry) or DROP_POLICY_DENIED (no allow). */
+/* 0 if allowed, else DROP_POLICY_DENY (deny entry), DROP_POLICY_DENIED (no allow) or
+ * DROP_PROXY_SOCKET_LOOKUP_FAILED (allowed only through the L7 proxy, and not redirected). */
 static __always_inline int policy_check(__u32 endpoint_id, __u32 remote, __u8 proto, __u16 port,
 					__u8 dir, __u8 *match, __u32 *rule)
 {
 	struct policy_key k = { .endpoint_id = endpoint_id, .direction = dir };
 	__u8 allow_match = MATCH_NONE;
 	__u32 allow_rule = 0;
+	__u8 allow_action = 0;
 
-	if (policy_probe(&k, remote, proto, port, MATCH_L3_L4, &allow_match, &allow_rule, match, rule) ||
-	    policy_probe(&k, remote, proto, 0, MATCH_L3_PROTO, &allow_match, &allow_rule, match, rule) ||
-	    policy_probe(&k, 0, proto, port, MATCH_L4_ONLY, &allow_match, &allow_rule, match, rule) ||
-	    policy_probe(&k, 0, proto, 0, MATCH_PROTO_ONLY, &allow_match, &allow_rule, match, rule) ||
-	    policy_probe(&k, remote, 0, 0, MATCH_L3_ONLY, &allow_match, &allow_rule, match, rule) ||
-	    policy_probe(&k, 0, 0, 0, MATCH_ALL, &allow_match, &allow_rule, match, rule))
+	if (policy_probe(&k, remote, proto, port, MATCH_L3_L4, &allow_match, &allow_rule, &allow_action, match, rule) ||
+	    policy_probe(&k, remote, proto, 0, MATCH_L3_PROTO, &allow_match, &allow_rule, &allow_action, match, rule) ||
+	    policy_probe(&k, 0, proto, port, MATCH_L4_ONLY, &allow_match, &allow_rule, &allow_action, match, rule) ||
+	    policy_probe(&k, 0, proto, 0, MATCH_PROTO_ONLY, &allow_match, &allow_rule, &allow_action, match, rule) ||
+	    policy_probe(&k, remote, 0, 0, MATCH_L3_ONLY, &allow_match, &allow_rule, &allow_action, match, rule) ||
+	    policy_probe(&k, 0, 0, 0, MATCH_ALL, &allow_match, &allow_rule, &allow_action, match, rule))
 		return DROP_POLICY_DENY;
 	if (allow_match == MATCH_NONE)
 		return DROP_POLICY_DENIED;
 	*match = allow_match;
 	*rule = allow_rule;
-	return 0;
+	return allow_action == POLICY_PROXY ? DROP_PROXY_SOCKET_LOOKUP_FAILED : 0;
 }
 
 #endif

@@ -27,6 +27,7 @@ export const DropReason = {
   IP_FRAGMENTATION_NOT_SUPPORTED: 157,
   SERVICE_BACKEND_NOT_FOUND: 158,
   FORBIDDEN_ICMPV6_MESSAGE: 176,
+  SOCKET_LOOKUP_FAILED: 178,
   POLICY_DENY: 181,
   DROP_EP_NOT_READY: 203,
 } as const;
@@ -42,8 +43,9 @@ export const MatchType = { NONE: 0, L3_ONLY: 1, L3_L4: 2, L4_ONLY: 3, ALL: 4, L3
 export const EndpointFlags = { ENFORCE_INGRESS: 0x1, ENFORCE_EGRESS: 0x2, NOT_READY: 0x4, CHECK_SOURCE: 0x8 } as const;
 
 /** bpf/lib/policy.h POLICY_*. */
-export const PolicyAction = { ALLOW: 1, DENY: 2 } as const;
-export type PolicyAction = 'allow' | 'deny';
+export const PolicyAction = { ALLOW: 1, DENY: 2, PROXY: 3 } as const;
+/** proxy: allowed only through the agent's L7 proxy (dropped when it reaches the endpoint unredirected). */
+export type PolicyAction = 'allow' | 'deny' | 'proxy';
 
 /** bpf/lib/conntrack.h CT_F_SVC: the entry's connection was sent to a Service address. */
 export const CT_F_SVC = 0x2;
@@ -304,7 +306,7 @@ export function encodePolicyValue(p: PolicyValue): Uint8Array {
   const L = F.policy_value.fields;
   const b = new Uint8Array(F.policy_value.size);
   const v = dv(b);
-  v.setUint8(L.action[0], p.action === 'deny' ? PolicyAction.DENY : PolicyAction.ALLOW);
+  v.setUint8(L.action[0], p.action === 'deny' ? PolicyAction.DENY : p.action === 'proxy' ? PolicyAction.PROXY : PolicyAction.ALLOW);
   v.setUint32(L.rule_id[0], p.ruleId ?? 0, true);
   return b;
 }
@@ -313,7 +315,7 @@ export function decodePolicyValue(b: Uint8Array): Required<PolicyValue> {
   const L = F.policy_value.fields;
   const v = dv(b);
   return {
-    action: v.getUint8(L.action[0]) === PolicyAction.DENY ? 'deny' : 'allow',
+    action: ({ [PolicyAction.DENY]: 'deny', [PolicyAction.PROXY]: 'proxy' } as Record<number, PolicyAction>)[v.getUint8(L.action[0])] ?? 'allow',
     ruleId: v.getUint32(L.rule_id[0], true),
   };
 }

@@ -42,17 +42,26 @@ const httpRule = obj(
     method: str('Request method as an extended regex, e.g. GET|POST.'),
     path: str('Request path as an extended regex, e.g. /api/v1/.*.'),
     host: str('Host header as an extended regex.'),
-    headers: list(str(), 'Headers that must be present, as "Name" or "Name: value-regex".'),
+    headers: list(str(), 'Headers that must be present, as "Name" or "Name: value" (the value matched exactly).'),
   },
   'An HTTP request that is allowed; empty fields match anything.',
 );
 
+// Kinds the agent does not enforce are still in the schema, kept whole, so that an API server
+// does not prune them into an empty (port-wide) rule: the agent sees them and marks the policy
+// Valid=False naming the field.
+const unenforced = (what: string): JSONSchemaProps =>
+  list({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, `${what}: not enforced by netobs; a policy carrying them is refused (Valid=False).`);
+
 const l7Rules = obj(
   {
-    http: list(httpRule, 'Allowed HTTP requests; any other request on the port is denied with 403.'),
-    dns: list(fqdnSelector, 'Allowed DNS queries; others are refused.'),
+    http: list(httpRule, 'Allowed HTTP requests. Not enforced by netobs yet: a policy carrying them is refused (Valid=False) rather than allowing every request on the port.'),
+    dns: list(fqdnSelector, 'Allowed DNS queries. Not enforced by netobs yet: a policy carrying them is refused (Valid=False) rather than allowing every query on the port.'),
+    kafka: unenforced('Kafka rules'),
+    l7proto: str('A generic L7 parser name: not enforced by netobs; a policy naming one is refused (Valid=False).'),
+    l7: unenforced('Generic L7 rules'),
   },
-  'Layer-7 rules for the ports; only one of http or dns.',
+  'Layer-7 rules for the ports; only one kind per port.',
   { maxProperties: 1 },
 );
 
@@ -117,7 +126,7 @@ export function egressRule(deny: boolean): JSONSchemaProps {
       toCIDRSet: list(cidrRule, 'Peer CIDRs with exceptions.'),
       toEntities: entities,
       toServices: list(serviceSelector, 'Peer Services.'),
-      ...(deny ? {} : { toFQDNs: list(fqdnSelector, 'Peer DNS names, learnt from the DNS answers the endpoints receive.') }),
+      ...(deny ? {} : { toFQDNs: list(fqdnSelector, 'Peer DNS names. Not enforced by netobs yet (needs the DNS proxy): a policy carrying them is refused (Valid=False); use toCIDRSet.') }),
       toNodes: list(labelSelector('Nodes with these labels.'), 'Peer nodes by label.'),
       toPorts: list(portRule(!deny), 'Destination ports on the peers.'),
       icmps: list(icmpRule, 'ICMP types.'),

@@ -126,6 +126,32 @@ test('a deny of another identity does not apply', ingress, {
   packet: syn80,
   verdict: 'forwarded',
 });
+test('a port allowed only through the L7 proxy drops a packet that was not redirected (fails closed)', ingress, {
+  entries: [[{ remoteIdentity: PEER_ID, protocol: 6, port: 80 }, { action: 'proxy', ruleId: 9 }]],
+  packet: syn80,
+  verdict: 'dropped',
+  reason: DropReason.SOCKET_LOOKUP_FAILED,
+  match: MatchType.L3_L4,
+  ruleId: 9,
+});
+test('a less specific plain allow does not open a proxy-only port', ingress, {
+  entries: [
+    [{ remoteIdentity: PEER_ID, protocol: 6, port: 80 }, { action: 'proxy', ruleId: 9 }],
+    [{ remoteIdentity: 0, protocol: 0, port: 0 }, { action: 'allow', ruleId: 1 }],
+  ],
+  packet: syn80,
+  verdict: 'dropped',
+  reason: DropReason.SOCKET_LOOKUP_FAILED,
+});
+test('a deny still wins over a proxy entry', ingress, {
+  entries: [
+    [{ remoteIdentity: PEER_ID, protocol: 6, port: 80 }, { action: 'proxy' }],
+    [{ remoteIdentity: PEER_ID, protocol: 0, port: 0 }, { action: 'deny', ruleId: 66 }],
+  ],
+  packet: syn80,
+  verdict: 'dropped',
+  reason: DropReason.POLICY_DENY,
+});
 test('ICMP type as the port', ingress, {
   entries: [[{ remoteIdentity: PEER_ID, protocol: 1, port: 8 }, { action: 'allow' }]],
   packet: icmp4(PEER, POD, 8, { id: 7 }),

@@ -2,9 +2,12 @@
 import { EventType, Verdict, type Endpoint, type Flow, type Policy } from '../../api/types.ts';
 import { RESERVED_IDENTITY } from '../../api/names.ts';
 
-/** Drop reasons that mean "a policy said no" (policy denied, deny rule): api/types.ts DropReason,
- * whose numbers follow bpf/lib/drop.h (test/bpf/constants-drift.test.ts). */
-const POLICY_DROP_REASONS = new Set([133, 181]);
+/**
+ * Drop reasons that mean "a policy said no": policy denied, deny rule, and an L7-policed port
+ * reached without the proxy (the policy fails closed). Numbers from api/types.ts DropReason, which
+ * follow bpf/lib/drop.h (test/bpf/constants-drift.test.ts).
+ */
+const POLICY_DROP_REASONS = new Set([133, 178, 181]);
 
 export function isDrop(f: Flow): boolean {
   return f.verdict === Verdict.DROPPED;

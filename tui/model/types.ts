@@ -24,7 +24,8 @@ export interface PolicyEntry {
   identity: number;
   /** `TCP/80`, `UDP/53`, `ANY/0`… */
   port: string;
-  verdict: 'allow' | 'deny';
+  /** proxy: allowed only through the L7 proxy. */
+  verdict: 'allow' | 'deny' | 'proxy';
   /** The policy that produced the entry, `namespace/name` when known. */
   policy?: string;
   packets?: number;

@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { CompileInput } from '../../../agent/policy/compile.ts';
 import { CidrIdentities } from '../../../agent/identity/cidr-identities.ts';
-import { compilePolicies } from '../../../agent/policy/compile.ts';
+import { compilePolicies, PolicyCompiler } from '../../../agent/policy/compile.ts';
 import { ALLOW_FRONTEND, ALLOW_FRONTEND_K8S, yamlPolicy } from './helpers.ts';
 import { ccnp, cluster, compileYaml, crd, knp, lines, remotes, type Pod } from './cluster.ts';
 
@@ -228,9 +228,9 @@ test('toNodes / fromNodes: the local node is host, the others remote-node', (t) 
   t.deepEqual(worker.entries.map((e) => e.remoteIdentity), [6]);
 });
 
-test('L7 rules are recorded for visibility and allow at L4', (t) => {
+test('L7 rules that match everything allow at L4 and are recorded for visibility', (t) => {
   const r = compileYaml([
-    crd('l7', '  endpointSelector: {matchLabels: {class: deathstar}}\n  ingress:\n  - fromEndpoints: [{matchLabels: {org: empire}}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: POST, path: /v1/request-landing}]}}]'),
+    crd('l7', '  endpointSelector: {matchLabels: {class: deathstar}}\n  ingress:\n  - fromEndpoints: [{matchLabels: {org: empire}}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{}]}}]'),
     crd('dns', '  endpointSelector: {matchLabels: {class: xwing}}\n  egress: [{toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [{matchPattern: "*"}]}}]}]'),
   ], SW);
   t.deepEqual(lines(r, 1), ['1 ingress 1 any allow []', '1 ingress 16081 tcp/80 allow [default/l7]', '1 ingress 16093 tcp/80 allow [default/l7]']);
@@ -244,4 +244,20 @@ test('the implicit host allow can be turned off', (t) => {
   const base = { policies: [yamlPolicy(ALLOW_FRONTEND)], cidrIdentities: new CidrIdentities(), ...cluster(SEED) };
   t.true(compilePolicies(base).entries.some((e) => e.remoteIdentity === 1));
   t.false(compilePolicies(base, { allowHostIngress: false }).entries.some((e) => e.remoteIdentity === 1));
+});
+
+test('HTTP rules on ingress make proxy entries, and the decision the proxy applies follows the datapath lookup', (t) => {
+  const l7 = crd('l7', '  endpointSelector: {matchLabels: {class: deathstar}}\n  ingress:\n  - fromEndpoints: [{matchLabels: {org: empire}}]\n    toPorts: [{ports: [{port: "80", protocol: ANY}], rules: {http: [{method: POST, path: /v1/request-landing}]}}]');
+  const r = compileYaml([l7], SW);
+  // ANY with HTTP rules is TCP only: UDP/SCTP 80 would otherwise be a plain allow.
+  t.deepEqual(lines(r, 1), ['1 ingress 1 any allow []', '1 ingress 16081 tcp/80 proxy [default/l7]', '1 ingress 16093 tcp/80 proxy [default/l7]']);
+  const c = new PolicyCompiler({ cidrIdentities: new CidrIdentities(), ...cluster(SW) });
+  c.load([yamlPolicy(l7)]);
+  const ref = { kind: 'NetobsNetworkPolicy' as const, namespace: 'default', name: 'l7' };
+  t.deepEqual(c.l7Decision(1, 'ingress', 16093, 80), { kind: 'http', rules: [{ policy: ref, rules: [{ method: 'POST', path: '/v1/request-landing' }] }] });
+  t.deepEqual(c.l7Decision(1, 'ingress', 16094, 80), { kind: 'denied', policies: [] });
+  t.deepEqual(c.l7Decision(1, 'ingress', 1, 80), { kind: 'all', policies: [] });
+  // A plain allow of the same port and peer from another policy allows every request: no proxy.
+  const plain = crd('plain', '  endpointSelector: {matchLabels: {class: deathstar}}\n  ingress:\n  - fromEndpoints: [{matchLabels: {class: tiefighter}}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}]}]');
+  t.deepEqual(lines(compileYaml([l7, plain], SW), 1), ['1 ingress 1 any allow []', '1 ingress 16081 tcp/80 proxy [default/l7]', '1 ingress 16093 tcp/80 allow [default/l7,default/plain]']);
 });

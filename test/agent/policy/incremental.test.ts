@@ -23,7 +23,7 @@ const POOL: ParsedPolicy[] = [
   crd('cidr2', '  endpointSelector: {matchLabels: {app: a}}\n  egress: [{toCIDR: [10.1.2.0/24]}, {toEntities: [world]}]'),
   knp('k8s-named', '  podSelector: {matchLabels: {app: a}}\n  ingress: [{from: [{podSelector: {}}], ports: [{port: http}]}]'),
   knp('k8s-egress', '  podSelector: {}\n  policyTypes: [Egress]\n  egress: [{to: [{namespaceSelector: {}}]}]'),
-  crd('l7', '  endpointSelector: {matchLabels: {app: b}}\n  ingress: [{toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: GET}]}}]}]'),
+  crd('port80', '  endpointSelector: {matchLabels: {app: b}}\n  ingress: [{toPorts: [{ports: [{port: "80", protocol: TCP}]}]}]'),
   crd('allow-b', '  endpointSelector: {matchLabels: {app: a}}\n  ingress: [{fromEndpoints: [{matchLabels: {app: b}}], toPorts: [{ports: [{port: "443", protocol: TCP}]}]}]'),
 ].map((y) => parsePolicy(parse(y)));
 

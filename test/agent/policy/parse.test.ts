@@ -100,9 +100,6 @@ test(l4, 'icmps: [{fields: [{type: 8}, {family: IPv6, type: EchoRequest}, {type:
   { kind: 'icmp', family: 6, type: 128 },
   { kind: 'icmp', family: 4, type: 0 },
 ]);
-test('L7 rules are kept for visibility', l4, 'toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: GET, path: "/api/v1/.*"}]}}]', [
-  { kind: 'port', protocol: 'TCP', port: 80, l7: { http: [{ method: 'GET', path: '/api/v1/.*' }] } },
-]);
 
 test('peers of every kind', (t) => {
   const p = yamlPolicy(`apiVersion: netobs.io/v1alpha1

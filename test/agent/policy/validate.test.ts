@@ -30,7 +30,7 @@ test(invalid, `${CRD}spec: {ingress: [{}]}`, 'spec.endpointSelector: is required
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingres: [{}]}`, 'spec.ingres: unknown field (known: endpointSelector, ingress, ingressDeny, egress, egressDeny, enableDefaultDeny, description, labels, log)');
 test(invalid, `${CRD}spec: {nodeSelector: {}}`, 'spec.nodeSelector: not supported by netobs (host firewall policies are not available)');
 test(invalid, `${CRD}specs: [{endpointSelector: {}}, {endpointSelector: {matchLabels: {app: 1}}}]`, 'specs[1].endpointSelector.matchLabels.app: 1 is not a string');
-test(invalid, `${CRD}spec: {endpointSelector: {}, egress: [{toFQDNs: [{matchName: a.com}]}]}`, 'spec.egress[0].toFQDNs: not supported by netobs (needs a DNS proxy; use toCIDRSet)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, egress: [{toFQDNs: [{matchName: a.com}]}]}`, 'spec.egress[0].toFQDNs: not supported by netobs (toFQDNs needs the DNS proxy, which netobs does not run yet; use toCIDRSet)');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toEndpoints: [{}]}]}`, 'spec.ingress[0].toEndpoints: unknown field (known: fromEndpoints, fromCIDR, fromCIDRSet, fromEntities, fromNodes, toPorts, icmps)');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{fromCIDR: [10.0.0.0/33]}]}`, 'spec.ingress[0].fromCIDR[0]: "10.0.0.0/33" is not a CIDR (use a.b.c.d/n or x:y::/n)');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{fromCIDRSet: [{cidr: 10.0.0.0/8, except: [11.0.0.0/16]}]}]}`, 'spec.ingress[0].fromCIDRSet[0].except[0]: "11.0.0.0/16" is not inside "10.0.0.0/8"');
@@ -45,7 +45,11 @@ test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: []}]}]}`, 'spec.ingress[0].toPorts[0].ports: must list at least one port');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingressDeny: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{}]}}]}]}`, 'spec.ingressDeny[0].toPorts[0].rules: L7 rules are not allowed in deny rules');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{path: "/a(("}]}}]}]}`, 'spec.ingress[0].toPorts[0].rules.http[0].path: "/a((" is not a regular expression (Invalid regular expression: //a((/: Unterminated group)');
-test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80"}], rules: {kafka: [{}]}}]}]}`, 'spec.ingress[0].toPorts[0].rules.kafka: not supported by netobs (L7 enforcement needs a proxy; netobs reports http and dns rules for visibility only)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80"}], rules: {kafka: [{}]}}]}]}`, 'spec.ingress[0].toPorts[0].rules.kafka: not supported by netobs (netobs does not enforce this L7 protocol)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80"}], rules: {l7proto: foo, l7: [{}]}}]}]}`, 'spec.ingress[0].toPorts[0].rules.l7proto: not supported by netobs (netobs does not enforce this L7 protocol)');
+// L7 rules the proxy does not enforce make a policy invalid: never a silent port-wide allow.
+test(invalid, `${CRD}spec: {endpointSelector: {}, egress: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{method: POST, path: /v1/request-landing}]}}]}]}`, "spec.egress[0].toPorts[0].rules.http: not supported by netobs (HTTP rules are enforced on ingress only: on egress they would allow every request on the port; put the rule on the server's ingress, or allow the port without rules, or with http: [{}] for visibility)");
+test(invalid, `${CRD}spec: {endpointSelector: {}, egress: [{toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [{matchName: api.world.lab}]}}]}]}`, 'spec.egress[0].toPorts[0].rules.dns: not supported by netobs (DNS rules are not enforced yet: without the DNS proxy they would allow every query on the port; allow the port without rules, or with dns: [{matchPattern: "*"}] for visibility)');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{icmps: [{fields: [{type: Ping}]}]}]}`, 'spec.ingress[0].icmps[0].fields[0].type: "Ping" is not an IPv4 ICMP type (0-255 or a name such as EchoRequest)');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{icmps: [{fields: [{family: IPv5, type: 8}]}]}]}`, 'spec.ingress[0].icmps[0].fields[0].family: "IPv5" is not IPv4 or IPv6');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{icmps: [{fields: [{type: 8}]}], toPorts: [{ports: [{port: "80"}]}]}]}`, 'spec.ingress[0].icmps: cannot be combined with toPorts in one rule (write a separate rule)');
@@ -64,3 +68,14 @@ test(invalid, `${K8S}spec: {podSelector: {}, egress: [{ports: [{protocol: ANY, p
 test(invalid, `${K8S}spec: {podSelector: {}, egress: [{ports: [{port: 80, endPort: 79}]}]}`, 'spec.egress[0].ports[0].endPort: 79 is below port 80');
 test(invalid, `${K8S}spec: {podSelector: {}, egress: [{to: [{namespaceSelector: {matchLabels: {"a b": x}}}]}]}`, 'spec.egress[0].to[0].namespaceSelector.matchLabels: "a b" is not a valid label key');
 test(invalid, `${K8S}spec: {podSelector: {}, egress: {to: []}}`, 'spec.egress: {"to":[]} is not a list');
+
+test('L7 rules that match everything are exact without a proxy, so they stay valid (visibility)', (t) => {
+  t.deepEqual(validatePolicy(parse(`${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{}]}}]}]}`)), { valid: true });
+  t.deepEqual(validatePolicy(parse(`${CRD}spec: {endpointSelector: {}, egress: [{toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [{matchPattern: "*"}]}}]}]}`)), { valid: true });
+  t.is(validatePolicy(parse(`${CRD}spec: {endpointSelector: {}, egress: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{method: GET}]}}]}]}`)).valid, false);
+});
+
+test('HTTP rules on ingress are enforced by the proxy, so they are valid', (t) => {
+  t.deepEqual(validatePolicy(parse(`${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{method: GET}]}}]}]}`)), { valid: true });
+});
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{path: "/(a)\\\\1"}]}}]}]}`, 'spec.ingress[0].toPorts[0].rules.http[0].path: "/(a)\\\\1" needs backtracking (backreferences or lookaround), which RE2 (Cilium) refuses too: rewrite it without them');
