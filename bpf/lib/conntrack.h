@@ -244,36 +244,50 @@ static __always_inline int ct_account(struct ct_entry *e, struct flow *f, __u8 i
 }
 
 /* Records a new connection under its first packet's key; 0 or a negative error. */
+/* The new entry is built in a per-CPU scratch slot, not on the stack: the caller's frame
+ * plus the program's own must stay within BPF's 512 bytes (tc programs do not nest on a CPU). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ct_entry);
+} netobs_ct_scratch SEC(".maps");
+
 static __always_inline int ct_create(const struct flow *f, __u64 now, __u32 policy_rev)
 {
+	const __u32 zero = 0;
 	struct ct_key k;
-	struct ct_entry e = {};
+	struct ct_entry *ep = bpf_map_lookup_elem(&netobs_ct_scratch, &zero);
+
+	if (!ep)
+		return -1;
+	__builtin_memset(ep, 0, sizeof(*ep));
 
 	ct_key_fill(&k, &f->p.saddr, &f->p.daddr, f->p.sport, f->p.dport, f->p.proto, f->dir,
 		    f->endpoint_id);
-	e.packets_fwd = 1;
-	e.bytes_fwd = f->len;
-	e.created_ns = now;
-	e.last_seen_ns = now;
-	e.last_report_ns = now;
-	e.src_identity = f->src_identity;
-	e.dst_identity = f->dst_identity;
-	e.rule_id = f->rule_id;
-	e.match_type = f->match_type;
-	e.policy_port = f->p.policy_port;
-	e.policy_rev = policy_rev;
+	ep->packets_fwd = 1;
+	ep->bytes_fwd = f->len;
+	ep->created_ns = now;
+	ep->last_seen_ns = now;
+	ep->last_report_ns = now;
+	ep->src_identity = f->src_identity;
+	ep->dst_identity = f->dst_identity;
+	ep->rule_id = f->rule_id;
+	ep->match_type = f->match_type;
+	ep->policy_port = f->p.policy_port;
+	ep->policy_rev = policy_rev;
 	if (f->nat_port) {
-		e.flags |= CT_F_SVC;
-		__builtin_memcpy(e.nat_addr, f->nat_addr.b, 16);
-		e.nat_port = f->nat_port;
-		e.svc_id = f->svc_id;
+		ep->flags |= CT_F_SVC;
+		__builtin_memcpy(ep->nat_addr, f->nat_addr.b, 16);
+		ep->nat_port = f->nat_port;
+		ep->svc_id = f->svc_id;
 	}
 	if (f->p.proto == PROTO_TCP) {
-		e.tcp_seen_fwd = f->p.tcp_flags & CT_SEEN_MASK;
-		e.tcp_state = ct_tcp_state(e.tcp_seen_fwd, 0);
-		return bpf_map_update_elem(&netobs_ct_tcp, &k, &e, BPF_ANY);
+		ep->tcp_seen_fwd = f->p.tcp_flags & CT_SEEN_MASK;
+		ep->tcp_state = ct_tcp_state(ep->tcp_seen_fwd, 0);
+		return bpf_map_update_elem(&netobs_ct_tcp, &k, ep, BPF_ANY);
 	}
-	return bpf_map_update_elem(&netobs_ct_any, &k, &e, BPF_ANY);
+	return bpf_map_update_elem(&netobs_ct_any, &k, ep, BPF_ANY);
 }
 
 #endif

@@ -47,9 +47,18 @@ struct {
 	__type(value, struct policy_value);
 } netobs_policy SEC(".maps");
 
+/* The first allow found, most specific first; one 8-byte slot, since these frames sit on
+ * the 512-byte BPF stack together with the caller's flow and conntrack key. */
+struct policy_allow {
+	__u32 rule;
+	__u8 match;   /* MATCH_NONE: no allow found yet */
+	__u8 action;  /* POLICY_ALLOW or POLICY_PROXY */
+	__u16 pad;
+};
+
 static __always_inline int policy_probe(struct policy_key *k, __u32 remote, __u8 proto, __u16 port,
-					__u8 match, __u8 *allow_match, __u32 *allow_rule,
-					__u8 *allow_action, __u8 *match_out, __u32 *rule_out)
+					__u8 match, struct policy_allow *allow,
+					__u8 *match_out, __u32 *rule_out)
 {
 	struct policy_value *v;
 
@@ -64,10 +73,10 @@ static __always_inline int policy_probe(struct policy_key *k, __u32 remote, __u8
 		*rule_out = v->rule_id;
 		return 1;
 	}
-	if ((v->action == POLICY_ALLOW || v->action == POLICY_PROXY) && *allow_match == MATCH_NONE) {
-		*allow_match = match;
-		*allow_rule = v->rule_id;
-		*allow_action = v->action;
+	if ((v->action == POLICY_ALLOW || v->action == POLICY_PROXY) && allow->match == MATCH_NONE) {
+		allow->match = match;
+		allow->rule = v->rule_id;
+		allow->action = v->action;
 	}
 	return 0;
 }
@@ -78,22 +87,20 @@ static __always_inline int policy_check(__u32 endpoint_id, __u32 remote, __u8 pr
 					__u8 dir, __u8 *match, __u32 *rule)
 {
 	struct policy_key k = { .endpoint_id = endpoint_id, .direction = dir };
-	__u8 allow_match = MATCH_NONE;
-	__u32 allow_rule = 0;
-	__u8 allow_action = 0;
+	struct policy_allow allow = { .match = MATCH_NONE };
 
-	if (policy_probe(&k, remote, proto, port, MATCH_L3_L4, &allow_match, &allow_rule, &allow_action, match, rule) ||
-	    policy_probe(&k, remote, proto, 0, MATCH_L3_PROTO, &allow_match, &allow_rule, &allow_action, match, rule) ||
-	    policy_probe(&k, 0, proto, port, MATCH_L4_ONLY, &allow_match, &allow_rule, &allow_action, match, rule) ||
-	    policy_probe(&k, 0, proto, 0, MATCH_PROTO_ONLY, &allow_match, &allow_rule, &allow_action, match, rule) ||
-	    policy_probe(&k, remote, 0, 0, MATCH_L3_ONLY, &allow_match, &allow_rule, &allow_action, match, rule) ||
-	    policy_probe(&k, 0, 0, 0, MATCH_ALL, &allow_match, &allow_rule, &allow_action, match, rule))
+	if (policy_probe(&k, remote, proto, port, MATCH_L3_L4, &allow, match, rule) ||
+	    policy_probe(&k, remote, proto, 0, MATCH_L3_PROTO, &allow, match, rule) ||
+	    policy_probe(&k, 0, proto, port, MATCH_L4_ONLY, &allow, match, rule) ||
+	    policy_probe(&k, 0, proto, 0, MATCH_PROTO_ONLY, &allow, match, rule) ||
+	    policy_probe(&k, remote, 0, 0, MATCH_L3_ONLY, &allow, match, rule) ||
+	    policy_probe(&k, 0, 0, 0, MATCH_ALL, &allow, match, rule))
 		return DROP_POLICY_DENY;
-	if (allow_match == MATCH_NONE)
+	if (allow.match == MATCH_NONE)
 		return DROP_POLICY_DENIED;
-	*match = allow_match;
-	*rule = allow_rule;
-	return allow_action == POLICY_PROXY ? DROP_PROXY_SOCKET_LOOKUP_FAILED : 0;
+	*match = allow.match;
+	*rule = allow.rule;
+	return allow.action == POLICY_PROXY ? DROP_PROXY_SOCKET_LOOKUP_FAILED : 0;
 }
 
 #endif
