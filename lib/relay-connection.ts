@@ -32,8 +32,10 @@ export async function connectRelay(o: RelayConnectOptions): Promise<RelayTarget>
   }
   if (!o.kc) throw new UserError('no relay address: pass --server host:port or a kubeconfig');
   const ns = o.namespace ?? DEFAULT_NAMESPACE;
-  const pod = await findRelayPod(o.kc, ns);
-  return forwardToPod(o.kc, ns, pod, RELAY_PORT);
+  const kc = o.kc;
+  const pod = await findRelayPod(kc, ns);
+  // A relay pod replaced (rolling update, node drain) is found again on the next connection.
+  return forwardToPod(kc, ns, pod, RELAY_PORT, () => findRelayPod(kc, ns));
 }
 
 async function findRelayPod(kc: KubeConfig, ns: string): Promise<string> {
@@ -47,32 +49,57 @@ async function findRelayPod(kc: KubeConfig, ns: string): Promise<string> {
   return ready.metadata!.name!;
 }
 
-/** A loopback listener whose every connection is tunnelled to the pod's port through the API server. */
-export async function forwardToPod(kc: KubeConfig, ns: string, pod: string, port: number): Promise<RelayTarget> {
+/**
+ * A loopback listener whose every connection is tunnelled to the pod's port through the API
+ * server. With `repick`, a tunnel that fails or that the far end closes makes the next
+ * connection look the pod up again (gRPC clients reconnect by themselves), so a vanished pod is
+ * not retried forever.
+ */
+export async function forwardToPod(kc: KubeConfig, ns: string, pod: string, port: number, repick?: () => Promise<string>): Promise<RelayTarget> {
   const pf = new PortForward(kc);
   const sockets = new Set<net.Socket>();
-  let firstError: Error | undefined;
   const tunnels = new Set<{ close(): void }>();
+  let current: string | undefined = pod;
+  let picking: Promise<string> | undefined;
+  const podNow = async (): Promise<string> => {
+    if (current !== undefined || !repick) return current ?? pod;
+    picking ??= repick().finally(() => (picking = undefined));
+    current = await picking;
+    return current;
+  };
+  const stale = (name: string): void => {
+    if (repick && current === name) current = undefined;
+  };
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
-    pf.portForward(ns, pod, [port], socket, null, socket).then(
-      (ws) => {
-        // Each tunnel is a WebSocket to the API server: it ends with the local connection.
-        const tunnel = typeof ws === 'function' ? ws() : ws;
-        if (!tunnel) return;
-        tunnels.add(tunnel);
-        const end = () => {
-          tunnels.delete(tunnel);
-          tunnel.close();
-        };
-        if (socket.destroyed) end();
-        else socket.on('close', end);
-      },
-      (err: unknown) => {
-        firstError ??= portForwardError(err, ns, pod);
-        socket.destroy(firstError);
-      },
+    podNow().then(
+      (name) => pf.portForward(ns, name, [port], socket, null, socket).then(
+        (ws) => {
+          // Each tunnel is a WebSocket to the API server: it ends with the local connection.
+          const tunnel = typeof ws === 'function' ? ws() : ws;
+          if (!tunnel) return;
+          tunnels.add(tunnel);
+          let local = false;
+          const end = () => {
+            local = true;
+            tunnels.delete(tunnel);
+            tunnel.close();
+          };
+          if (socket.destroyed) end();
+          else socket.on('close', end);
+          (tunnel as { once?: (ev: 'close', f: () => void) => void }).once?.('close', () => {
+            if (local) return;
+            stale(name);
+            socket.destroy();
+          });
+        },
+        (err: unknown) => {
+          stale(name);
+          socket.destroy(portForwardError(err, ns, name));
+        },
+      ),
+      (err: unknown) => socket.destroy(err instanceof Error ? err : new Error(String(err))),
     );
   });
   server.listen(0, '127.0.0.1');
@@ -80,7 +107,9 @@ export async function forwardToPod(kc: KubeConfig, ns: string, pod: string, port
   const { port: local } = server.address() as net.AddressInfo;
   return {
     address: `127.0.0.1:${local}`,
-    description: `relay pod ${ns}/${pod} (port-forward)`,
+    get description() {
+      return `relay pod ${ns}/${current ?? pod} (port-forward)`;
+    },
     async close() {
       for (const s of sockets) s.destroy();
       for (const t of tunnels) t.close();
