@@ -2,11 +2,11 @@
 // AgentStatus client over one mTLS channel (the relay's client certificate, the CA, and the
 // agent's name `<node>.<cluster>.agent.netobs.io` checked against the agents' wildcard
 // certificate). Peers come and go as the discovery reports agent pods.
-import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
+import { TLS_RELOAD_MS } from '../api/config.ts';
 import { ObserverClient } from '../api/grpc.ts';
 import { StatusClient } from '../api/status/grpc.ts';
-import type { TlsFiles } from '../lib/listen.ts';
+import { reloadingChannelCredentials, type TlsFiles } from '../lib/listen.ts';
 
 export interface PeerSpec {
   node: string;
@@ -23,6 +23,8 @@ export interface PeerPoolOptions {
   tls?: TlsFiles;
   /** The name agents present; `*` stands for the node name (api/config.ts tls-server-name). */
   serverName?: string;
+  /** How often the certificate files are read again (default TLS_RELOAD_MS). */
+  reloadMs?: number;
 }
 
 /** A DNS label from a node name (dots would not match the certificate's single-label wildcard). */
@@ -39,9 +41,8 @@ export class PeerPool {
   readonly #creds: grpc.ChannelCredentials;
 
   constructor(private readonly o: PeerPoolOptions = {}) {
-    this.#creds = o.tls
-      ? grpc.credentials.createSsl(readFileSync(o.tls.ca), readFileSync(o.tls.key), readFileSync(o.tls.cert))
-      : grpc.credentials.createInsecure();
+    // Rotated certificates are picked up for new connections; open streams keep theirs.
+    this.#creds = o.tls ? reloadingChannelCredentials(o.tls, o.reloadMs ?? TLS_RELOAD_MS) : grpc.credentials.createInsecure();
   }
 
   /** Makes the pool hold exactly these peers (same address: kept, connection and all). */

@@ -14,7 +14,8 @@ import { FlowMetrics } from '../metrics/flow-metrics.ts';
 import { EXPOSITION_CONTENT_TYPE } from '../metrics/registry.ts';
 import type { Agent } from '../runtime/agent.ts';
 import { AgentMetrics } from './agent-metrics.ts';
-import { listenGrpc, listenHttp, serverCredentials, type Closable, type TlsFiles } from '../../lib/listen.ts';
+import { listenGrpc, listenHttp, reloadingServerCredentials, serverCredentials, type Closable, type TlsFiles } from '../../lib/listen.ts';
+import { TLS_RELOAD_MS } from '../../api/config.ts';
 import { routeStatus } from './routes.ts';
 import { agentStatusHandlers, statusService } from '../../api/status/grpc.ts';
 
@@ -25,6 +26,8 @@ export interface ServerOptions {
   /** `host:port` of the flow API. */
   grpcAddress?: string;
   tls?: TlsFiles;
+  /** How often the TLS files are read again (default TLS_RELOAD_MS). */
+  tlsReloadMs?: number;
   /** Directory for hubble.sock and agent.sock. */
   runDir?: string;
   metricsHandlers?: readonly string[];
@@ -94,7 +97,7 @@ export async function startAgentServers(agent: Agent, o: ServerOptions): Promise
       { definition: statusService, handlers: agentStatusHandlers(agent.nodeName, (p) => routeStatus(agent, p)) },
     ];
     const binds = [];
-    if (o.grpcAddress) binds.push({ address: o.grpcAddress, credentials: serverCredentials(o.tls) });
+    if (o.grpcAddress) binds.push({ address: o.grpcAddress, credentials: o.tls ? reloadingServerCredentials(o.tls, o.tlsReloadMs ?? TLS_RELOAD_MS) : serverCredentials() });
     if (o.runDir) binds.push({ address: `unix:${path.join(o.runDir, 'hubble.sock')}`, credentials: serverCredentials() });
     if (binds.length) {
       const g = await listenGrpc(services, binds);
