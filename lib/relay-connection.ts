@@ -128,6 +128,8 @@ export async function forwardToPod(kc: KubeConfig, ns: string, pod: string, port
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    // The gRPC client sees a failed tunnel as a closed connection and reconnects (a vanished pod is looked up again).
+    socket.on('error', () => {});
     podNow().then(
       (name) => pf.portForward(ns, name, [port], socket, null, socket).then(
         (ws) => {
