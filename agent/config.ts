@@ -33,7 +33,7 @@ export function loadConfig(dir: string | undefined, version: string): NetobsConf
     }
   }
   const cfg = parseConfig(renderConfigData(defaultValues(version)));
-  return { ...cfg, tlsEnabled: false, netnsDir: '/var/run/netns', cgroupRoot: '/sys/fs/cgroup' };
+  return { ...cfg, tlsEnabled: false, relayTlsEnabled: false, netnsDir: '/var/run/netns', cgroupRoot: '/sys/fs/cgroup' };
 }
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';

@@ -19,11 +19,15 @@ export interface ConfigValues {
     exporter: ExporterValues;
   };
   tls: { enabled: boolean };
-  relay: { port: number };
+  relay: { port: number; tls: { enabled: boolean } };
 }
 
 export const CONFIG_DIR = '/etc/netobs/config';
 export const TLS_DIR = '/etc/netobs/tls';
+/** The relay's server certificate for its client port. */
+export const RELAY_TLS_DIR = '/etc/netobs/relay-tls';
+/** How often agent and relay look at their certificate files: a rotated Secret is used without a restart. */
+export const TLS_RELOAD_MS = 10_000;
 /** Where the agent serves its local API (a Unix socket), shared with the host for `kubectl netobs` debugging. */
 export const RUN_DIR = '/var/run/netobs';
 /** The host's cgroup v2 hierarchy (read-only), to map sockets and processes to pods. */
@@ -61,6 +65,9 @@ export interface NetobsConfig {
   /** The agent's own DaemonSet: its deletion is how an agent knows it is being uninstalled. */
   agentDaemonSet: string;
   relayPort: number;
+  /** The relay's client port requires TLS with a client certificate of the netobs CA. */
+  relayTlsEnabled: boolean;
+  relayTlsDir: string;
   /** Label selector of the agent pods, for the relay to find them in `namespace`. */
   agentSelector: string;
 }
@@ -72,6 +79,11 @@ export function agentServerName(clusterName: string, node = '*'): string {
 /** The name a node's agent presents, from the tls-server-name pattern (`*` = the node as one DNS label). */
 export function agentServerNameFor(pattern: string, node: string): string {
   return pattern.replace('*', node.toLowerCase().replace(/[^a-z0-9-]/g, '-'));
+}
+
+/** The name in the relay's server certificate, which clients check. */
+export function relayServerName(clusterName: string): string {
+  return `${clusterName}.relay.netobs.io`;
 }
 
 export function renderConfigData(v: ConfigValues): Record<string, string> {
@@ -100,6 +112,8 @@ export function renderConfigData(v: ConfigValues): Record<string, string> {
     'netns-dir': NETNS_DIR,
     'agent-daemonset': NAMES.agent,
     'relay-port': String(v.relay.port),
+    'relay-tls-enabled': String(v.tls.enabled && v.relay.tls.enabled),
+    'relay-tls-dir': RELAY_TLS_DIR,
     'agent-selector': `app.kubernetes.io/name=${NAMES.agent}`,
   };
 }
@@ -153,6 +167,8 @@ export function parseConfig(data: Record<string, string | undefined>): NetobsCon
     netnsDir: get('netns-dir'),
     agentDaemonSet: get('agent-daemonset'),
     relayPort: num('relay-port'),
+    relayTlsEnabled: bool('relay-tls-enabled'),
+    relayTlsDir: get('relay-tls-dir'),
     agentSelector: get('agent-selector'),
   };
 }

@@ -17,6 +17,13 @@ export const NAMES = {
   caSecret: 'netobs-ca',
   agentTlsSecret: 'netobs-agent-tls',
   relayTlsSecret: 'netobs-relay-tls',
+  /** The relay's server certificate on its client port (4245). */
+  relayServerTlsSecret: 'netobs-relay-server-tls',
+  /** The client certificate `kubectl netobs` presents to the relay: reading it is what RBAC grants (Role userRole). */
+  clientTlsSecret: 'netobs-client-tls',
+  /** A Role in the install namespace with what `kubectl netobs observe|ui|endpoints|maps` need; bind it to users. */
+  userRole: 'netobs-user',
+  relayNetworkPolicy: 'netobs-relay',
   agentMetrics: 'netobs-agent-metrics',
   flowMetrics: 'netobs-flow-metrics',
 } as const;
@@ -24,6 +31,12 @@ export const NAMES = {
 /** Selector labels of the agent and relay pods: stable across versions, since selectors are immutable. */
 export const agentSelector = { 'app.kubernetes.io/name': NAMES.agent };
 export const relaySelector = { 'app.kubernetes.io/name': NAMES.relay };
+
+/**
+ * On the relay Deployment when its client port requires mTLS: the name its certificate carries,
+ * which the plugin checks (absent: a plaintext relay, the compatibility mode).
+ */
+export const RELAY_SERVER_NAME_ANNOTATION = 'netobs.io/relay-server-name';
 
 /** Set on the agent DaemonSet by uninstall: an agent that stops then detaches the datapath. */
 export const UNINSTALLING_ANNOTATION = 'netobs.io/uninstalling';

@@ -34,9 +34,11 @@ export function checkOutput(allowed: readonly string[]) {
   };
 }
 
-/** --server and --relay-namespace, for every command that reads the relay (one declaration). */
+/** --server, --tls-dir, --tls-server-name and --relay-namespace, for every command that reads the relay (one declaration). */
 export function withRelayFlags<T>(y: Argv<T>) {
   return y
     .option('server', { type: 'string', describe: 'Relay address host:port, instead of a port-forward through the API server' })
+    .option('tls-dir', { type: 'string', describe: 'With --server: directory with ca.crt, tls.crt, tls.key (Secret netobs-client-tls) for a relay that requires mTLS' })
+    .option('tls-server-name', { type: 'string', describe: 'With --tls-dir: the name in the relay certificate (<cluster>.relay.netobs.io)' })
     .option('relay-namespace', { type: 'string', default: DEFAULT_NAMESPACE, describe: 'Namespace of the netobs relay' });
 }

@@ -7,12 +7,20 @@ import { StatusClient, type NodeAnswer } from '../api/status/grpc.ts';
 import type { StatusPath } from '../api/status/paths.ts';
 import { UserError } from '../lib/errors.ts';
 import { loadKubeConfig } from '../lib/kube.ts';
-import { connectRelay, type RelayTarget } from '../lib/relay-connection.ts';
+import { connectRelay, type RelayConnectOptions, type RelayTarget } from '../lib/relay-connection.ts';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { GlobalArgs } from './options.ts';
 
 export interface RelayFlags extends GlobalArgs {
   server?: string | undefined;
   'relay-namespace'?: string | undefined;
+  'tls-dir'?: string | undefined;
+  'tls-server-name'?: string | undefined;
+}
+
+/** connectRelay's options from the relay flags. */
+export function relayConnectOptions(f: RelayFlags, kc: KubeConfig | undefined): RelayConnectOptions {
+  return { server: f.server, ...(kc ? { kc } : {}), namespace: f['relay-namespace'], tlsDir: f['tls-dir'], tlsServerName: f['tls-server-name'] };
 }
 
 export class RelayApi {
@@ -25,10 +33,9 @@ export class RelayApi {
 
   static async connect(f: RelayFlags): Promise<RelayApi> {
     const kc = f.server ? undefined : loadKubeConfig(f);
-    const target = await connectRelay({ server: f.server, ...(kc ? { kc } : {}), namespace: f['relay-namespace'] });
-    const creds = grpc.credentials.createInsecure();
-    const opts = { 'grpc.enable_retries': 0 };
-    return new RelayApi(target, new ObserverClient(target.address, creds, opts), new StatusClient(target.address, creds, opts), kc?.getCurrentContext() ?? f.server ?? '');
+    const target = await connectRelay(relayConnectOptions(f, kc));
+    const opts = { ...target.channelOptions, 'grpc.enable_retries': 0 };
+    return new RelayApi(target, new ObserverClient(target.address, target.credentials, opts), new StatusClient(target.address, target.credentials, opts), kc?.getCurrentContext() ?? f.server ?? '');
   }
 
   /** One status document per node (or for one node); nodes that did not answer carry an error. */

@@ -34,6 +34,8 @@ export interface ConnectivityFlags {
   'flow-validation': 'strict' | 'warning' | 'disabled';
   server?: string | undefined;
   'relay-namespace'?: string | undefined;
+  'tls-dir'?: string | undefined;
+  'tls-server-name'?: string | undefined;
 }
 
 function duration(flag: string, v: string): number {
@@ -94,8 +96,8 @@ export async function runConnectivityCommand(f: ConnectivityFlags): Promise<numb
     return await connectivityTest(o, {
       cluster: new KubeClusterClient(kc),
       flows: async () => {
-        relay = await connectRelay({ server: f.server, kc, namespace: f['relay-namespace'] });
-        client = new ObserverClient(relay.address, grpc.credentials.createInsecure(), { 'grpc.enable_retries': 0 });
+        relay = await connectRelay({ server: f.server, kc, namespace: f['relay-namespace'], tlsDir: f['tls-dir'], tlsServerName: f['tls-server-name'] });
+        client = new ObserverClient(relay.address, relay.credentials, { ...relay.channelOptions, 'grpc.enable_retries': 0 });
         return observerFlowSource(client);
       },
       out: (s) => process.stdout.write(s),

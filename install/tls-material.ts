@@ -1,11 +1,12 @@
-// TLS material for mTLS between the relay and the agents' flow servers: a CA, an agent server
+// TLS material: a CA; for mTLS between the relay and the agents' flow servers an agent server
 // certificate (one for every node, named *.<cluster>.agent.netobs.io, as Hubble names its peers)
-// and a relay client certificate. Generated at install time (random keys: an effect), then given
+// and a relay client certificate; for the relay's own port a relay server certificate
+// (<cluster>.relay.netobs.io) and the client certificate `kubectl netobs` presents there. Generated at install time (random keys: an effect), then given
 // to rendering, which stays pure. Re-installing reuses the material found in the cluster
 // (tlsMaterialFromSecrets) while tlsMaterialProblems finds nothing, so a re-install is a no-op.
 import { generateKeyPairSync, randomBytes, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
-import { agentServerName } from '../api/config.ts';
+import { agentServerName, relayServerName } from '../api/config.ts';
 
 export interface CertKey {
   cert: string;
@@ -16,7 +17,13 @@ export interface TlsMaterial {
   ca: CertKey;
   agentServer: CertKey;
   relayClient: CertKey;
+  relayServer: CertKey;
+  /** Presented by `kubectl netobs` (and any client the user gives it to) to the relay. */
+  cliClient: CertKey;
 }
+
+/** The Secret names each part is kept in (install/render/config.ts). */
+export interface TlsSecretNames { ca: string; agent: string; relay: string; relayServer: string; client: string }
 
 export interface TlsOptions {
   clusterName: string;
@@ -67,6 +74,19 @@ function leaf(ca: { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }
   return { cert: certPem(cert), key: k.pem };
 }
 
+export interface CaKey { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey }
+
+/** The leaf certificates, issued by the CA (a rotation re-issues them under the CA it keeps). */
+export function issueLeaves(ca: CertKey, o: TlsOptions): Omit<TlsMaterial, 'ca'> {
+  const k: CaKey = { cert: forge.pki.certificateFromPem(ca.cert), key: forge.pki.privateKeyFromPem(ca.key) as forge.pki.rsa.PrivateKey };
+  return {
+    agentServer: leaf(k, agentServerName(o.clusterName), 'server', [agentServerName(o.clusterName)], o),
+    relayClient: leaf(k, `netobs-relay.${o.clusterName}`, 'client', [], o),
+    relayServer: leaf(k, relayServerName(o.clusterName), 'server', [relayServerName(o.clusterName)], o),
+    cliClient: leaf(k, `kubectl-netobs.${o.clusterName}`, 'client', [], o),
+  };
+}
+
 export function generateTlsMaterial(o: TlsOptions): TlsMaterial {
   const caKey = rsaKey();
   const caCert = baseCert(caKey.pub, `netobs-ca.${o.clusterName}`, o);
@@ -77,12 +97,8 @@ export function generateTlsMaterial(o: TlsOptions): TlsMaterial {
     { name: 'subjectKeyIdentifier' },
   ]);
   caCert.sign(caKey.priv, forge.md.sha256.create());
-  const ca = { cert: caCert, key: caKey.priv };
-  return {
-    ca: { cert: certPem(caCert), key: caKey.pem },
-    agentServer: leaf(ca, agentServerName(o.clusterName), 'server', [agentServerName(o.clusterName)], o),
-    relayClient: leaf(ca, `netobs-relay.${o.clusterName}`, 'client', [], o),
-  };
+  const ca = { cert: certPem(caCert), key: caKey.pem };
+  return { ca, ...issueLeaves(ca, o) };
 }
 
 /** A Secret as read from the cluster (data base64-encoded). */
@@ -92,7 +108,7 @@ export interface SecretLike {
 }
 
 /** Rebuilds the material from the Secrets install rendered (render/tls.ts); undefined if any part is missing. */
-export function tlsMaterialFromSecrets(secrets: SecretLike[], names: { ca: string; agent: string; relay: string }): TlsMaterial | undefined {
+export function tlsMaterialFromSecrets(secrets: SecretLike[], names: TlsSecretNames): TlsMaterial | undefined {
   const get = (name: string, key: string): string | undefined => {
     const b64 = secrets.find((s) => s.metadata.name === name)?.data?.[key];
     return b64 === undefined ? undefined : Buffer.from(b64, 'base64').toString('utf8');
@@ -105,7 +121,9 @@ export function tlsMaterialFromSecrets(secrets: SecretLike[], names: { ca: strin
   const ca = pair(names.ca, 'ca.crt', 'ca.key');
   const agentServer = pair(names.agent, 'tls.crt', 'tls.key');
   const relayClient = pair(names.relay, 'tls.crt', 'tls.key');
-  return ca && agentServer && relayClient ? { ca, agentServer, relayClient } : undefined;
+  const relayServer = pair(names.relayServer, 'tls.crt', 'tls.key');
+  const cliClient = pair(names.client, 'tls.crt', 'tls.key');
+  return ca && agentServer && relayClient && relayServer && cliClient ? { ca, agentServer, relayClient, relayServer, cliClient } : undefined;
 }
 
 /** Why the material should be replaced (expiring within minDays, wrong names, not signed by the CA); empty if it can be kept. */
@@ -134,5 +152,7 @@ export function tlsMaterialProblems(m: TlsMaterial, o: { clusterName: string; no
   check('ca', m.ca.cert);
   check('agent server', m.agentServer.cert, agentServerName(o.clusterName, 'node'));
   check('relay client', m.relayClient.cert);
+  check('relay server', m.relayServer.cert, relayServerName(o.clusterName));
+  check('kubectl-netobs client', m.cliClient.cert);
   return problems;
 }

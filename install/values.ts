@@ -71,8 +71,17 @@ export interface Values {
     resources: Resources;
     tolerations: Toleration[];
     nodeSelector: Record<string, string>;
+    /**
+     * TLS with client certificates on the relay's port (4245). `false` is a compatibility mode
+     * for clients that cannot present a certificate: anyone reaching the port reads every flow.
+     * Needs tls.enabled (the netobs CA issues the certificates): tls.enabled=false makes the
+     * relay plaintext as well.
+     */
+    tls: { enabled: boolean };
+    /** A NetworkPolicy that admits only the relay port to the relay pods. */
+    networkPolicy: { enabled: boolean };
   };
-  /** mTLS between the relay and the agents' flow servers. */
+  /** mTLS between the relay and the agents' flow servers (and the CA of the relay's clients). */
   tls: { enabled: boolean; validityDays: number };
   dashboards: { enabled: boolean; label: string; labelValue: string; namespace: string };
   serviceMonitor: { enabled: boolean; interval: string; labels: Record<string, string> };
@@ -127,6 +136,8 @@ export function defaultValues(version: string): Values {
       resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '512Mi' } },
       tolerations: [],
       nodeSelector: { 'kubernetes.io/os': 'linux' },
+      tls: { enabled: true },
+      networkPolicy: { enabled: true },
     },
     tls: { enabled: true, validityDays: 1095 },
     dashboards: { enabled: true, label: 'grafana_dashboard', labelValue: '1', namespace: '' },

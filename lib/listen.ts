@@ -48,6 +48,26 @@ export function serverCredentials(tls?: TlsFiles): grpc.ServerCredentials {
   return grpc.ServerCredentials.createSsl(readFileSync(tls.ca), [{ cert_chain: readFileSync(tls.cert), private_key: readFileSync(tls.key) }], true);
 }
 
+function watcher(tls: TlsFiles, refreshMs: number): grpc.experimental.CertificateProvider {
+  return new grpc.experimental.FileWatcherCertificateProvider({ caCertificateFile: tls.ca, certificateFile: tls.cert, privateKeyFile: tls.key, refreshIntervalMs: refreshMs });
+}
+
+/**
+ * mTLS server credentials that follow the files: every refreshMs the CA, certificate and key
+ * are read again (a rotated Secret, once the kubelet has synced the volume), and new
+ * connections get them; established connections and their streams are left alone.
+ */
+export function reloadingServerCredentials(tls: TlsFiles, refreshMs: number): grpc.ServerCredentials {
+  const files = watcher(tls, refreshMs);
+  return grpc.experimental.createCertificateProviderServerCredentials(files, files, true);
+}
+
+/** Client credentials (CA and client certificate) that follow the files, as reloadingServerCredentials. */
+export function reloadingChannelCredentials(tls: TlsFiles, refreshMs: number): grpc.ChannelCredentials {
+  const files = watcher(tls, refreshMs);
+  return grpc.experimental.createCertificateProviderChannelCredentials(files, files);
+}
+
 export function tlsFilesIn(dir: string): TlsFiles {
   return { ca: path.join(dir, 'ca.crt'), cert: path.join(dir, 'tls.crt'), key: path.join(dir, 'tls.key') };
 }

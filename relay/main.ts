@@ -1,7 +1,8 @@
 // The relay role: `kubectl-netobs relay [--config-dir DIR]`. Finds the agents (pods matching
 // the agent selector in the install namespace, or --peer), connects to each over mTLS, and serves
-// observer.Observer and netobs.v1.AgentStatus on the relay port (plaintext, as hubble-relay;
-// reach it through a port-forward).
+// observer.Observer and netobs.v1.AgentStatus on the relay port: TLS requiring a client
+// certificate of the netobs CA (relay-tls-enabled), or plaintext in the compatibility mode.
+// Certificates are re-read every TLS_RELOAD_MS, so a rotation needs no restart.
 import { buildInfo } from '../lib/build-info.ts';
 import { loadKubeConfig } from '../lib/kube.ts';
 import { untilSignal } from '../roles/until-signal.ts';
@@ -14,7 +15,8 @@ import { addReflection } from '../api/reflection.ts';
 import { RelayHealthPeers } from './health-peers.ts';
 import { loadConfig, stderrLogger } from '../agent/config.ts';
 import { statusService } from '../api/status/grpc.ts';
-import { listenGrpc, serverCredentials, tlsFilesIn } from '../lib/listen.ts';
+import { listenGrpc, reloadingServerCredentials, serverCredentials, tlsFilesIn } from '../lib/listen.ts';
+import { TLS_RELOAD_MS } from '../api/config.ts';
 import { PodDiscovery, StaticDiscovery, type AgentDiscovery } from './discovery.ts';
 import { PeerPool, type PeerSpec } from './peers.ts';
 import { relayObserverHandlers, relayStatusHandlers } from './server.ts';
@@ -55,11 +57,11 @@ export async function runRelay(o: RelayRunOptions): Promise<void> {
       { definition: statusService, handlers: relayStatusHandlers(pool) },
       ...extras.services,
     ],
-    [{ address: o.listen ?? `0.0.0.0:${cfg.relayPort}`, credentials: serverCredentials() }],
+    [{ address: o.listen ?? `0.0.0.0:${cfg.relayPort}`, credentials: cfg.relayTlsEnabled ? reloadingServerCredentials(tlsFilesIn(cfg.relayTlsDir), TLS_RELOAD_MS) : serverCredentials() }],
     (s) => addReflection(s, [OBSERVER_SERVICE, PEER_SERVICE, HEALTH_SERVICE]),
   );
   o.onListening?.(server.ports[0] ?? 0);
-  log('info', `relay ${version}: serving on :${server.ports[0]}; agents ${o.peers?.length ? 'from --peer' : `labelled ${cfg.agentSelector} in ${namespace}`}${cfg.tlsEnabled ? ' over mTLS' : ''}`);
+  log('info', `relay ${version}: serving on :${server.ports[0]} ${cfg.relayTlsEnabled ? 'with mTLS (client certificates of the netobs CA)' : 'in plaintext (compatibility mode: anyone reaching the port reads every flow)'}; agents ${o.peers?.length ? 'from --peer' : `labelled ${cfg.agentSelector} in ${namespace}`}${cfg.tlsEnabled ? ' over mTLS' : ''}`);
   try {
     await discovery.start((peers) => {
       const { added, removed } = pool.set(peers);

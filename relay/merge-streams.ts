@@ -11,6 +11,12 @@ export interface MergeStreamsOptions extends MergeOptions {
   /** Events queued for the consumer before the node streams are paused (default 1024). */
   highWaterMark?: number;
   now?: () => number;
+  /**
+   * Sources that appear later (a follow picks up agents discovered mid-stream): called once with
+   * `add`; returns the unsubscribe. A node whose pump still runs is not added twice. With it, the
+   * merge runs until the signal aborts, even while no node is left.
+   */
+  join?: (add: (node: string, stream: AsyncIterable<GetFlowsResponse>) => void) => () => void;
 }
 
 export async function* mergeFlowStreams(
@@ -23,7 +29,8 @@ export async function* mergeFlowStreams(
   const hwm = opts.highWaterMark ?? 1024;
   let wakeConsumer: (() => void) | undefined;
   let wakeProducers: (() => void)[] = [];
-  let running = sources.size;
+  const pumping = new Set<string>();
+  let running = 0;
 
   const emit = (events: GetFlowsResponse[]): void => {
     if (events.length === 0) return;
@@ -34,20 +41,32 @@ export async function* mergeFlowStreams(
     while (out.length >= hwm && !opts.signal?.aborted) await new Promise<void>((r) => wakeProducers.push(r));
   };
 
-  const pumps = [...sources].map(async ([node, stream]) => {
-    try {
-      for await (const res of stream) {
-        if (opts.signal?.aborted) break;
-        emit(merger.push(node, res, now()));
-        await roomForMore();
+  const pumps: Promise<void>[] = [];
+  const pump = (node: string, stream: AsyncIterable<GetFlowsResponse>): void => {
+    pumping.add(node);
+    running++;
+    pumps.push((async () => {
+      try {
+        for await (const res of stream) {
+          if (opts.signal?.aborted) break;
+          emit(merger.push(node, res, now()));
+          await roomForMore();
+        }
+        emit(merger.end(node, now()));
+      } catch (err) {
+        emit(merger.end(node, now(), NodeState.NODE_UNAVAILABLE, err instanceof Error ? err.message : String(err)));
+      } finally {
+        pumping.delete(node);
+        running--;
+        wakeConsumer?.();
       }
-      emit(merger.end(node, now()));
-    } catch (err) {
-      emit(merger.end(node, now(), NodeState.NODE_UNAVAILABLE, err instanceof Error ? err.message : String(err)));
-    } finally {
-      running--;
-      wakeConsumer?.();
-    }
+    })());
+  };
+  for (const [node, stream] of sources) pump(node, stream);
+  const unjoin = opts.join?.((node, stream) => {
+    if (pumping.has(node) || opts.signal?.aborted) return;
+    emit(merger.addNode(node));
+    pump(node, stream);
   });
 
   const tickMs = Math.max(10, Math.floor((opts.maxDelayMs ?? 1000) / 4));
@@ -65,7 +84,7 @@ export async function* mergeFlowStreams(
           for (const wake of w) wake();
         }
       }
-      if (running === 0 || opts.signal?.aborted) break;
+      if ((running === 0 && !opts.join) || opts.signal?.aborted) break;
       await new Promise<void>((r) => (wakeConsumer = r));
       wakeConsumer = undefined;
     }
@@ -74,6 +93,7 @@ export async function* mergeFlowStreams(
       for (const ev of merger.flush()) yield ev;
     }
   } finally {
+    unjoin?.();
     clearInterval(timer);
     opts.signal?.removeEventListener('abort', onAbort);
     for (const wake of wakeProducers) wake();

@@ -41,13 +41,28 @@ export class FlowMerger {
   /** A node joins (e.g. discovered later); reported as NODE_CONNECTED. */
   addNode(node: string): GetFlowsResponse[] {
     if (this.live.has(node)) return [];
-    this.live.set(node, 0);
+    this.joinNode(node);
     return [nodeStatus(NodeState.NODE_CONNECTED, [node])];
   }
 
-  /** An event from a node; returns what may be emitted now, in order. */
+  /**
+   * An event from a node; returns what may be emitted now, in order. A node's own status events
+   * (a re-subscribing stream reports NODE_UNAVAILABLE, then NODE_CONNECTED) pass at once and make
+   * the merge stop or start waiting for that node.
+   */
   push(node: string, res: GetFlowsResponse, nowMs: number): GetFlowsResponse[] {
-    if (res.node_status) return [res];
+    if (res.node_status) {
+      const st = res.node_status.state_change;
+      if (st === NodeState.NODE_CONNECTED) {
+        this.joinNode(node);
+        return [res];
+      }
+      if (st === NodeState.NODE_UNAVAILABLE || st === NodeState.NODE_GONE || st === NodeState.NODE_ERROR) {
+        this.dropNode(node);
+        return [res, ...this.release(nowMs)];
+      }
+      return [res];
+    }
     const count = this.live.get(node);
     if (count === undefined) return []; // late event of a node already gone
     this.live.set(node, count + 1);
@@ -61,7 +76,8 @@ export class FlowMerger {
 
   /** A node's stream ended (state NODE_GONE) or failed (NODE_UNAVAILABLE / NODE_ERROR, with a message). */
   end(node: string, nowMs: number, state: NodeState = NodeState.NODE_GONE, message = ''): GetFlowsResponse[] {
-    if (!this.live.delete(node)) return [];
+    if (!this.live.has(node)) return [];
+    this.dropNode(node);
     const status = state === NodeState.NODE_GONE && !message ? [] : [nodeStatus(state, [node], message)];
     return [...status, ...this.release(nowMs)];
   }
@@ -80,6 +96,16 @@ export class FlowMerger {
   }
 
   get buffered(): number { return this.buffer.length; }
+
+  /** Waits for the node again, counting what it still has buffered from before it left. */
+  private joinNode(node: string): void {
+    if (!this.live.has(node)) this.live.set(node, this.buffer.filter((p) => p.node === node).length);
+  }
+
+  /** Stops waiting for a node; what it has buffered stays, counted for nobody. */
+  private dropNode(node: string): void {
+    this.live.delete(node);
+  }
 
   private release(nowMs: number): GetFlowsResponse[] {
     const out: GetFlowsResponse[] = [];

@@ -10,6 +10,9 @@ import { unimplementedStream, type ObserverHandlers } from '../api/grpc.ts';
 import type { GetFlowsRequest, GetFlowsResponse, ServerStatusResponse } from '../api/types.ts';
 import { acceptGetFlows } from '../api/filter/request.ts';
 import { mergeFlowStreams } from './merge-streams.ts';
+import { nodeStatus } from './merge.ts';
+import { NodeState, type Timestamp } from '../api/types.ts';
+import { compareTimestamps } from '../api/flow-time.ts';
 import { mergeServerStatus, nodesFromStatus, type NodeAnswer } from './status-fold.ts';
 import type { NodeAnswer as StatusAnswer, StatusHandlers } from '../api/status/grpc.ts';
 import type { Peer, PeerPool } from './peers.ts';
@@ -28,6 +31,70 @@ async function* nodeStream(p: Peer, req: GetFlowsRequest, signal: AbortSignal): 
     throw new Error(`${p.node}: ${(err as grpc.ServiceError).details || (err as Error).message}`);
   } finally {
     signal.removeEventListener('abort', cancel);
+  }
+}
+
+/** Pause between attempts to re-subscribe to a node that failed (an agent restart takes seconds). */
+const RESUBSCRIBE_MS = 1000;
+
+const sleep = (ms: number, signal: AbortSignal): Promise<void> => new Promise((resolve) => {
+  const t = setTimeout(done, ms);
+  function done(): void {
+    clearTimeout(t);
+    signal.removeEventListener('abort', done);
+    resolve();
+  }
+  signal.addEventListener('abort', done, { once: true });
+});
+
+/**
+ * A node's side of a follow: subscribes, and whenever the stream fails (the agent restarted, its
+ * pod was replaced) reports NODE_UNAVAILABLE once, then re-subscribes to whatever agent the pool
+ * holds for the node (asking ServerStatus first, so a reachable agent is reported NODE_CONNECTED
+ * before it has a flow to send) from the last flow seen on, dropping repeats. Ends when the node
+ * leaves the pool; if it comes back, the pool's watch starts a new one.
+ */
+async function* followNode(pool: PeerPool, node: string, req: GetFlowsRequest, signal: AbortSignal): AsyncGenerator<GetFlowsResponse> {
+  let last: Timestamp | undefined;
+  const nowMs = Date.now();
+  const started: Timestamp = { seconds: Math.floor(nowMs / 1000), nanos: (nowMs % 1000) * 1e6 };
+  let down = false;
+  let firstCall = true;
+  while (!signal.aborted) {
+    const p = pool.get(node);
+    if (!p) {
+      if (!down) yield nodeStatus(NodeState.NODE_UNAVAILABLE, [node], 'agent left the cluster');
+      return;
+    }
+    let why: string;
+    try {
+      if (down) {
+        await p.observer.serverStatus({ deadline: new Date(Date.now() + CALL_TIMEOUT_MS) });
+        down = false;
+        yield nodeStatus(NodeState.NODE_CONNECTED, [node]);
+      }
+      // A re-subscription asks for what came after the last flow seen (a restarted agent's ring is new).
+      const r: GetFlowsRequest = firstCall ? req : { ...req, number: 0, first: false, since: last ?? req.since ?? started };
+      firstCall = false;
+      for await (const ev of nodeStream(p, r, signal)) {
+        const t = ev.flow?.time ?? ev.time;
+        if (ev.flow && t && last) {
+          if (compareTimestamps(t, last) <= 0) continue;
+        }
+        if (ev.flow && t) last = t;
+        yield ev;
+      }
+      if (signal.aborted) return;
+      why = 'stream ended';
+    } catch (err) {
+      if (signal.aborted) return;
+      why = (err as grpc.ServiceError).details || (err as Error).message;
+    }
+    if (!down) {
+      down = true;
+      yield nodeStatus(NodeState.NODE_UNAVAILABLE, [node], why);
+    }
+    await sleep(RESUBSCRIBE_MS, signal);
   }
 }
 
@@ -65,9 +132,20 @@ export function relayObserverHandlers(pool: PeerPool, version: string): Observer
       const req = call.request;
       const ac = acceptGetFlows(call);
       if (!ac) return;
-      const sources = new Map(pool.list().map((p) => [p.node, nodeStream(p, req, ac.signal)] as const));
+      const follow = req.follow === true;
+      const stream = (p: Peer): AsyncIterable<GetFlowsResponse> => (follow ? followNode(pool, p.node, req, ac.signal) : nodeStream(p, req, ac.signal));
+      const sources = new Map(pool.list().map((p) => [p.node, stream(p)] as const));
+      // A follow takes in agents that appear later (new nodes, a restarted agent's new pod).
+      const join = follow
+        ? (add: (node: string, s: AsyncIterable<GetFlowsResponse>) => void) => pool.watch(({ added }) => {
+          for (const node of added) {
+            const p = pool.get(node);
+            if (p) add(node, stream(p));
+          }
+        })
+        : undefined;
       try {
-        const merged = mergeFlowStreams(sources, { signal: ac.signal });
+        const merged = mergeFlowStreams(sources, { signal: ac.signal, ...(join ? { join } : {}) });
         if (!req.follow && (req.number ?? 0) > 0) {
           const all: GetFlowsResponse[] = [];
           for await (const ev of merged) all.push(ev);

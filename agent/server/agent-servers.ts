@@ -20,7 +20,8 @@ import { FlowExporter } from '../exporter/flow-exporter.ts';
 import type { ExporterConfig } from '../../api/exporter-config.ts';
 import type { Agent } from '../runtime/agent.ts';
 import { AgentMetrics } from './agent-metrics.ts';
-import { listenGrpc, listenHttp, serverCredentials, type Closable, type TlsFiles } from '../../lib/listen.ts';
+import { listenGrpc, listenHttp, reloadingServerCredentials, serverCredentials, type Closable, type TlsFiles } from '../../lib/listen.ts';
+import { TLS_RELOAD_MS } from '../../api/config.ts';
 import { routeStatus } from './routes.ts';
 import { agentStatusHandlers, STATUS_SERVICE, statusService } from '../../api/status/grpc.ts';
 import { OBSERVER_SERVICE } from '../../api/grpc.ts';
@@ -36,6 +37,8 @@ export interface ServerOptions {
   /** `host:port` of the flow API. */
   grpcAddress?: string;
   tls?: TlsFiles;
+  /** How often the TLS files are read again (default TLS_RELOAD_MS). */
+  tlsReloadMs?: number;
   /** Directory for hubble.sock and agent.sock. */
   runDir?: string;
   metricsHandlers?: readonly string[];
@@ -143,7 +146,7 @@ export async function startAgentServers(agent: Agent, o: ServerOptions): Promise
       { definition: statusService, handlers: agentStatusHandlers(agent.nodeName, (p) => routeStatus(agent, p)) },
     ];
     const binds = [];
-    if (o.grpcAddress) binds.push({ address: o.grpcAddress, credentials: serverCredentials(o.tls) });
+    if (o.grpcAddress) binds.push({ address: o.grpcAddress, credentials: o.tls ? reloadingServerCredentials(o.tls, o.tlsReloadMs ?? TLS_RELOAD_MS) : serverCredentials() });
     if (o.runDir) binds.push({ address: `unix:${path.join(o.runDir, 'hubble.sock')}`, credentials: serverCredentials() });
     if (binds.length) {
       const g = await listenGrpc(services, binds, (server) => addReflection(server, [OBSERVER_SERVICE, PEER_SERVICE, HEALTH_SERVICE]));

@@ -17,6 +17,7 @@ import { statusCommand } from './status.ts';
 import { agentRole } from './agent.ts';
 import { relayRole } from './relay.ts';
 import { labCommand } from './lab.ts';
+import { certsCommand } from './certs.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, installCommand, uninstallCommand, statusCommand, observeCommand, endpointsCommand, mapsCommand, uiCommand, connectivityCommand, policyCommand, echoRole, sleepRole, probeCommand, agentRole, relayRole, labCommand];
+export const COMMANDS: CommandModule<GlobalArgs, any>[] = [versionCommand, completionCommand, installCommand, uninstallCommand, statusCommand, certsCommand, observeCommand, endpointsCommand, mapsCommand, uiCommand, connectivityCommand, policyCommand, echoRole, sleepRole, probeCommand, agentRole, relayRole, labCommand];

@@ -8,10 +8,13 @@ import { loadKubeConfig } from '../../lib/kube.ts';
 import { connectRelay } from '../../lib/relay-connection.ts';
 import { buildRequest, type SelectorFlags } from './request.ts';
 import type { GlobalArgs } from '../options.ts';
+import { relayConnectOptions } from '../relay-api.ts';
 
 export interface ObserveFlags extends GlobalArgs, SelectorFlags {
   server?: string;
   'relay-namespace'?: string;
+  'tls-dir'?: string;
+  'tls-server-name'?: string;
   color: string;
   'print-node-name': boolean;
   utc: boolean;
@@ -53,8 +56,8 @@ export async function observe(f: ObserveFlags): Promise<void> {
     return;
   }
   const kc = f.server ? undefined : loadKubeConfig(f);
-  const target = await connectRelay({ server: f.server, ...(kc ? { kc } : {}), namespace: f['relay-namespace'] });
-  const client = new ObserverClient(target.address, grpc.credentials.createInsecure(), { 'grpc.enable_retries': 0 });
+  const target = await connectRelay(relayConnectOptions(f, kc));
+  const client = new ObserverClient(target.address, target.credentials, { ...target.channelOptions, 'grpc.enable_retries': 0 });
   const call = client.getFlows(req);
   const stop = () => call.cancel();
   process.once('SIGINT', stop);

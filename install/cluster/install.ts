@@ -6,6 +6,7 @@ import { UserError } from '../../lib/errors.ts';
 import type { Progress } from '../../lib/progress.ts';
 import { installValues, planInstall, type InstallOptions, type InstallPlan } from '../plan.ts';
 import { NAMES } from '../render/meta.ts';
+import { TLS_SECRETS } from '../render/config.ts';
 import { tlsMaterialFromSecrets, tlsMaterialProblems } from '../tls-material.ts';
 import { Objects, describeRef, type ApplyAction } from '../../lib/kube-apply.ts';
 import { diagnose, formatRollout, rolloutState, silentPending } from './wait.ts';
@@ -28,9 +29,9 @@ export async function planWithClusterTls(objs: Objects, o: InstallOptions): Prom
   if (!values.tls.enabled) return planInstall(o, values);
   const ns = values.namespace;
   const secrets = (
-    await Promise.all([NAMES.caSecret, NAMES.agentTlsSecret, NAMES.relayTlsSecret].map((name) => objs.get<V1Secret>({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns } })))
+    await Promise.all(Object.values(TLS_SECRETS).map((name) => objs.get<V1Secret>({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: ns } })))
   ).filter((s): s is V1Secret => s !== undefined);
-  const existing = tlsMaterialFromSecrets(secrets as never, { ca: NAMES.caSecret, agent: NAMES.agentTlsSecret, relay: NAMES.relayTlsSecret });
+  const existing = tlsMaterialFromSecrets(secrets as never, TLS_SECRETS);
   const reuse = existing && tlsMaterialProblems(existing, { clusterName: values.clusterName }).length === 0;
   return planInstall({ ...o, tls: reuse ? existing : undefined }, values);
 }

@@ -1,6 +1,6 @@
 // The ConfigMap and the TLS Secrets. The Secrets come from material generated at install time.
 import { renderConfigData } from '../../api/config.ts';
-import type { CertKey, TlsMaterial } from '../tls-material.ts';
+import type { CertKey, TlsMaterial, TlsSecretNames } from '../tls-material.ts';
 import type { Values } from '../values.ts';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
@@ -27,12 +27,21 @@ function tlsSecret(v: Values, name: string, pair: CertKey, caCert: string): Kube
   } satisfies ISecret;
 }
 
+export const TLS_SECRETS: TlsSecretNames = {
+  ca: NAMES.caSecret, agent: NAMES.agentTlsSecret, relay: NAMES.relayTlsSecret, relayServer: NAMES.relayServerTlsSecret, client: NAMES.clientTlsSecret,
+};
+
 /** netobs-ca keeps the CA key so that a later install can issue certificates from the same CA; no role may read it. */
 export function renderTlsSecrets(v: Values, m: TlsMaterial): KubeObject[] {
   const out: KubeObject[] = [
     { apiVersion: 'v1', kind: 'Secret', metadata: meta(v, NAMES.caSecret), type: 'Opaque', data: { 'ca.crt': b64(m.ca.cert), 'ca.key': b64(m.ca.key) } } satisfies ISecret,
     tlsSecret(v, NAMES.agentTlsSecret, m.agentServer, m.ca.cert),
   ];
-  if (v.relay.enabled) out.push(tlsSecret(v, NAMES.relayTlsSecret, m.relayClient, m.ca.cert));
+  if (v.relay.enabled) {
+    out.push(tlsSecret(v, NAMES.relayTlsSecret, m.relayClient, m.ca.cert));
+    out.push(tlsSecret(v, NAMES.relayServerTlsSecret, m.relayServer, m.ca.cert));
+    // The plugin's key: whoever may get this Secret (Role netobs-user) may read the relay.
+    out.push(tlsSecret(v, NAMES.clientTlsSecret, m.cliClient, m.ca.cert));
+  }
   return out;
 }

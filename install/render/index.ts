@@ -43,10 +43,12 @@ export function renderManifests({ values: v, tls }: RenderInput): KubeObject[] {
     renderConfigMap(v),
     ...(v.dashboards.enabled ? renderDashboards(v) : []),
     ...renderRbac(v),
+    // The relay's NetworkPolicy before its pods, so that no relay pod runs unguarded.
+    ...relay.filter((o) => o.kind === 'NetworkPolicy'),
     ...relay.filter((o) => o.kind === 'Service'),
     ...renderMetricsServices(v),
     renderAgent(v),
-    ...relay.filter((o) => o.kind !== 'Service'),
+    ...relay.filter((o) => o.kind === 'Deployment'),
     ...(v.serviceMonitor.enabled ? [renderServiceMonitor(v)] : []),
   ];
 }

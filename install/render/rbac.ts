@@ -1,5 +1,6 @@
-// Least-privilege RBAC. Each rule names its resources and verbs (no wildcards); the only Secret
-// anyone may read is the relay's TLS Secret, by name, in the install namespace.
+// Least-privilege RBAC. Each rule names its resources and verbs (no wildcards); the only Secrets
+// anyone may read are the relay's TLS Secret and, for users bound to netobs-user, the plugin's
+// client certificate, each by name, in the install namespace.
 // What each permission is for:
 // agent (ClusterRole): watches pods, namespaces, nodes, services, EndpointSlices and both policy
 //   kinds to compute identities and policy maps; writes NetobsIdentities (allocation), the Valid
@@ -7,6 +8,10 @@
 // agent (Role, install namespace): reads its own DaemonSet, the uninstall signal for preStop.
 // relay (Role, install namespace): finds agent pods (their node and IP) and reads its TLS Secret
 //   (to reload rotated certificates without waiting for the kubelet's volume sync).
+// netobs-user (Role, install namespace, bound by the cluster's admin to whoever may read flows):
+//   finds the relay (its Deployment and a ready pod), opens a port-forward to it, and reads the
+//   client certificate the relay demands. Without it the relay's flows, endpoints and maps are
+//   out of reach even from inside the cluster.
 import { GROUP } from '../crds/common.ts';
 import type { Values } from '../values.ts';
 import type { IClusterRole, IClusterRoleBinding, IRole, IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
@@ -46,6 +51,15 @@ export function relayNamespaceRules(): PolicyRule[] {
   ];
 }
 
+export function userNamespaceRules(v: Values): PolicyRule[] {
+  return [
+    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'], resourceNames: [NAMES.relay] },
+    { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+    { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create', 'get'] },
+    ...(v.tls.enabled && v.relay.tls.enabled ? [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: [NAMES.clientTlsSecret] }] : []),
+  ];
+}
+
 function binding(v: Values, kind: 'RoleBinding' | 'ClusterRoleBinding', name: string): KubeObject {
   return {
     apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -74,7 +88,7 @@ export function renderRbac(v: Values): KubeObject[] {
     binding(v, 'ClusterRoleBinding', NAMES.agent),
     role('Role', NAMES.agent, agentNamespaceRules()),
   ];
-  if (v.relay.enabled) out.push(role('Role', NAMES.relay, relayNamespaceRules()));
+  if (v.relay.enabled) out.push(role('Role', NAMES.relay, relayNamespaceRules()), role('Role', NAMES.userRole, userNamespaceRules(v)));
   out.push(binding(v, 'RoleBinding', NAMES.agent));
   if (v.relay.enabled) out.push(binding(v, 'RoleBinding', NAMES.relay));
   return out;

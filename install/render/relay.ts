@@ -1,19 +1,26 @@
-// The relay Deployment and its Service (4245), and the headless metrics Services that give
+// The relay Deployment, its Service (4245) and its NetworkPolicy, and the headless metrics Services that give
 // Prometheus (annotation-based discovery or a ServiceMonitor) one target per agent.
-import { CONFIG_DIR, TLS_DIR } from '../../api/config.ts';
+import { CONFIG_DIR, RELAY_TLS_DIR, relayServerName, TLS_DIR } from '../../api/config.ts';
+import { RELAY_SERVER_NAME_ANNOTATION } from '../../api/kube-names.ts';
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { imageRef, type Values } from '../values.ts';
 import { configHash } from './config.ts';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IService } from 'kubernetes-models/v1/Service';
 import { agentSelector, CONFIG_HASH_ANNOTATION, meta, NAMES, relaySelector, type KubeObject } from './meta.ts';
 
+/** Whether the relay's client port requires mTLS (install refuses relay.tls without tls). */
+export const relayServesTls = (v: Values): boolean => v.tls.enabled && v.relay.tls.enabled;
+
 export function renderRelay(v: Values): KubeObject[] {
   const r = v.relay;
   const labels = { ...relaySelector, 'app.kubernetes.io/component': 'relay' };
+  const serverTls = relayServesTls(v);
   const deployment: KubeObject = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: meta(v, NAMES.relay, { labels }),
+    // The plugin reads the annotation to know it must present its client certificate, and which name to expect.
+    metadata: meta(v, NAMES.relay, { labels, ...(serverTls ? { annotations: { [RELAY_SERVER_NAME_ANNOTATION]: relayServerName(v.clusterName) } } : {}) }),
     spec: {
       replicas: r.replicas,
       selector: { matchLabels: relaySelector },
@@ -44,6 +51,7 @@ export function renderRelay(v: Values): KubeObject[] {
                 { name: 'tmp', mountPath: '/tmp' },
                 { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                 ...(v.tls.enabled ? [{ name: 'tls', mountPath: TLS_DIR, readOnly: true }] : []),
+                ...(serverTls ? [{ name: 'server-tls', mountPath: RELAY_TLS_DIR, readOnly: true }] : []),
               ],
               terminationMessagePolicy: 'FallbackToLogsOnError',
             },
@@ -53,6 +61,7 @@ export function renderRelay(v: Values): KubeObject[] {
             { name: 'config', configMap: { name: NAMES.config, defaultMode: 0o444 } },
             // 0440 with fsGroup: the non-root relay reads its key through the group.
             ...(v.tls.enabled ? [{ name: 'tls', secret: { secretName: NAMES.relayTlsSecret, defaultMode: 0o440 } }] : []),
+            ...(serverTls ? [{ name: 'server-tls', secret: { secretName: NAMES.relayServerTlsSecret, defaultMode: 0o440 } }] : []),
           ],
         },
       },
@@ -64,7 +73,27 @@ export function renderRelay(v: Values): KubeObject[] {
     metadata: meta(v, NAMES.relay, { labels }),
     spec: { type: 'ClusterIP', selector: relaySelector, ports: [{ name: 'grpc', port: r.port, targetPort: 'grpc', protocol: 'TCP' }] },
   } satisfies IService;
-  return [service, deployment];
+  const out = [service, deployment];
+  if (r.networkPolicy.enabled) out.push(renderRelayNetworkPolicy(v));
+  return out;
+}
+
+/**
+ * Admits the relay port only, from anywhere (clients arrive through port-forwards and from other
+ * namespaces; with relay.tls the certificate is what authenticates them). Egress stays open: the
+ * agents listen on node addresses, which a NetworkPolicy can only name as ipBlocks.
+ */
+export function renderRelayNetworkPolicy(v: Values): KubeObject {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: meta(v, NAMES.relayNetworkPolicy, { labels: { 'app.kubernetes.io/component': 'relay' } }),
+    spec: {
+      podSelector: { matchLabels: relaySelector },
+      policyTypes: ['Ingress'],
+      ingress: [{ ports: [{ protocol: 'TCP', port: v.relay.port }] }],
+    },
+  } satisfies INetworkPolicy;
 }
 
 export function renderMetricsServices(v: Values): KubeObject[] {

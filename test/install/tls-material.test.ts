@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { generateTlsMaterial, tlsMaterialFromSecrets, tlsMaterialProblems } from '../../install/tls-material.ts';
-import { renderTlsSecrets } from '../../install/render/config.ts';
+import { renderTlsSecrets, TLS_SECRETS } from '../../install/render/config.ts';
 import { defaultValues } from '../../install/values.ts';
 
 const m = generateTlsMaterial({ clusterName: 'default', validityDays: 365 });
@@ -56,18 +56,18 @@ test('a real mTLS handshake: relay client to agent server on loopback', async (t
 
 test('material round-trips through the rendered Secrets', (t) => {
   const secrets = renderTlsSecrets(defaultValues('1'), m) as unknown as { metadata: { name: string }; data: Record<string, string> }[];
-  const back = tlsMaterialFromSecrets(secrets, { ca: 'netobs-ca', agent: 'netobs-agent-tls', relay: 'netobs-relay-tls' });
+  const back = tlsMaterialFromSecrets(secrets, TLS_SECRETS);
   t.deepEqual(back, m);
-  t.is(tlsMaterialFromSecrets(secrets.slice(1), { ca: 'netobs-ca', agent: 'netobs-agent-tls', relay: 'netobs-relay-tls' }), undefined);
+  t.is(tlsMaterialFromSecrets(secrets.slice(1), TLS_SECRETS), undefined);
 });
 
 test('problems: expiry, another cluster, another CA', (t) => {
   const later = new Date(Date.now() + 360 * 86_400_000);
   t.deepEqual(
     tlsMaterialProblems(m, { clusterName: 'default', now: later, minDays: 30 }).map((p) => p.split(':')[0]),
-    ['ca', 'agent server', 'relay client'],
+    ['ca', 'agent server', 'relay client', 'relay server', 'kubectl-netobs client'],
   );
-  t.deepEqual(tlsMaterialProblems(m, { clusterName: 'prod' }), ['agent server: not valid for node.prod.agent.netobs.io']);
+  t.deepEqual(tlsMaterialProblems(m, { clusterName: 'prod' }), ['agent server: not valid for node.prod.agent.netobs.io', 'relay server: not valid for prod.relay.netobs.io']);
   const other = generateTlsMaterial({ clusterName: 'default', validityDays: 365 });
-  t.deepEqual(tlsMaterialProblems({ ...m, ca: other.ca }, { clusterName: 'default' }), ['agent server: not signed by the netobs CA', 'relay client: not signed by the netobs CA']);
+  t.deepEqual(tlsMaterialProblems({ ...m, ca: other.ca }, { clusterName: 'default' }), ['agent server: not signed by the netobs CA', 'relay client: not signed by the netobs CA', 'relay server: not signed by the netobs CA', 'kubectl-netobs client: not signed by the netobs CA']);
 });

@@ -90,3 +90,14 @@ test('relay status sums the nodes and names the unavailable ones', (t) => {
   });
   t.deepEqual(nodesFromStatus(answers, false).map((n) => [n.name, n.state]), [['n1', 1], ['n2', 1], ['n3', 2]]);
 });
+
+test('a node\'s own UNAVAILABLE/CONNECTED events stop and resume the wait for it', (t) => {
+  const m = new FlowMerger(['a', 'b']);
+  const st = (state: 1 | 2, node: string): GetFlowsResponse => ({ node_status: { state_change: state, node_names: [node] } });
+  t.deepEqual(names(m.push('a', f('a', 1), 0)), []);
+  t.deepEqual(names(m.push('b', st(2, 'b'), 0)), ['status:2:b', 'a@1'], 'b down: a is no longer held back');
+  t.deepEqual(names(m.push('a', f('a', 2), 0)), ['a@2']);
+  t.deepEqual(names(m.push('b', st(1, 'b'), 0)), ['status:1:b']);
+  t.deepEqual(names(m.push('a', f('a', 4), 0)), [], 'b back: a waits for it again');
+  t.deepEqual(names(m.push('b', f('b', 3), 0)), ['b@3']);
+});

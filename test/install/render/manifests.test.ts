@@ -10,9 +10,9 @@ import { at, find, render, tls } from './fixtures.ts';
 const objects = render();
 const CLUSTER_SCOPED = ['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'];
 
-test('apply order: namespace, CRDs, accounts, secrets, config, RBAC, services, workloads', (t) => {
+test('apply order: namespace, CRDs, accounts, secrets, config, RBAC, network policy, services, workloads', (t) => {
   const kinds = [...new Set(objects.map((o) => o.kind))];
-  t.deepEqual(kinds, ['Namespace', 'CustomResourceDefinition', 'ServiceAccount', 'Secret', 'ConfigMap', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Service', 'DaemonSet', 'Deployment']);
+  t.deepEqual(kinds, ['Namespace', 'CustomResourceDefinition', 'ServiceAccount', 'Secret', 'ConfigMap', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'NetworkPolicy', 'Service', 'DaemonSet', 'Deployment']);
   // Each kind is contiguous, so the order above is the whole story.
   const runs = objects.map((o) => o.kind).filter((k, i, a) => k !== a[i - 1]);
   t.is(runs.length, kinds.length);

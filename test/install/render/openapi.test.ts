@@ -7,6 +7,7 @@ import { DaemonSet, Deployment } from 'kubernetes-models/apps/v1';
 import { ConfigMap, Namespace, Secret, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import type { KubeObject } from '../../../install/render/index.ts';
 import { render } from './fixtures.ts';
 
@@ -24,6 +25,7 @@ const MODELS: Record<string, new (data: never) => Validatable> = {
   'rbac.authorization.k8s.io/v1/Role': Role,
   'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
   'apiextensions.k8s.io/v1/CustomResourceDefinition': CustomResourceDefinition,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
 };
 
 function validate(o: KubeObject): string | undefined {

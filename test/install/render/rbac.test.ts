@@ -26,6 +26,13 @@ const ALLOWED: Record<string, string[]> = {
   ],
   'Role/netobs-agent': ['apps/daemonsets: get [netobs-agent]'],
   'Role/netobs-relay': ['/pods: get,list,watch', '/secrets: get [netobs-relay-tls]'],
+  // Bound by an admin to the users who may read flows: find the relay, port-forward, its client certificate.
+  'Role/netobs-user': [
+    'apps/deployments: get [netobs-relay]',
+    '/pods: get,list',
+    '/pods/portforward: create,get',
+    '/secrets: get [netobs-client-tls]',
+  ],
 };
 
 function flatten(rules: PolicyRule[]): string[] {
@@ -49,13 +56,13 @@ test('no wildcard groups, resources or verbs anywhere', (t) => {
   }
 });
 
-test('secrets: only in a namespaced Role in the install namespace, only by name, only the relay TLS secret', (t) => {
+test('secrets: only in a namespaced Role in the install namespace, only by name: the relay its TLS secret, users the client certificate', (t) => {
   for (const r of roles) {
     for (const rule of r.rules as PolicyRule[]) {
       if (!rule.resources.includes('secrets')) continue;
       t.is(r.kind, 'Role');
       t.is(r.metadata.namespace, 'netobs-system');
-      t.deepEqual(rule.resourceNames, ['netobs-relay-tls']);
+      t.deepEqual(rule.resourceNames, [r.metadata.name === 'netobs-user' ? 'netobs-client-tls' : 'netobs-relay-tls']);
       t.deepEqual(rule.verbs, ['get']);
     }
   }
