@@ -114,11 +114,13 @@ __attribute__((noinline)) int netobs_ct_recheck(struct ct_entry *ct, const struc
 		reason = policy_check(k->endpoint_id,
 				      k->direction == DIR_EGRESS ? ct->dst_identity : ct->src_identity,
 				      k->proto, ct->policy_port, k->direction, &match, &rule);
+	/* Judged under this revision either way: a denied entry stays (see handle()). */
+	ct->policy_rev = policy_rev;
+	ct->denied = reason;
 	if (reason)
 		return reason;
 	ct->match_type = match;
 	ct->rule_id = rule;
-	ct->policy_rev = policy_rev;
 	return 0;
 }
 
@@ -259,13 +261,14 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 		ct_forget(&k);
 		ct = NULL;
 	}
-	if (ct && ct->policy_rev != ep->policy_rev) {
-		reason = netobs_ct_recheck(ct, &k, ep->flags, ep->policy_rev);
-		if (reason) {
-			ct_forget(&k);
-			return netobs_drop(&f, reason);
-		}
-	}
+	/* A connection the new policy denies keeps its entry, marked denied, until it expires
+	 * or a later revision allows it again: forgetting it would let a reply still in flight
+	 * open the reversed connection from the other side, which would then carry the denied
+	 * peer's packets as replies. */
+	if (ct && ct->policy_rev != ep->policy_rev)
+		netobs_ct_recheck(ct, &k, ep->flags, ep->policy_rev);
+	if (ct && ct->denied)
+		return netobs_drop(&f, ct->denied);
 	if (!ct) {
 		reason = netobs_new_conn(&f, ep->identity, ep->flags, ep->policy_rev);
 		if (reason == TC_ACT_OK)

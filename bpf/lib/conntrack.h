@@ -78,7 +78,7 @@ struct ct_entry {
 	__u8 tcp_state;      /* CT_TCP_* */
 	__u8 flags;          /* CT_F_* */
 	__u8 match_type;
-	__u8 pad;
+	__u8 denied;         /* drop reason of the last re-check (0: allowed); see handle() */
 	__u16 policy_port;   /* the first packet's policy port, for a re-check */
 	__u32 policy_rev;    /* the endpoint's policy revision when last judged */
 	__u8 nat_addr[16];   /* CT_F_SVC: the Service address and port the pod sent to */

@@ -119,7 +119,7 @@ export const STRUCTS = {
       tcp_state: [70, 1],
       flags: [71, 1],
       match_type: [72, 1],
-      pad: [73, 1],
+      denied: [73, 1],
       policy_port: [74, 2],
       policy_rev: [76, 4],
       nat_addr: [80, 16],

@@ -30,6 +30,8 @@ export class FakeAgent {
       ServerStatus: (_call, cb) => cb(null, { num_flows: 0, max_flows: 4095, seen_flows: 0, uptime_ns: 1, version: 'fake' }),
       GetNodes: (_call, cb) => cb(null, { nodes: [] }),
       GetNamespaces: (_call, cb) => cb(null, { namespaces: [] }),
+      GetAgentEvents: (call) => call.end(),
+      GetDebugEvents: (call) => call.end(),
     };
     this.#server = await listenGrpc([{ definition: observerService, handlers }], [{ address: `127.0.0.1:${this.port}`, credentials: serverCredentials() }]);
     this.port = this.#server.ports[0] ?? 0;
