@@ -5,15 +5,14 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { run } from '../../cmd/cli.ts';
 import { labDown, labInfo } from '../../lab/index.ts';
+import { canRunLab, labSerial } from './support/root-only.ts';
 
 const exec = promisify(execFile);
 const NAME = 'e2e-demo';
-const isRoot = process.getuid?.() === 0;
-const serial = isRoot || process.env['CI'] ? test.serial : test.serial.skip;
-if (!isRoot && !process.env['CI']) test('lab demo e2e needs root (network namespaces): skipped', (t) => t.pass());
+const serial = labSerial('lab demo e2e');
 
 test.after.always(async () => {
-  if (isRoot || process.env['CI']) await labDown(NAME).catch(() => {});
+  if (canRunLab) await labDown(NAME).catch(() => {});
 });
 
 serial('lab up --demo, status, kubeconfig, then down', async (t) => {

@@ -13,20 +13,21 @@ import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { labDown, labUp, type LabInfo } from '../../lab/index.ts';
 import { until } from './support/until.ts';
+import { kubectlFor } from './support/kubectl.ts';
+import { canRunLab, labSerial } from './support/root-only.ts';
 
 const run = promisify(execFile);
 const NAME = 'e2e-auth';
-const isRoot = process.getuid?.() === 0;
-const serial = isRoot || process.env['CI'] ? test.serial : test.serial.skip;
-if (!isRoot && !process.env['CI']) test('lab auth needs root (network namespaces): skipped', (t) => t.pass());
+const serial = labSerial('lab auth');
 
 let lab: LabInfo;
 let dir = '';
-const kubectl = async (...args: string[]) => (await run('kubectl', ['--kubeconfig', lab.kubeconfig, '--cache-dir', path.join(dir, 'cache'), ...args], { timeout: 60_000 })).stdout;
+const kctl = kubectlFor(() => ({ kubeconfig: lab.kubeconfig, dir }), 60_000);
+const kubectl = kctl.out;
 const port = () => new URL(lab.apiserver).port;
 
 test.before(async () => {
-  if (!isRoot && !process.env['CI']) return;
+  if (!canRunLab) return;
   dir = await mkdtemp(path.join(os.tmpdir(), 'netobs-lab-auth-'));
   await labDown(NAME).catch(() => {});
   lab = await labUp({ name: NAME, nodes: 1 });
@@ -47,7 +48,7 @@ serial('a pod’s mounted token is its service account, and RBAC denies it what 
   const token = (await kubectl('exec', '-n', 'shop', 'app', '--', 'cat', '/var/run/secrets/kubernetes.io/serviceaccount/token')).trim();
 
   // kubectl with the pod's token: granted configmaps, denied pods with the real server's 403.
-  const asPod = (...args: string[]) => run('kubectl', ['--kubeconfig', lab.kubeconfig, '--cache-dir', path.join(dir, 'cache'), '--token', token, ...args], { timeout: 60_000 });
+  const asPod = (...args: string[]) => kctl.exec('--token', token, ...args);
   t.regex((await asPod('get', 'configmaps', '-n', 'shop')).stdout, /kube-root-ca\.crt/);
   const denied = await asPod('get', 'pods', '-n', 'shop').then(
     () => '',

@@ -12,17 +12,17 @@ import { labDown, labUp, type LabInfo } from '../../lab/index.ts';
 import { findLeftovers } from '../../lab/node/teardown.ts';
 import { run as runCli } from '../../cmd/cli.ts';
 import { until } from './support/until.ts';
+import { kubectlFor } from './support/kubectl.ts';
+import { canRunLab, labSerial } from './support/root-only.ts';
 
 const run = promisify(execFile);
 const NAME = 'e2e-lab';
-const isRoot = process.getuid?.() === 0;
-const serial = isRoot || process.env['CI'] ? test.serial : test.serial.skip;
-if (!isRoot && !process.env['CI']) test('lab e2e needs root (network namespaces): skipped', (t) => t.pass());
+const serial = labSerial('lab e2e');
 
 let lab: LabInfo;
 let dir = '';
 
-const kubectl = async (...args: string[]) => (await run('kubectl', ['--kubeconfig', lab.kubeconfig, '--cache-dir', path.join(dir, 'cache'), ...args], { timeout: 60_000 })).stdout;
+const kubectl = kubectlFor(() => ({ kubeconfig: lab.kubeconfig, dir }), 60_000).out;
 const kubectlFails = (...args: string[]) => kubectl(...args).then(
   () => undefined,
   (e: { stderr: string; code: number }) => e,
@@ -68,14 +68,14 @@ spec:
 `;
 
 test.before(async () => {
-  if (!isRoot && !process.env['CI']) return;
+  if (!canRunLab) return;
   dir = await mkdtemp(path.join(os.tmpdir(), 'netobs-lab-e2e-'));
   await labDown(NAME).catch(() => {});
   lab = await labUp({ name: NAME, nodes: 2 });
 });
 
 test.after.always(async () => {
-  if (!isRoot && !process.env['CI']) return;
+  if (!canRunLab) return;
   await labDown(NAME).catch(() => {});
   if (dir) await rm(dir, { recursive: true, force: true });
 });

@@ -2,10 +2,7 @@
 // certificate, bearer token, --as impersonation, auth can-i) and @kubernetes/client-node, with
 // the RBAC that netobs's install renders for its agent and relay.
 import test from 'ava';
-import { execFile } from 'node:child_process';
 import https from 'node:https';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import type { Pki } from '../../../lab/apiserver/pki.ts';
 import { startTestApiServer, type TestApiServer } from './support.ts';
@@ -15,16 +12,14 @@ import { defaultValues } from '../../../install/values.ts';
 import { agentClusterRules, agentNamespaceRules, renderRbac, renderServiceAccounts, type PolicyRule } from '../../../install/render/rbac.ts';
 import { defaultRbac } from '../../../lab/apiserver/default-rbac.ts';
 
-const run = promisify(execFile);
 let lab: TestApiServer | undefined;
-let dir = '';
 let kubeconfig = '';
 let pki: Pki;
 let url = '';
 
 test.before(async () => {
   lab = await startTestApiServer('auth');
-  ({ dir, kubeconfig, pki, url } = lab);
+  ({ kubeconfig, pki, url } = lab);
   const v = defaultValues('0.0.0');
   createAll(lab.api, [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: v.namespace } },
@@ -40,7 +35,7 @@ test.after.always(async () => {
   await lab?.close();
 });
 
-const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', path.join(dir, 'cache'), ...args]);
+const kubectl = (...args: string[]) => lab!.kubectl.exec(...args);
 const kubectlFails = (...args: string[]) =>
   kubectl(...args).then(
     (r) => {

@@ -2,15 +2,12 @@
 // default strict validation refuses a misspelled field, --validate=false stores the object with the
 // field pruned, --validate=warn prints kubectl's warning, and format, maxProperties and oneOf hold.
 import test from 'ava';
-import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { netobsCrds } from '../../../install/crds/definitions.ts';
 import { startTestApiServer, type TestApiServer } from './support.ts';
 
-const run = promisify(execFile);
 let lab: TestApiServer | undefined;
 let dir = '';
 let kubeconfig = '';
@@ -30,10 +27,10 @@ test.after.always(async () => {
   await lab?.close();
 });
 
-const kubectl = async (...args: string[]) => (await run('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', path.join(dir, 'cache'), ...args])).stdout;
+const kubectl = (...args: string[]) => lab!.kubectl.out(...args);
 const fails = (...args: string[]) => kubectl(...args).then((out) => `unexpected success: ${out}`, (e: { stderr: string }) => e.stderr);
 const both = async (...args: string[]) => {
-  const r = await run('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', path.join(dir, 'cache'), ...args]);
+  const r = await lab!.kubectl.exec(...args);
   return r.stdout + r.stderr;
 };
 

@@ -1,13 +1,10 @@
 // The API server alone (no nodes): real kubectl and @kubernetes/client-node against it.
 import test from 'ava';
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import * as k8s from '@kubernetes/client-node';
 import { startTestApiServer, type TestApiServer } from './support.ts';
 
-const run = promisify(execFile);
 let lab: TestApiServer | undefined;
 let dir = '';
 let kubeconfig = '';
@@ -21,7 +18,7 @@ test.after.always(async () => {
   await lab?.close();
 });
 
-const kubectl = async (...args: string[]) => (await run('kubectl', ['--kubeconfig', kubeconfig, '--cache-dir', path.join(dir, 'cache'), ...args])).stdout;
+const kubectl = (...args: string[]) => lab!.kubectl.out(...args);
 
 test.serial('kubectl get prints the columns of the real server', async (t) => {
   const out = await kubectl('get', 'namespaces');

@@ -9,6 +9,7 @@ import { bootstrap } from '../../../lab/apiserver/bootstrap.ts';
 import { renderKubeconfig } from '../../../lab/apiserver/kubeconfig.ts';
 import { makePki, type Pki } from '../../../lab/apiserver/pki.ts';
 import { startApiServer, type RunningServer } from '../../../lab/apiserver/server.ts';
+import { kubectlFor, type Kubectl } from '../support/kubectl.ts';
 
 export interface TestApiServer {
   /** A temporary directory of the test's own (PKI, kubeconfig, kubectl's cache), removed by close. */
@@ -19,6 +20,8 @@ export interface TestApiServer {
   url: string;
   /** The admin kubeconfig file (CN=kubernetes-admin, O=system:masters). */
   kubeconfig: string;
+  /** Real kubectl as the admin, with a discovery cache in dir. */
+  kubectl: Kubectl;
   close(): Promise<void>;
 }
 
@@ -33,6 +36,7 @@ export async function startTestApiServer(prefix: string): Promise<TestApiServer>
   await writeFile(kubeconfig, renderKubeconfig('unit', url, pki));
   return {
     dir, pki, api, server, url, kubeconfig,
+    kubectl: kubectlFor(() => ({ kubeconfig, dir })),
     close: async () => {
       await server.close();
       await rm(dir, { recursive: true, force: true });
