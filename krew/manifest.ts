@@ -30,9 +30,9 @@ const ROSETTA =
 
 export function krewManifest(version: string, archives: ReleaseArchive[]): string {
   // Apple Silicon gets the Intel archive: one more selector for the same file and checksum.
-  const entries = [...archives];
+  const entries = archives.map((a) => ({ selectorArch: a.arch, archive: a }));
   const darwin = archives.find((a) => a.os === 'darwin' && a.arch === 'amd64');
-  if (darwin && !archives.some((a) => a.os === 'darwin' && a.arch === 'arm64')) entries.push({ ...darwin, arch: 'arm64' });
+  if (darwin && !archives.some((a) => a.os === 'darwin' && a.arch === 'arm64')) entries.push({ selectorArch: 'arm64', archive: darwin });
   const doc = {
     apiVersion: 'krew.googlecontainertools.github.com/v1alpha2',
     kind: 'Plugin',
@@ -49,8 +49,8 @@ export function krewManifest(version: string, archives: ReleaseArchive[]): strin
         '(Linux hosts only; the client commands run on Linux, macOS and Windows).\n' +
         (darwin ? ROSETTA : ''),
       ...(darwin ? { caveats: 'macOS on Apple Silicon: this plugin is an x86_64 executable and runs through Rosetta 2.\nIf macOS says it cannot run it, install Rosetta 2: softwareupdate --install-rosetta\n`lab`, `agent` and the other node roles need Linux; on macOS and Windows use the client commands.\n' } : {}),
-      platforms: entries.map((a) => ({
-        selector: { matchLabels: { os: a.os, arch: a.arch } },
+      platforms: entries.map(({ selectorArch, archive: a }) => ({
+        selector: { matchLabels: { os: a.os, arch: selectorArch } },
         uri: `${RELEASE_BASE_URL}/v${version}/${archiveName(version, a)}`,
         sha256: a.sha256,
         bin: binName(a.os),
