@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what netobs needs to build, test and run its lab, idempotently: Debian packages that
-# are missing (wine64 runs the Windows build in test/krew/package.test.ts), then the npm packages (including the pinned Node 24 runtime) when the lock changed.
+# are missing (wine64 runs the Windows build in test/krew/package.test.ts), then the npm packages
+# (including the pinned Node 24 runtime) when the lock changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
