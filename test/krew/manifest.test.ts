@@ -42,7 +42,7 @@ const invalid = test.macro((t, change: (d: KrewManifest & Doc) => void, expected
 });
 
 test('version without v', invalid, (d) => void (d.spec.version = '0.1.0'), /spec\.version/);
-test('windows bin without .exe', invalid, (d) => void (d.spec.platforms.find((p) => p.selector.matchLabels.os === 'windows')!.bin = 'kubectl-netobs'), /must end with \.exe/);
+test('windows bin without .exe', invalid, (d) => void (d.spec.platforms.find((p) => p.selector?.matchLabels?.os === 'windows')!.bin = 'kubectl-netobs'), /must end with \.exe/);
 test('a bad checksum', invalid, (d) => void (d.spec.platforms[0]!.sha256 = 'ABC'), /sha256/);
 test('the same os/arch twice', invalid, (d) => void d.spec.platforms.push(d.spec.platforms[0]!), /selected twice/);
 test('a long short description', invalid, (d) => void (d.spec.shortDescription = 'x'.repeat(51)), /shortDescription/);

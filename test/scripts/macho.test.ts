@@ -58,7 +58,7 @@ test('an unsigned executable gets LC_CODE_SIGNATURE and a CodeDirectory that mat
 
 test('a changed byte shows as a bad page', (t) => {
   const signed = adhocSign(tinyExecutable(0x3000, 100), 'x');
-  signed[0x2345] ^= 1;
+  signed.writeUInt8(signed.readUInt8(0x2345) ^ 1, 0x2345);
   t.deepEqual(checkMachO(signed).signature?.badPages, [2]);
 });
 
