@@ -2,9 +2,9 @@
 // the plugin, the in-cluster service account for agents and the relay.
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { UserError } from './errors.ts';
+import { kubeconfigPaths } from './kubeconfig-paths.ts';
 
 export interface KubeOptions {
   kubeconfig?: string | undefined;
@@ -20,10 +20,9 @@ export function loadKubeConfig(opts: KubeOptions = {}): KubeConfig {
     else if (opts.inCluster && process.env.KUBERNETES_SERVICE_HOST) kc.loadFromCluster();
     else {
       // Without any kubeconfig the client library invents http://localhost:8080; say so instead.
-      const files = (process.env.KUBECONFIG ?? '').split(path.delimiter).filter(Boolean);
-      const home = path.join(os.homedir(), '.kube', 'config');
+      const { fromEnv: files, home } = kubeconfigPaths(process.env, process.platform, existsSync, os.homedir());
       if (!files.some((f) => existsSync(f)) && !existsSync(home) && !process.env.KUBERNETES_SERVICE_HOST) {
-        throw new UserError('no kubeconfig found (KUBECONFIG unset, ~/.kube/config missing): pass --kubeconfig, or run `kubectl netobs lab up` for a local cluster');
+        throw new UserError(`no kubeconfig found (KUBECONFIG ${files.length ? 'names no existing file' : 'unset'}, ${home} missing): pass --kubeconfig, or run \`kubectl netobs lab up\` on a Linux host for a local cluster`);
       }
       kc.loadFromDefault();
     }

@@ -142,7 +142,7 @@ export async function bundle(outDir: string): Promise<BundleOutput> {
         "import { fileURLToPath as __netobsFileURLToPath } from 'node:url';",
         'const require = __netobsCreateRequire(import.meta.url);',
         'const __netobs_filename = __netobsFileURLToPath(import.meta.url);',
-        "const __netobs_dirname = __netobs_filename.slice(0, __netobs_filename.lastIndexOf('/'));",
+        "const __netobs_dirname = __netobs_filename.slice(0, Math.max(__netobs_filename.lastIndexOf('/'), __netobs_filename.lastIndexOf('\\\\')));",
       ].join(' '),
     },
   });

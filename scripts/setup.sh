@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what netobs needs to build, test and run its lab, idempotently: Debian packages that
-# are missing, then the npm packages (including the pinned Node 24 runtime) when the lock changed.
+# are missing (wine64 runs the Windows build in test/krew/package.test.ts), then the npm packages
+# (including the pinned Node 24 runtime) when the lock changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,8 @@ fi
 
 APT_PACKAGES=(clang llvm libbpf-dev libelf-dev linux-libc-dev iproute2 bpftool nftables iptables
   iperf3 wrk tmux busybox curl ca-certificates git procps psmisc prometheus
-  qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross)
+  qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross
+  wine64)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 command -v node >/dev/null 2>&1 || missing+=(nodejs)

@@ -13,7 +13,8 @@ const digest = crypto.createHash('sha256').update(data).digest('hex').slice(0, 1
 const dir = path.join(os.tmpdir(), `netobs-${process.getuid ? process.getuid() : 'user'}`);
 fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
 const st = fs.lstatSync(dir);
-if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid()) || (st.mode & 0o077) !== 0) {
+// Windows has no mode bits (stat reports 0o666): there the user's own %TEMP% keeps others out.
+if (!st.isDirectory() || (process.getuid && st.uid !== process.getuid()) || (process.platform !== 'win32' && (st.mode & 0o077) !== 0)) {
   throw new Error(`load koffi: ${dir} is not a private directory owned by this user (remove it and retry)`);
 }
 const file = path.join(dir, `koffi-${digest}.node`);

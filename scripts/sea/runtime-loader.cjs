@@ -8,7 +8,9 @@ const __netobsRuntime = (() => {
     require('node:fs').mkdirSync(dir, { recursive: true, mode: 0o700 });
     const st = require('node:fs').lstatSync(dir);
     const uid = process.getuid ? process.getuid() : st.uid;
-    if (!st.isDirectory() || st.uid !== uid || (st.mode & 0o077) !== 0) {
+    // Windows has no mode bits (stat reports 0o666): there the user's own %TEMP% keeps others out.
+    const open = process.platform !== 'win32' && (st.mode & 0o077) !== 0;
+    if (!st.isDirectory() || st.uid !== uid || open) {
       throw new Error(`load runtime: ${dir} is not a private directory owned by this user (remove it and retry)`);
     }
   }
