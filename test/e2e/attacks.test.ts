@@ -229,7 +229,10 @@ test.serial('deleting the policy that allowed a running UDP flow stops it at onc
     kubectl(['delete', 'networkpolicy', 'allow-udp']);
     const denied = await dropped('the flow judged again', (f) => f.IP?.source === c && f.IP?.destination === v && f.l4?.UDP?.source_port === 41000 && f.l4?.UDP?.destination_port === 9000);
     t.is(denied[0]!.drop_reason_desc, 'POLICY_DENIED');
-    // Stopped: two seconds without a reply while the pinger keeps sending every 100 ms.
+    // The observe calls above block this process: replies the pinger printed before the deny
+    // are still queued in its pipe. One second drains them; then two seconds without a reply
+    // while the pinger keeps sending every 100 ms.
+    await new Promise((r) => setTimeout(r, 1000));
     const n = replies.length;
     await new Promise((r) => setTimeout(r, 2000));
     t.is(replies.length, n, 'no reply after the deny');
