@@ -20,7 +20,7 @@ test('5 lists connections with golden signals; enter shows a row and its flows; 
   t.regex(f, /dns responses 1, errors 0/);
   t.regex(f, /Latest flows \(1 kept\)/);
   await press(KEY.esc);
-  f = await waitText(/SOURCE +DESTINATION/);
+  f = await waitText(/PORT +FLOWS\/S/);
   t.regex(f, /default\/xwing +kube-system\/coredns-5d78c9869d-x1 +UDP\/53/);
 });
 
