@@ -1,5 +1,6 @@
 // `npm run bench:tui`: the terminal UI under a synthetic flow stream of 10k flows/s, rendered by
-// the real app into a fake terminal of 80x24 and 200x50 (~10 s each). Records the time of each
+// the real app into a fake terminal of 80x24 and 200x50 (~10 s each), cycling
+// the Flows, Endpoints, Connections and Service map views. Records the time of each
 // stream-driven frame (React render + Ink output) and key latency: from the moment a key is due
 // (a timer fires late when the event loop is busy, as a real key would wait) to the stdout write
 // of the frame that shows its effect. Baseline: the same app with no flows, measured in this run.
@@ -57,17 +58,18 @@ async function run(columns: number, rows: number, flowsPerSecond: number, second
   const start = performance.now();
   const emittedAtStart = source.emitted;
   const keyMs: number[] = [];
-  let view = '1';
+  // Keys at random phases of the frame ticker, cycling Flows, Endpoints, Connections and the
+  // Service map: each frame that shows a view's own header counts as the key's effect.
+  const cycle: [string, RegExp][] = [['2', /ENDPOINT IDENTITY|loading endpoints/], ['5', /PORT +FLOWS\/S|no connections yet/], ['6', /namespace \S+: \d+ talking workloads|no traffic yet/], ['1', /DESTINATION +TYPE/]];
+  let i = 0;
   while (performance.now() - start < seconds * 1000) {
-    // Keys at random phases of the frame ticker; alternate Flows and Endpoints.
     const delay = 80 + Math.random() * 80;
     const due = performance.now() + delay;
     await sleep(delay);
-    const key = view === '1' ? '2' : '1';
-    const shown = nextFrame(key === '2' ? /ENDPOINT IDENTITY|loading endpoints/ : /DESTINATION/);
+    const [key, shows] = cycle[i++ % cycle.length]!;
+    const shown = nextFrame(shows);
     stdin.write(key);
     keyMs.push((await shown) - due);
-    view = key;
   }
   const elapsed = (performance.now() - start) / 1000;
   loop.disable();

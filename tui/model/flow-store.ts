@@ -3,6 +3,7 @@
 // React update; the UI reads `version` at its own frame rate and redraws only when it changed.
 import type { Flow, LostEvent, NodeStatusEvent } from '../../api/types.ts';
 import { NodeState } from '../../api/types.ts';
+import { ConnectionBook } from './connection-book.ts';
 import { isDrop } from './flow-facts.ts';
 import { RateSeries } from './rate-series.ts';
 import { Ring } from './ring.ts';
@@ -21,6 +22,9 @@ export class FlowStore {
   readonly flowRate: RateSeries;
   readonly dropRate: RateSeries;
   readonly verdicts = new VerdictBook();
+  readonly connections = new ConnectionBook();
+  /** Lost events per second of arrival, for the warning that events are being lost now. */
+  readonly lostRate = new RateSeries(60);
   /** Lost events reported on the stream (sum of num_events_lost). */
   lostEvents = 0;
   /** Nodes the relay reported unavailable on the stream, by name. */
@@ -39,12 +43,13 @@ export class FlowStore {
   push(batch: readonly Flow[]): void {
     if (batch.length === 0) return;
     let drops = 0;
+    const now = this.now();
     for (const f of batch) {
       this.flows.push(f);
       if (isDrop(f)) drops++;
       this.verdicts.add(f);
+      this.connections.add(f, now);
     }
-    const now = this.now();
     this.flowRate.add(batch.length, now);
     this.dropRate.add(drops, now);
     this.version++;
@@ -52,6 +57,7 @@ export class FlowStore {
 
   lost(e: LostEvent): void {
     this.lostEvents += e.num_events_lost ?? 0;
+    this.lostRate.add(e.num_events_lost ?? 0, this.now());
     this.version++;
   }
 
@@ -60,6 +66,12 @@ export class FlowStore {
     if (e.state_change === NodeState.NODE_CONNECTED) for (const n of names) this.unavailableNodes.delete(n);
     else if (e.state_change !== undefined && e.state_change !== NodeState.UNKNOWN_NODE_STATE) for (const n of names) this.unavailableNodes.add(n);
     this.version++;
+  }
+
+  /** Events lost in the last `seconds` complete seconds and the running one. */
+  recentLost(seconds: number): number {
+    const now = this.now();
+    return this.lostRate.series(now, seconds).reduce((a, b) => a + b, 0) + this.lostRate.running(now);
   }
 
   /** The rendering side: flows/s and drops/s of the last complete second and their history. */

@@ -22,6 +22,12 @@ export class RateSeries {
     return this.#counts.slice(len - 1 - k, len - 1);
   }
 
+  /** The count of the running (incomplete) second. */
+  running(nowMs: number): number {
+    this.#advance(Math.floor(nowMs / 1000));
+    return this.#counts[this.#counts.length - 1]!;
+  }
+
   /** The rate of the last complete second. */
   perSecond(nowMs: number): number {
     return this.series(nowMs, 1)[0] ?? 0;

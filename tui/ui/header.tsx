@@ -10,6 +10,8 @@ export interface HeaderProps {
   streamUnavailable: readonly string[];
   flowsPerSecond: number;
   lost: number;
+  /** Flow-rate and drop warnings (tui/model/warnings.ts), shown after the counters. */
+  warnings?: readonly string[];
   tabs: readonly { key: string; title: string; active: boolean }[];
   width: number;
   theme: Theme;
@@ -19,12 +21,13 @@ export function headerText(p: Omit<HeaderProps, 'tabs' | 'theme'>): string {
   const unavailable = new Set([...(p.status?.unavailableNodes ?? []), ...p.streamUnavailable]);
   const nodes = p.status ? `nodes ${p.status.numConnectedNodes} up ${unavailable.size} down` : 'nodes ?';
   const lost = Math.max(p.lost, p.status?.lost ?? 0);
-  return ` netobs │ ctx ${p.context} │ ${nodes} │ flows/s ${compactNumber(p.flowsPerSecond)} │ lost ${compactNumber(lost)}`;
+  const warn = p.warnings?.length ? ` │ ${p.warnings.join(' │ ')}` : '';
+  return ` netobs │ ctx ${p.context} │ ${nodes} │ flows/s ${compactNumber(p.flowsPerSecond)} │ lost ${compactNumber(lost)}${warn}`;
 }
 
 export function Header(p: HeaderProps) {
   const unavailable = (p.status?.unavailableNodes.length ?? 0) + p.streamUnavailable.length > 0;
-  const lost = Math.max(p.lost, p.status?.lost ?? 0) > 0;
+  const lost = Math.max(p.lost, p.status?.lost ?? 0) > 0 || (p.warnings?.length ?? 0) > 0;
   const help = ' ?:help q:quit';
   const tabs: Cell[] = p.tabs.map((t) => {
     const accent = t.active ? p.theme.tone('accent') : undefined;

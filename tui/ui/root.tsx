@@ -9,6 +9,7 @@ import { createReducer, initialState, keyAction, type Action, type ActionContext
 import type { TimeOptions } from '../render/flow-text.ts';
 import { helpLines } from '../render/help.ts';
 import type { Theme } from '../render/text.ts';
+import { LOST_WINDOW_SECONDS, streamWarnings } from '../model/warnings.ts';
 import { VIEWS } from '../views/registry.ts';
 import { errorText } from '../views/view-props.ts';
 import { BottomBar } from './bottom-bar.tsx';
@@ -27,6 +28,8 @@ export interface RootProps {
   /** Fixed size instead of the terminal's (tests). */
   size?: Size;
   statusIntervalMs?: number;
+  /** How often map fill levels are read for the ring-pressure warning. */
+  mapsIntervalMs?: number;
   initialView?: ViewId;
   flashMs?: number;
   /** Notes when each stream-driven frame was asked for (benchmarks). */
@@ -39,7 +42,7 @@ const reduce = createReducer(VIEWS);
 const HEADER_LINES = 2;
 const BOTTOM_LINES = 1;
 
-export function Root({ source, store, context, theme, time = {}, fps = 12, size: fixed, statusIntervalMs = 2000, initialView = 'flows', flashMs = 5000, probe }: RootProps) {
+export function Root({ source, store, context, theme, time = {}, fps = 12, size: fixed, statusIntervalMs = 2000, mapsIntervalMs = 5000, initialView = 'flows', flashMs = 5000, probe }: RootProps) {
   const { exit } = useApp();
   const { stdout } = useStdout();
   const size = useTerminalSize(stdout, fixed);
@@ -77,6 +80,9 @@ export function Root({ source, store, context, theme, time = {}, fps = 12, size:
   // Redraw for new flows at most `fps` times a second, and once a second for the rates.
   useFrameTicker(() => `${store.version}:${Math.floor(store.now() / 1000)}`, fps, probe);
   const status = usePoll(() => source.serverStatus(), statusIntervalMs, [source], (err) => flash(`status: ${errorText(err)}`));
+  // Ring pressure is a map fill level: polled less often than the status, and its errors stay quiet
+  // (the Maps view reports them) so an agent without the map API does not flash every few seconds.
+  const maps = usePoll(() => source.listMaps(), mapsIntervalMs, [source]);
   const frozen = useMemo(() => (state.paused ? store.flows.newest(store.flows.size) : null), [state.paused]);
 
   const view = VIEWS.find((v) => v.id === state.view) ?? VIEWS[0]!;
@@ -94,10 +100,11 @@ export function Root({ source, store, context, theme, time = {}, fps = 12, size:
       theme={theme} time={time} report={report} flash={flash} />;
   }
   const rates = store.rates(2);
+  const warnings = streamWarnings({ recentLost: store.recentLost(LOST_WINDOW_SECONDS), maps: maps.data, flowsPerSecond: rates.flowsPerSecond, dropsPerSecond: rates.dropsPerSecond });
   return (
     <Box flexDirection="column" width={size.columns} height={height}>
       <Header context={context} status={status.data ?? null} streamUnavailable={[...store.unavailableNodes]}
-        flowsPerSecond={rates.flowsPerSecond || status.data?.flowsRate || 0} lost={store.lostEvents}
+        flowsPerSecond={rates.flowsPerSecond || status.data?.flowsRate || 0} lost={store.lostEvents} warnings={warnings}
         tabs={VIEWS.map((v) => ({ key: v.key, title: v.title, active: v.id === view.id }))} width={size.columns} theme={theme} />
       <Box flexDirection="column" height={bodyHeight}>{body}</Box>
       <BottomBar state={state} status={view.status(state, store)} width={size.columns} theme={theme} />

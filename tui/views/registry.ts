@@ -1,9 +1,11 @@
 // THE table of views: number key, `:command` names, title, component, own key bindings, status
 // line. The key handler, the tabs, the command bar and the help screen all read it.
 import type { Binding } from '../model/keys.ts';
+import { ConnectionsView } from './connections-view.tsx';
 import { EndpointsView } from './endpoints-view.tsx';
 import { FlowsView, flowsStatus } from './flows-view.tsx';
 import { MapsView } from './maps-view.tsx';
+import { ServiceMapView } from './service-map-view.tsx';
 import { VerdictsView } from './verdicts-view.tsx';
 import type { ViewSpec } from './view-props.ts';
 
@@ -34,5 +36,13 @@ export const VIEWS: readonly ViewSpec[] = [
     id: 'verdicts', key: '4', title: 'Verdicts', commands: ['verdicts', 'verdict', 'policy', 'v'], Component: VerdictsView,
     bindings: [{ keys: ['tab'], description: 'by policy, by endpoint pair, latest denials', action: { type: 'cycleTable' } }],
     status: (s) => (s.filters['verdicts'] ? `filter: ${s.filters['verdicts']}` : 'enter: the denials behind a row'),
+  },
+  {
+    id: 'connections', key: '5', title: 'Conns', commands: ['connections', 'connection', 'conn', 'c'], Component: ConnectionsView, bindings: [],
+    status: (s, store) => `${store.connections.rows.size} connections${s.filters['connections'] ? `, filter: ${s.filters['connections']}` : ''}  enter: figures and latest flows`,
+  },
+  {
+    id: 'servicemap', key: '6', title: 'Svc map', commands: ['servicemap', 'service-map', 'svcmap', 'sm'], Component: ServiceMapView, bindings: [],
+    status: (s) => (s.filters['servicemap'] ? `namespace: ${s.filters['servicemap']}` : '/: namespace  ─✗ drops  ─! 5xx or DNS errors'),
   },
 ];

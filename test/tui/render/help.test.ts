@@ -14,9 +14,9 @@ test('help lists every view, every global binding and the active view bindings',
 test('the view table has unique keys and commands', (t) => {
   const keys = VIEWS.map((v) => v.key);
   const commands = VIEWS.flatMap((v) => v.commands);
-  t.deepEqual(keys, ['1', '2', '3', '4']);
+  t.deepEqual(keys, ['1', '2', '3', '4', '5', '6']);
   t.is(new Set(commands).size, commands.length);
-  t.deepEqual(VIEWS.map((v) => v.commands[0]), ['flows', 'endpoints', 'maps', 'verdicts']);
+  t.deepEqual(VIEWS.map((v) => v.commands[0]), ['flows', 'endpoints', 'maps', 'verdicts', 'connections', 'servicemap']);
 });
 
 test('help names every filter flag of observe, wrapped to the width', (t) => {

@@ -10,7 +10,7 @@ test('shows the header, the columns and the flows newest first, within 80x24', a
   source.push(forwarded, drop);
   const f = await waitText('DROPPED');
   t.regex(f, /netobs │ ctx kind-lab │ nodes 2 up 0 down │ flows\/s \d+ │ lost 0/);
-  t.regex(f, / 1 Flows  2 Endpoints  3 Maps  4 Verdicts +\?:help q:quit/);
+  t.regex(f, / 1 Flows  2 Endpoints  3 Maps  4 Verdicts  5 Conns  6 Svc map +\?:help q:quit/);
   t.regex(f, /TIME +SOURCE +DESTINATION +TYPE +VERDICT +SUMMARY/);
   const rows = lines(f).filter((l) => /^\d\d:\d\d:\d\d /.test(l));
   t.is(rows.length, 2);
