@@ -34,8 +34,9 @@ export async function showEndpoints(f: RelayFlags & { node?: string }): Promise<
   });
 }
 
-export async function showMaps(f: RelayFlags & { name?: string; node?: string; offset: number; limit: number }): Promise<void> {
+export async function showMaps(f: RelayFlags & { name?: string; node?: string; offset: number; limit: number; continue?: string }): Promise<void> {
   if (f.name !== undefined && !/^[a-z0-9_]+$/.test(f.name)) throw new UserError(`invalid map name "${f.name}": list the maps with 'kubectl netobs maps'`);
+  if (f.continue !== undefined && f.node === undefined) throw new UserError('maps --continue: a continue token belongs to one node\'s map: add --node NODE');
   await withRelay(f, async (api) => {
     if (f.name === undefined) {
       const answers = await api.query(statusPath.maps(), f.node);
@@ -44,12 +45,12 @@ export async function showMaps(f: RelayFlags & { name?: string; node?: string; o
       await print(f, maps, () => mapRows(maps));
       return;
     }
-    const answers = await api.query(statusPath.mapEntries(f.name, { offset: f.offset, limit: f.limit }), f.node);
+    const answers = await api.query(statusPath.mapEntries(f.name, { offset: f.offset, limit: f.limit, ...(f.continue ? { continue: f.continue } : {}) }), f.node);
     const failed = answers.filter((a) => a.error);
     if (failed.length === answers.length && failed.length > 0) throw new UserError(`maps ${f.name}: ${failed[0]!.error}`);
     report(failed);
     const pages = answers.flatMap((a) => (a.body ? [a.body] : []));
     await print(f, pages, () => entryRows(pages));
-    for (const p of pages) if (p.total > p.offset + p.entries.length) process.stderr.write(`node ${p.node}: showing ${p.offset + 1}-${p.offset + p.entries.length} of ${p.total} (use --offset/--limit)\n`);
+    for (const p of pages) if (p.continue) process.stderr.write(`node ${p.node}: more entries after these ${p.entries.length}: --node ${p.node} --continue ${p.continue}\n`);
   });
 }

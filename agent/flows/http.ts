@@ -53,3 +53,16 @@ export function requestUrl(req: HttpRequestHead, fallbackHost: string): string {
   const host = header(req, 'host') || fallbackHost;
   return `http://${host}${req.target.startsWith('/') ? '' : '/'}${req.target}`;
 }
+
+/**
+ * The trace ID of a W3C traceparent header (`00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>`),
+ * or undefined: absent, repeated, malformed, or the all-zero ID the spec calls invalid. Later
+ * versions may append fields after the flags; version ff is invalid.
+ */
+export function traceIdOf(header: string | string[] | undefined): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  const m = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/.exec(header.trim());
+  if (!m || m[1] === 'ff' || (m[1] === '00' && m[5] !== undefined)) return undefined;
+  if (/^0+$/.test(m[2]!) || /^0+$/.test(m[3]!)) return undefined;
+  return m[2];
+}

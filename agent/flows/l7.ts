@@ -6,7 +6,7 @@ import type { Flow } from '../../api/types.ts';
 import { EventType, FlowType, Verdict } from '../../api/types.ts';
 import type { NetobsEvent } from '../../bpf/loader/index.ts';
 import { parseDns, parseDnsTcp } from './dns.ts';
-import { parseHttp, type HttpRequestHead } from './http.ts';
+import { header, parseHttp, traceIdOf, type HttpRequestHead } from './http.ts';
 import { connectionKey, L7Pairing } from './l7-pairing.ts';
 import { dnsLayer7, httpLayer7, httpRequestRecord, httpResponseRecord } from './l7-records.ts';
 import type { HTTP } from '../../api/types.ts';
@@ -14,7 +14,8 @@ import type { DnsNames } from './dns-names.ts';
 
 export class L7Decoder {
   readonly dns = new L7Pairing<true>();
-  readonly http = new L7Pairing<HTTP>();
+  /** A request's HTTP record and W3C trace ID, until its response comes. */
+  readonly http = new L7Pairing<{ http: HTTP; traceId?: string }>();
   /** Payloads that were neither DNS nor HTTP heads. */
   unparsed = 0;
 
@@ -64,11 +65,12 @@ export class L7Decoder {
     }
     if (r.head.kind === 'request') {
       const record = httpRequestRecord(r.head as HttpRequestHead, `${ev.dstIp}:${ev.dstPort}`);
-      this.http.request(connectionKey(ev.srcIp, ev.srcPort, ev.dstIp, ev.dstPort), record, ev.timestampNs);
-      return this.#l7(base, httpLayer7(record));
+      const traceId = traceIdOf(header(r.head, 'traceparent'));
+      this.http.request(connectionKey(ev.srcIp, ev.srcPort, ev.dstIp, ev.dstPort), { http: record, ...(traceId ? { traceId } : {}) }, ev.timestampNs);
+      return traced(this.#l7(base, httpLayer7(record)), traceId);
     }
     const paired = this.http.response(connectionKey(ev.dstIp, ev.dstPort, ev.srcIp, ev.srcPort), ev.timestampNs);
-    return this.#l7(base, httpLayer7(httpResponseRecord(r.head, paired?.request), paired?.latencyNs ?? 0));
+    return traced(this.#l7(base, httpLayer7(httpResponseRecord(r.head, paired?.request.http), paired?.latencyNs ?? 0)), paired?.request.traceId);
   }
 
   /** Forgets requests never answered (call now and then). */
@@ -76,4 +78,10 @@ export class L7Decoder {
     this.dns.expire(nowNs);
     this.http.expire(nowNs);
   }
+}
+
+/** The flow with the request's trace context (request and response alike, as Hubble sets it). */
+function traced(f: Flow, traceId: string | undefined): Flow {
+  if (traceId) f.trace_context = { parent: { trace_id: traceId } };
+  return f;
 }

@@ -13,6 +13,8 @@ export const DEFAULT_MAX_SERIES_PER_METRIC = 10_000;
 
 export interface FlowMetricsOptions {
   maxSeriesPerMetric?: number;
+  /** Wall clock in seconds, for exemplar timestamps. */
+  now?: () => number;
 }
 
 export class FlowMetrics {
@@ -24,17 +26,10 @@ export class FlowMetrics {
 
   /** Throws MetricsConfigError on an unknown handler or option. */
   constructor(config: string | readonly string[], o: FlowMetricsOptions = {}) {
-    this.registry = new Registry({ maxSeriesPerMetric: o.maxSeriesPerMetric ?? DEFAULT_MAX_SERIES_PER_METRIC });
+    this.registry = new Registry({ maxSeriesPerMetric: o.maxSeriesPerMetric ?? DEFAULT_MAX_SERIES_PER_METRIC, ...(o.now ? { now: o.now } : {}) });
     this.lost = this.registry.counter('hubble_lost_events_total', 'Number of lost events', ['source']);
     const specs = parseMetricsConfig(config);
     this.handlers = specs.map((spec) => makeHandler(this.registry, spec));
-    for (const s of specs) {
-      // Hubble takes exemplar trace IDs from a flow's trace context (the traceparent header that
-      // its proxy reads); netobs's HTTP parser keeps no headers, so there is nothing to attach.
-      if (s.options.exemplars !== undefined && s.options.exemplars !== 'false') {
-        this.notes.push(`metrics ${s.name}: exemplars=true: no exemplars are written, netobs flows carry no trace IDs`);
-      }
-    }
   }
 
   /** Drops the series owned by pods that no longer exist; returns how many series went. */

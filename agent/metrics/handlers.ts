@@ -24,6 +24,12 @@ export const DNS_RCODE_METRIC_NAME: Readonly<Record<number, string>> = {
   8: 'RR Set that should exist does not', 9: 'Server Not Authoritative for zone', 10: 'Name not contained in zone',
 };
 
+// exemplars=true: a flow's trace ID (the L7 proxy reads it from a W3C traceparent header) goes
+// with its sample as the exemplar label traceID, as Hubble writes it; flows without one add none.
+const traceExemplar = (s: HandlerSpec) => (s.options.exemplars !== undefined && s.options.exemplars !== 'false'
+  ? (f: Flow): Record<string, string> | undefined => (f.trace_context?.parent?.trace_id ? { traceID: f.trace_context.parent.trace_id } : undefined)
+  : (): undefined => undefined);
+
 // The reporter is the side that saw the exchange: a server sees ingress, a client egress.
 const reporter = (f: Flow): string =>
   f.traffic_direction === TrafficDirection.INGRESS ? 'server' : f.traffic_direction === TrafficDirection.EGRESS ? 'client' : 'unknown';
@@ -80,7 +86,8 @@ const FACTORIES: Record<MetricsHandlerName, { make: Factory }> = {
     };
   } },
   // v1: requests counted when seen (with their protocol), responses apart (with their status).
-  http: { make: (r, _s, ctx) => {
+  http: { make: (r, s, ctx) => {
+    const ex = traceExemplar(s);
     const requests = r.counter('hubble_http_requests_total', 'Count of HTTP requests', ['method', 'protocol', 'reporter', ...ctx.names]);
     const responses = r.counter('hubble_http_responses_total', 'Count of HTTP responses', ['method', 'status', 'reporter', ...ctx.names]);
     const duration = r.histogram('hubble_http_request_duration_seconds', 'Quantiles of HTTP request duration in seconds', ['method', 'reporter', ...ctx.names]);
@@ -88,22 +95,23 @@ const FACTORIES: Record<MetricsHandlerName, { make: Factory }> = {
       const http = f.l7?.http;
       if (!http) return;
       const c = ctx.values(f);
-      if (f.l7?.type === L7FlowType.REQUEST) requests.inc([http.method ?? '', http.protocol ?? '', reporter(f), ...c]);
+      if (f.l7?.type === L7FlowType.REQUEST) requests.inc([http.method ?? '', http.protocol ?? '', reporter(f), ...c], 1, ex(f));
       else if (f.l7?.type === L7FlowType.RESPONSE) {
-        responses.inc([http.method ?? '', String(http.code ?? 0), reporter(f), ...c]);
-        duration.observe([http.method ?? '', reporter(f), ...c], (f.l7.latency_ns ?? 0) / 1e9);
+        responses.inc([http.method ?? '', String(http.code ?? 0), reporter(f), ...c], 1, ex(f));
+        duration.observe([http.method ?? '', reporter(f), ...c], (f.l7.latency_ns ?? 0) / 1e9, ex(f));
       }
     };
   } },
-  httpV2: { make: (r, _s, ctx) => {
+  httpV2: { make: (r, s, ctx) => {
+    const ex = traceExemplar(s);
     const requests = r.counter('hubble_http_requests_total', 'Count of HTTP requests', ['method', 'protocol', 'status', 'reporter', ...ctx.names]);
     const duration = r.histogram('hubble_http_request_duration_seconds', 'Quantiles of HTTP request duration in seconds', ['method', 'reporter', ...ctx.names]);
     return (f) => {
       const http = f.l7?.http;
       if (!http || f.l7?.type !== L7FlowType.RESPONSE) return;
       const c = ctx.values(f);
-      requests.inc([http.method ?? '', http.protocol ?? '', String(http.code ?? 0), reporter(f), ...c]);
-      duration.observe([http.method ?? '', reporter(f), ...c], (f.l7?.latency_ns ?? 0) / 1e9);
+      requests.inc([http.method ?? '', http.protocol ?? '', String(http.code ?? 0), reporter(f), ...c], 1, ex(f));
+      duration.observe([http.method ?? '', reporter(f), ...c], (f.l7?.latency_ns ?? 0) / 1e9, ex(f));
     };
   } },
   icmp: { make: (r, _s, ctx) => {

@@ -3,11 +3,28 @@
 // `le` last), so scrapes and golden texts are stable; or in OpenMetrics 1.0 when a scraper asks.
 // Flow labels come from traffic, so a registry may bound the series of each metric (a new series
 // beyond the cap is refused and counted) and remembers which pods own which series, so that a
-// deleted pod's series can be dropped (forgetOwners).
+// deleted pod's series can be dropped (forgetOwners). A sample may carry an exemplar (labels
+// such as a trace ID): the latest one per counter series and per histogram bucket is kept and
+// written in OpenMetrics only, the one format that has them.
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
-interface Series { labels: string[]; value: number; buckets?: number[]; sum?: number; count?: number }
+/** An OpenMetrics exemplar: its labels (e.g. traceID), the value it recorded and when (seconds). */
+export interface Exemplar { labels: Readonly<Record<string, string>>; value: number; timestamp: number }
+
+interface Series { labels: string[]; value: number; buckets?: number[]; sum?: number; count?: number; exemplar?: Exemplar; bucketExemplars?: (Exemplar | undefined)[] }
+
+/** OpenMetrics caps an exemplar's label set at 128 UTF-8 characters (names and values). */
+const EXEMPLAR_MAX_CHARS = 128;
+
+function exemplarOf(labels: Readonly<Record<string, string>> | undefined, value: number, now: () => number): Exemplar | undefined {
+  if (!labels) return undefined;
+  const entries = Object.entries(labels).filter(([, v]) => v !== '');
+  if (entries.length === 0) return undefined;
+  const size = entries.reduce((n, [k, v]) => n + [...k].length + [...v].length, 0);
+  if (size > EXEMPLAR_MAX_CHARS || entries.some(([k]) => !LABEL.test(k))) return undefined;
+  return { labels: Object.fromEntries(entries), value, timestamp: now() };
+}
 
 export const DEFAULT_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -32,6 +49,7 @@ export class Metric {
     readonly labelNames: readonly string[],
     readonly buckets: readonly number[] = DEFAULT_BUCKETS,
     private readonly host?: SeriesHost,
+    private readonly now: () => number = () => Date.now() / 1000,
   ) {
     if (!NAME.test(name)) throw new Error(`metric ${name}: invalid name`);
     for (const l of labelNames) if (!LABEL.test(l) || l === 'le' && type === 'histogram') throw new Error(`metric ${name}: invalid label ${l}`);
@@ -55,10 +73,14 @@ export class Metric {
     return s;
   }
 
-  inc(values: readonly string[] = [], by = 1): void {
+  /** `exemplar`: labels of the event counted (counters only), kept as the series' latest exemplar. */
+  inc(values: readonly string[] = [], by = 1, exemplar?: Readonly<Record<string, string>>): void {
     if (this.type === 'counter' && by < 0) throw new Error(`metric ${this.name}: counters only go up`);
     const s = this.get(values);
-    if (s) s.value += by;
+    if (!s) return;
+    s.value += by;
+    const e = this.type === 'counter' ? exemplarOf(exemplar, by, this.now) : undefined;
+    if (e) s.exemplar = e;
   }
 
   set(values: readonly string[], value: number): void {
@@ -67,11 +89,18 @@ export class Metric {
     if (s) s.value = value;
   }
 
-  observe(values: readonly string[], value: number): void {
+  /** `exemplar`: labels of the event observed, kept as the latest exemplar of the bucket it falls in. */
+  observe(values: readonly string[], value: number, exemplar?: Readonly<Record<string, string>>): void {
     const s = this.get(values);
     if (!s) return;
     const b = s.buckets as number[];
     for (let i = 0; i < this.buckets.length; i++) if (value <= (this.buckets[i] as number)) b[i] = (b[i] ?? 0) + 1;
+    const e = exemplarOf(exemplar, value, this.now);
+    if (e) {
+      // The exemplar belongs to the first bucket that holds the value (+Inf past the last).
+      const i = this.buckets.findIndex((le) => value <= le);
+      (s.bucketExemplars ??= [])[i < 0 ? this.buckets.length : i] = e;
+    }
     s.sum = (s.sum ?? 0) + value;
     s.count = (s.count ?? 0) + 1;
   }
@@ -113,12 +142,13 @@ export class Metric {
     rendered.sort((a, b) => (a.pairs.join(',') < b.pairs.join(',') ? -1 : 1));
     for (const { s, pairs } of rendered) {
       const lbl = (extra: string[] = []): string => (pairs.length + extra.length ? `{${[...pairs, ...extra].join(',')}}` : '');
+      const ex = (e: Exemplar | undefined): string => (format === 'openmetrics' && e ? ` # ${exemplarText(e)}` : '');
       if (this.type !== 'histogram') {
-        lines.push(`${this.name}${lbl()} ${num(s.value)}`);
+        lines.push(`${this.name}${lbl()} ${num(s.value)}${ex(s.exemplar)}`);
         continue;
       }
-      this.buckets.forEach((le, i) => lines.push(`${this.name}_bucket${lbl([`le="${num(le)}"`])} ${num(s.buckets?.[i] ?? 0)}`));
-      lines.push(`${this.name}_bucket${lbl(['le="+Inf"'])} ${num(s.count ?? 0)}`);
+      this.buckets.forEach((le, i) => lines.push(`${this.name}_bucket${lbl([`le="${num(le)}"`])} ${num(s.buckets?.[i] ?? 0)}${ex(s.bucketExemplars?.[i])}`));
+      lines.push(`${this.name}_bucket${lbl(['le="+Inf"'])} ${num(s.count ?? 0)}${ex(s.bucketExemplars?.[this.buckets.length])}`);
       lines.push(`${this.name}_sum${lbl()} ${num(s.sum ?? 0)}`);
       lines.push(`${this.name}_count${lbl()} ${num(s.count ?? 0)}`);
     }
@@ -132,6 +162,8 @@ function num(n: number): string {
   if (n === -Infinity) return '-Inf';
   return String(n);
 }
+const exemplarText = (e: Exemplar): string =>
+  `{${Object.keys(e.labels).sort().map((k) => `${k}="${escapeValue(e.labels[k] ?? '')}"`).join(',')}} ${num(e.value)} ${num(Math.round(e.timestamp * 1000) / 1000)}`;
 const escapeHelp = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 const escapeValue = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 
@@ -140,6 +172,8 @@ export type ExpositionFormat = 'text' | 'openmetrics';
 export interface RegistryOptions {
   /** Most series one metric may hold; a new series beyond it is refused and counted. */
   maxSeriesPerMetric?: number;
+  /** Wall clock in seconds, for exemplar timestamps (tests fix it). */
+  now?: () => number;
 }
 
 /** The counter of refused series (one series per capped metric, so itself bounded). */
@@ -148,6 +182,7 @@ export const SERIES_REFUSED_METRIC = 'netobs_metrics_series_refused_total';
 export class Registry implements SeriesHost {
   private readonly metrics = new Map<string, Metric>();
   private readonly maxSeries: number;
+  private readonly now: (() => number) | undefined;
   private refusedMetric: Metric | undefined;
   /** Owner (e.g. `namespace/pod`) -> the series it owns, as metric and series key. */
   private readonly owned = new Map<string, Map<Metric, Set<string>>>();
@@ -155,6 +190,7 @@ export class Registry implements SeriesHost {
 
   constructor(o: RegistryOptions = {}) {
     this.maxSeries = o.maxSeriesPerMetric ?? Infinity;
+    this.now = o.now;
   }
 
   admit(m: Metric, size: number): boolean {
@@ -205,15 +241,15 @@ export class Registry implements SeriesHost {
   }
 
   counter(name: string, help: string, labelNames: readonly string[] = []): Metric {
-    return this.add(new Metric(name, help, 'counter', labelNames, DEFAULT_BUCKETS, this));
+    return this.add(new Metric(name, help, 'counter', labelNames, DEFAULT_BUCKETS, this, this.now));
   }
 
   gauge(name: string, help: string, labelNames: readonly string[] = []): Metric {
-    return this.add(new Metric(name, help, 'gauge', labelNames, DEFAULT_BUCKETS, this));
+    return this.add(new Metric(name, help, 'gauge', labelNames, DEFAULT_BUCKETS, this, this.now));
   }
 
   histogram(name: string, help: string, labelNames: readonly string[] = [], buckets: readonly number[] = DEFAULT_BUCKETS): Metric {
-    return this.add(new Metric(name, help, 'histogram', labelNames, [...buckets].sort((a, b) => a - b), this));
+    return this.add(new Metric(name, help, 'histogram', labelNames, [...buckets].sort((a, b) => a - b), this, this.now));
   }
 
   get(name: string): Metric | undefined {

@@ -11,8 +11,27 @@ import { compileRequest, type Query } from '../../api/filter/request.ts';
 import { lostEvent, type FlowRing } from './ring.ts';
 import { compareTimestamps } from '../../api/flow-time.ts';
 
-/** Ring entries a request reads before it lets the event loop run other work. */
-const SCAN_SLICE = 256;
+/**
+ * A filter that matches nothing reads the whole ring, and a costly one (a regex over every DNS
+ * name) takes its time per entry: a request gives the event loop (other calls, /healthz, the flow
+ * pipeline) a turn once it has held it for SLICE_MS, checked every CHECK_EVERY entries.
+ */
+const SLICE_MS = 2;
+const CHECK_EVERY = 16;
+
+class Pacer {
+  #n = 0;
+  #since = performance.now();
+
+  /** A promise to await when the slice is used up, else undefined (no await, no cost). */
+  tick(): Promise<void> | undefined {
+    if (++this.#n % CHECK_EVERY !== 0 || performance.now() - this.#since < SLICE_MS) return undefined;
+    return new Promise<void>((resolve) => setImmediate(() => {
+      this.#since = performance.now();
+      resolve();
+    }));
+  }
+}
 
 const timeOf = (ev: GetFlowsResponse): Timestamp | undefined => ev.flow?.time ?? ev.time;
 
@@ -26,7 +45,7 @@ function inRange(q: Query, ev: GetFlowsResponse): boolean {
 const selected = (q: Query, ev: GetFlowsResponse): boolean => (ev.flow ? q.predicate(ev.flow) : true) && inRange(q, ev);
 
 /** Sequence number where the history part of the answer starts. */
-function startSeq(ring: FlowRing, q: Query): number {
+async function startSeq(ring: FlowRing, q: Query, pace: Pacer): Promise<number> {
   if (q.first) return ring.oldestSeq;
   if (q.number === 0) {
     if (q.follow && !q.since) return ring.nextSeq;
@@ -36,6 +55,8 @@ function startSeq(ring: FlowRing, q: Query): number {
   let found = 0;
   let seq = ring.nextSeq;
   while (seq > ring.oldestSeq) {
+    const turn = pace.tick();
+    if (turn) await turn;
     const ev = ring.at(seq - 1);
     if (!ev) break;
     if (q.since && compareTimestamps(timeOf(ev), q.since) < 0) break;
@@ -48,18 +69,17 @@ function startSeq(ring: FlowRing, q: Query): number {
 /** The answer to a GetFlows request, as an async stream; abort the signal to end a follow. */
 export async function* getFlows(ring: FlowRing, req: GetFlowsRequest, signal?: AbortSignal): AsyncGenerator<GetFlowsResponse> {
   const q = compileRequest(req);
-  let seq = startSeq(ring, q);
+  const pace = new Pacer();
+  let seq = await startSeq(ring, q, pace);
   let flows = 0;
   // Without follow the answer is a snapshot: events written while it streams are not part of it.
   const end = q.follow ? Infinity : ring.nextSeq;
   const limitReached = (): boolean => !q.follow && q.number > 0 && flows >= q.number;
-  let scanned = 0;
   for (;;) {
     while (seq < Math.min(end, ring.nextSeq)) {
       if (signal?.aborted || limitReached()) return;
-      // A filter that matches nothing would read the whole ring in one go: give the event loop
-      // (other calls, /healthz, the flow pipeline) a turn every so often.
-      if (++scanned % SCAN_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const turn = pace.tick();
+      if (turn) await turn;
       if (seq < ring.oldestSeq) {
         const missed = ring.oldestSeq - seq;
         ring.readerLost += missed;

@@ -42,6 +42,8 @@ export function proxyFlow(r: ProxyRecord, ctx: FlowContext, x: ProxyFlowInput): 
       http: { method: r.method, url: r.url, protocol: r.protocol, ...(r.code !== undefined ? { code: r.code } : {}) },
     },
   };
+  // Both the request and its answer carry the request's trace, as Hubble's proxy flows do.
+  if (r.traceId) f.trace_context = { parent: { trace_id: r.traceId } };
   const policies = r.policies.map(x.policy);
   if (policies.length) {
     const field = r.verdict === 'forwarded' ? (ingress ? 'ingress_allowed_by' : 'egress_allowed_by') : ingress ? 'ingress_denied_by' : 'egress_denied_by';

@@ -4,6 +4,7 @@
 // for the next one; an allowed request is forwarded over this connection's own upstream connection,
 // so keep-alive and pipelined requests keep their order. Bodies, chunked or not, stream through
 // with backpressure, so memory per connection is bounded by the stream buffers and the head limit.
+import { traceIdOf } from '../flows/http.ts';
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { PolicyRef } from '../policy/types.ts';
@@ -46,6 +47,8 @@ export interface ProxyRecord {
   readonly latencyNs?: number;
   /** Why a connection was refused before any request: limit, parse error, upstream failure. */
   readonly reason?: string;
+  /** The request's W3C trace ID (traceparent header), lowercase hex, when it carried a valid one. */
+  readonly traceId?: string;
 }
 
 export interface HttpProxyOptions {
@@ -153,7 +156,8 @@ export class HttpPolicyProxy {
     const start = this.#now();
     const head: RequestHead = { method: req.method ?? '', target: req.url ?? '', host: req.headers.host, headers: req.headers };
     const allowedBy = state.policy.allow.filter((p) => p.rules.some((r) => ruleMatches(r, head)));
-    const base = { ...this.#base(socket, state.policy), method: head.method, url: `http://${head.host ?? state.policy.upstream.host}${head.target}`, protocol: `HTTP/${req.httpVersion}` };
+    const traceId = traceIdOf(req.headers.traceparent);
+    const base = { ...this.#base(socket, state.policy), method: head.method, url: `http://${head.host ?? state.policy.upstream.host}${head.target}`, protocol: `HTTP/${req.httpVersion}`, ...(traceId ? { traceId } : {}) };
     const verdict: ProxyVerdict = allowedBy.length > 0 ? 'forwarded' : 'dropped';
     const policies = (verdict === 'forwarded' ? allowedBy : state.policy.allow).flatMap((p) => (p.policy ? [p.policy] : []));
     this.#opts.onRecord({ type: 'request', verdict, ...base, policies });

@@ -48,7 +48,7 @@ export interface ServerOptions {
   metricsSweepMs?: number;
   /** Hubble's flow exporter, checked (api/exporter-config.ts). */
   exporter?: ExporterConfig;
-  /** One-line notes about the configuration (exemplars that cannot be given). */
+  /** One-line notes about the configuration (things asked that cannot be given), logged at start. */
   log?: (msg: string) => void;
   /** The address reported in GetNodes. */
   nodeAddress?: string;

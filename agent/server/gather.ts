@@ -6,9 +6,9 @@ import { formatLabel } from '../identity/labels.ts';
 import { identityName } from '../identity/reserved.ts';
 import { ICMP_PORT_BASE } from '../policy/entries.ts';
 import { tcQuery, TC_INGRESS } from '../../bpf/loader/index.ts';
-import type { MapName } from '../../bpf/loader/index.ts';
+import type { MapName, MapPage, PageCursor } from '../../bpf/loader/index.ts';
 import type { Agent } from '../runtime/agent.ts';
-import { page, type AgentStatus, type EndpointStatus, type MapEntriesPage, type MapStatus } from '../../api/status/types.ts';
+import { type AgentStatus, type EndpointStatus, type MapEntriesPage, type MapStatus } from '../../api/status/types.ts';
 
 const PROTO_NAME: Record<number, string> = { 0: 'ANY', 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP' };
 
@@ -107,18 +107,25 @@ export function mapStatuses(agent: Agent): MapStatus[] {
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
-/** Decoded entries of one map, a page at a time; undefined for an unknown map. */
-export function mapEntries(agent: Agent, name: string, offset: number, limit: number): MapEntriesPage | undefined {
+type Row = MapEntriesPage['entries'][number];
+
+/**
+ * Decoded entries of one map, one page at a time: only the page's entries are read from the
+ * kernel and decoded (a request for 1 entry of a 262k-entry conntrack map costs a few bpf()
+ * calls), so `total` is left out; GET /v1/maps counts. `continue` is the token for the next
+ * page. Undefined for an unknown map.
+ */
+export function mapEntries(agent: Agent, name: string, c: PageCursor): MapEntriesPage | undefined {
   const dp = agent.datapath;
-  let rows: MapEntriesPage['entries'];
+  let p: { items: Row[]; next?: string };
   if (name === 'netobs_ipcache') {
-    rows = dp.ipcache.entries().map((e) => ({ key: e.cidr, value: `identity=${e.identity} (${identityName(e.identity)})${e.tunnelEndpoint ? ` tunnel=${e.tunnelEndpoint}` : ''}`, fields: { ...e } }));
+    p = rows(dp.ipcache.page(c), (e) => ({ key: e.cidr, value: `identity=${e.identity} (${identityName(e.identity)})${e.tunnelEndpoint ? ` tunnel=${e.tunnelEndpoint}` : ''}`, fields: { ...e } }));
   } else if (name === 'netobs_policy') {
-    rows = dp.policy.entries().map(({ key, value }) => {
+    p = rows(dp.policy.page(c), ({ key, value }) => {
       const icmp = key.protocol === 1 || key.protocol === 58;
       const port = key.port === 0 ? 'any' : icmp ? `type ${key.port}` : String(key.port);
       const rule = agent.rules.lookup(value.ruleId);
-      const by = rule?.policies.map((p) => `${p.kind}:${p.namespace ? `${p.namespace}/` : ''}${p.name}`) ?? [];
+      const by = rule?.policies.map((x) => `${x.kind}:${x.namespace ? `${x.namespace}/` : ''}${x.name}`) ?? [];
       return {
         key: `ep=${key.endpointId} ${key.direction === 1 ? 'ingress' : 'egress'} identity=${key.remoteIdentity} ${PROTO_NAME[key.protocol] ?? key.protocol}/${port}`,
         value: `${value.action}${by.length ? ` by ${by.join(',')}` : ''}`,
@@ -126,21 +133,24 @@ export function mapEntries(agent: Agent, name: string, offset: number, limit: nu
       };
     });
   } else if (name === 'netobs_ct_tcp' || name === 'netobs_ct_any') {
-    const tcp = name === 'netobs_ct_tcp';
-    rows = dp.conntrack.entries().filter((c) => (c.protocol === 6) === tcp).map((c) => ({
-      key: `${PROTO_NAME[c.protocol] ?? c.protocol} ${c.saddr}:${c.sport} -> ${c.daddr}:${c.dport} ${c.direction === 1 ? 'ingress' : 'egress'} ep=${c.endpointId}`,
-      value: `state=${c.tcpState} fwd=${c.packetsForward}p/${c.bytesForward}B rev=${c.packetsReply}p/${c.bytesReply}B identities=${c.srcIdentity}->${c.dstIdentity}`,
-      fields: JSON.parse(JSON.stringify(c, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))) as Record<string, unknown>,
+    p = rows(dp.conntrack.page(name === 'netobs_ct_tcp' ? 'tcp' : 'any', c), (e) => ({
+      key: `${PROTO_NAME[e.protocol] ?? e.protocol} ${e.saddr}:${e.sport} -> ${e.daddr}:${e.dport} ${e.direction === 1 ? 'ingress' : 'egress'} ep=${e.endpointId}`,
+      value: `state=${e.tcpState} fwd=${e.packetsForward}p/${e.bytesForward}B rev=${e.packetsReply}p/${e.bytesReply}B identities=${e.srcIdentity}->${e.dstIdentity}`,
+      fields: JSON.parse(JSON.stringify(e, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))) as Record<string, unknown>,
     }));
   } else if (name === 'netobs_endpoint') {
-    rows = dp.endpoints.entries().map((e) => ({ key: `ifindex=${e.ifindex}`, value: `ep=${e.endpointId} identity=${e.identity} flags=${e.flags}${e.ipv4 ? ` ${e.ipv4}` : ''}`, fields: { ...e } }));
+    p = rows(dp.endpoints.page(c), (e) => ({ key: `ifindex=${e.ifindex}`, value: `ep=${e.endpointId} identity=${e.identity} flags=${e.flags}${e.ipv4 ? ` ${e.ipv4}` : ''}`, fields: { ...e } }));
   } else if ((['netobs_config', 'netobs_frag'] as string[]).includes(name)) {
-    rows = [...dp.map(name as MapName).entries()].map(([k, v]) => ({ key: hex(k), value: hex(v) }));
+    const raw = dp.map(name as MapName).page(c.after, c.limit, c.skip);
+    p = { items: raw.entries.map(([k, v]) => ({ key: hex(k), value: hex(v) })), ...(raw.next ? { next: raw.next } : {}) };
   } else if ((['netobs_metrics', 'netobs_lost', 'netobs_events'] as string[]).includes(name)) {
-    rows = [];
+    p = { items: [] };
   } else {
     return undefined;
   }
-  const p = page(rows, offset, limit);
-  return { node: agent.nodeName, map: name, total: p.total, offset: p.offset, entries: p.items };
+  return { node: agent.nodeName, map: name, offset: c.skip ?? 0, entries: p.items, ...(p.next ? { continue: p.next } : {}) };
+}
+
+function rows<T>(p: MapPage<T>, row: (e: T) => Row): { items: Row[]; next?: string } {
+  return { items: p.items.map(row), ...(p.next ? { next: p.next } : {}) };
 }

@@ -3,8 +3,10 @@
 //   GET /v1/status                          AgentStatus
 //   GET /v1/endpoints[?policy=true]         EndpointStatus[] (with policy map entries)
 //   GET /v1/maps                            MapStatus[]
-//   GET /v1/maps/NAME?offset=0&limit=100    MapEntriesPage (ipcache, policy, ct, endpoint decoded)
+//   GET /v1/maps/NAME?limit=100[&continue=TOKEN][&offset=N]   MapEntriesPage (ipcache, policy, ct,
+//                                           endpoint decoded), reading only that page from the kernel
 import type { Agent } from '../runtime/agent.ts';
+import { PageCursorError } from '../../bpf/loader/index.ts';
 import { agentStatus, endpointStatuses, mapEntries, mapStatuses } from './gather.ts';
 
 export interface RouteResult {
@@ -27,11 +29,13 @@ export function routeStatus(agent: Agent, pathAndQuery: string): RouteResult {
     if (p === '/v1/maps') return { code: 200, body: mapStatuses(agent) };
     const m = /^\/v1\/maps\/([a-z_]+)$/.exec(p);
     if (m?.[1]) {
-      const page = mapEntries(agent, m[1], num('offset', 0, Number.MAX_SAFE_INTEGER), num('limit', 100, 10_000));
+      const after = url.searchParams.get('continue') ?? undefined;
+      const page = mapEntries(agent, m[1], { after, skip: num('offset', 0, 1_000_000), limit: num('limit', 100, 10_000) });
       return page ? { code: 200, body: page } : { code: 404, body: { error: `map ${m[1]}: no such map (GET /v1/maps lists them)` } };
     }
     return { code: 404, body: { error: `${p}: not found (use ${STATUS_PATHS.join(', ')})` } };
   } catch (err) {
+    if (err instanceof PageCursorError) return { code: err.status, body: { error: err.message } };
     return { code: 500, body: { error: (err as Error).message } };
   }
 }

@@ -13,6 +13,7 @@ export const statusPath = {
   /** With policy: each endpoint's policy map entries too. */
   endpoints: (o: { policy?: boolean } = {}): StatusPath<EndpointStatus[]> => path(o.policy ? '/v1/endpoints?policy=true' : '/v1/endpoints'),
   maps: (): StatusPath<MapStatus[]> => path('/v1/maps'),
-  mapEntries: (name: string, page: { offset: number; limit: number }): StatusPath<MapEntriesPage> =>
-    path(`/v1/maps/${encodeURIComponent(name)}?offset=${page.offset}&limit=${page.limit}`),
+  /** `continue` (a previous page's token) costs O(limit); `offset` steps over that many keys first. */
+  mapEntries: (name: string, page: { offset?: number; limit: number; continue?: string }): StatusPath<MapEntriesPage> =>
+    path(`/v1/maps/${encodeURIComponent(name)}?${page.continue ? `continue=${encodeURIComponent(page.continue)}&` : ''}offset=${page.offset ?? 0}&limit=${page.limit}`),
 };

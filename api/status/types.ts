@@ -61,9 +61,12 @@ export interface MapStatus {
 export interface MapEntriesPage {
   node: string;
   map: string;
-  total: number;
+  /** Set by pagers that know it cheaply; an agent reading a kernel map page by page does not. */
+  total?: number;
   offset: number;
   entries: { key: string; value: string; fields?: Record<string, unknown> }[];
+  /** Token for the next page (`continue=`), present while the map may hold more. */
+  continue?: string;
 }
 
 /** The NetobsNode status (install/crds/definitions.ts nodeCrd) from an agent status. */

@@ -48,8 +48,17 @@ export function mapInfo(fd: number): MapInfo {
   };
 }
 
+/** One page of a map in key order, and the cursor to continue after it. */
+export interface RawPage {
+  entries: [Uint8Array, Uint8Array][];
+  /** Hex of the last key of this page, when the map may hold more after it. */
+  next?: string;
+}
+
 export class BpfMap {
   readonly info: MapInfo;
+  /** bpf() calls made to read this map (get_next_key and lookup): what a page costs. */
+  readonly reads = { nextKey: 0, lookup: 0 };
   readonly perCpu: boolean;
   readonly cpus: number;
   /** Bytes of one lookup/update buffer (per-CPU values: 8-aligned slot per possible CPU). */
@@ -78,6 +87,7 @@ export class BpfMap {
   /** The value, or undefined when the key is absent. */
   lookup(key: Uint8Array): Uint8Array | undefined {
     const out = new Uint8Array(this.valueBufSize);
+    this.reads.lookup++;
     const rc = loadLibbpf().mapLookup(this.fd, key, out);
     if (rc === -2) return undefined; // ENOENT
     this.check(rc, 'lookup');
@@ -103,6 +113,7 @@ export class BpfMap {
   /** The key after `key` (the first key without one); undefined at the end. */
   nextKey(key: Uint8Array | undefined): Uint8Array | undefined {
     const next = new Uint8Array(this.info.keySize);
+    this.reads.nextKey++;
     const rc = loadLibbpf().mapNextKey(this.fd, key ?? null, next);
     if (rc === -2) return undefined;
     this.check(rc, 'iterate');
@@ -115,6 +126,7 @@ export class BpfMap {
     let prev: Uint8Array | null = null;
     for (;;) {
       const next = new Uint8Array(this.info.keySize);
+      this.reads.nextKey++;
       const rc = lib.mapNextKey(this.fd, prev, next);
       if (rc === -2) return;
       this.check(rc, 'iterate');
@@ -128,6 +140,39 @@ export class BpfMap {
       const v = this.lookup(k);
       if (v) yield [k, v];
     }
+  }
+
+  /**
+   * Up to `limit` entries after the key whose hex is `after` (from the start without one),
+   * first stepping over `skip` keys: get_next_key walks from the cursor, so a page costs
+   * O(skip + limit) bpf() calls whatever the map holds. A cursor key deleted since the last
+   * page would make the kernel restart from the first key (silently repeating entries), so
+   * that is refused with PageCursorGone instead.
+   */
+  page(after: string | undefined, limit: number, skip = 0): RawPage {
+    let key: Uint8Array | undefined;
+    if (after !== undefined) {
+      if (!/^[0-9a-f]*$/.test(after) || after.length !== this.info.keySize * 2) {
+        throw new PageCursorError(`bpf map ${this.name}: continue token "${after.slice(0, 40)}" is not a key of this map (${this.info.keySize} bytes as hex); start again without it`);
+      }
+      key = Uint8Array.from(Buffer.from(after, 'hex'));
+      if (!this.info.type.endsWith('array') && this.lookup(key) === undefined) {
+        throw new PageCursorError(`bpf map ${this.name}: the entry the continue token points at was deleted; start again without it`, 410);
+      }
+    }
+    for (let i = 0; i < skip; i++) {
+      key = this.nextKey(key);
+      if (!key) return { entries: [] };
+    }
+    const entries: [Uint8Array, Uint8Array][] = [];
+    while (entries.length < limit) {
+      const next = this.nextKey(key);
+      if (!next) return { entries };
+      key = next;
+      const v = this.lookup(next);
+      if (v) entries.push([next, v]);
+    }
+    return { entries, ...(key ? { next: Buffer.from(key).toString('hex') } : {}) };
   }
 
   count(): number {
@@ -146,6 +191,16 @@ export class BpfMap {
 
   close(): void {
     if (this.ownsFd) loadLibc().close(this.fd);
+  }
+}
+
+/** A continue token that names no key, or a key deleted since: `status` is the HTTP answer. */
+export class PageCursorError extends Error {
+  constructor(
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
   }
 }
 

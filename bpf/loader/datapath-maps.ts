@@ -1,7 +1,7 @@
 // Typed views of the datapath's maps: the agent speaks CIDRs, endpoint records and
 // policy keys; the byte layouts stay in layout.ts.
 import { formatCidr, formatIp, parseCidr, parseIp } from './addr.ts';
-import type { BpfMap } from './bpf-map.ts';
+import type { BpfMap, RawPage } from './bpf-map.ts';
 import {
   STRUCTS,
   conntrackLifetimeNs,
@@ -28,6 +28,34 @@ import {
 } from './layout.ts';
 
 const u32 = (b: Uint8Array, off: number) => new DataView(b.buffer, b.byteOffset).getUint32(off, true);
+
+/** A page of decoded entries and the continue token after it (bpf-map.ts page()). */
+export interface MapPage<T> {
+  items: T[];
+  next?: string;
+}
+
+/** Where a page starts: after the key a continue token names, then past `skip` keys. */
+export interface PageCursor {
+  after?: string;
+  skip?: number;
+  limit: number;
+}
+
+function decodePage<T>(m: BpfMap, c: PageCursor, decode: (k: Uint8Array, v: Uint8Array) => T): MapPage<T> {
+  const p: RawPage = m.page(c.after, c.limit, c.skip);
+  return { items: p.entries.map(([k, v]) => decode(k, v)), ...(p.next ? { next: p.next } : {}) };
+}
+
+function decodeIpcache(k: Uint8Array, v: Uint8Array): IpcacheEntry {
+  const F = STRUCTS.ipcache_key.fields;
+  const tep = new DataView(v.buffer, v.byteOffset).getUint32(STRUCTS.ipcache_value.fields.tunnel_endpoint[0], false);
+  return {
+    cidr: formatCidr(k.subarray(F.addr[0], F.addr[0] + 16), u32(k, F.prefixlen[0])),
+    identity: u32(v, STRUCTS.ipcache_value.fields.identity[0]),
+    ...(tep ? { tunnelEndpoint: `${tep >>> 24}.${(tep >> 16) & 255}.${(tep >> 8) & 255}.${tep & 255}` } : {}),
+  };
+}
 
 export interface IpcacheEntry {
   cidr: string;
@@ -58,17 +86,11 @@ export class IpcacheMap {
   }
 
   entries(): IpcacheEntry[] {
-    const out: IpcacheEntry[] = [];
-    for (const [k, v] of this.map.entries()) {
-      const F = STRUCTS.ipcache_key.fields;
-      const tep = new DataView(v.buffer, v.byteOffset).getUint32(STRUCTS.ipcache_value.fields.tunnel_endpoint[0], false);
-      out.push({
-        cidr: formatCidr(k.subarray(F.addr[0], F.addr[0] + 16), u32(k, F.prefixlen[0])),
-        identity: u32(v, STRUCTS.ipcache_value.fields.identity[0]),
-        ...(tep ? { tunnelEndpoint: `${tep >>> 24}.${(tep >> 16) & 255}.${(tep >> 8) & 255}.${tep & 255}` } : {}),
-      });
-    }
-    return out;
+    return [...this.map.entries()].map(([k, v]) => decodeIpcache(k, v));
+  }
+
+  page(c: PageCursor): MapPage<IpcacheEntry> {
+    return decodePage(this.map, c, decodeIpcache);
   }
 }
 
@@ -94,6 +116,10 @@ export class EndpointMap {
   entries(): Array<{ ifindex: number } & ReturnType<typeof decodeEndpoint>> {
     return [...this.map.entries()].map(([k, v]) => ({ ifindex: u32(k, 0), ...decodeEndpoint(v, (a) => formatIp(a)) }));
   }
+
+  page(c: PageCursor): MapPage<{ ifindex: number } & ReturnType<typeof decodeEndpoint>> {
+    return decodePage(this.map, c, (k, v) => ({ ifindex: u32(k, 0), ...decodeEndpoint(v, (a) => formatIp(a)) }));
+  }
 }
 
 export class PolicyMap {
@@ -114,6 +140,10 @@ export class PolicyMap {
 
   entries(): Array<{ key: PolicyKey; value: Required<PolicyValue> }> {
     return [...this.map.entries()].map(([k, v]) => ({ key: decodePolicyKey(k), value: decodePolicyValue(v) }));
+  }
+
+  page(c: PageCursor): MapPage<{ key: PolicyKey; value: Required<PolicyValue> }> {
+    return decodePage(this.map, c, (k, v) => ({ key: decodePolicyKey(k), value: decodePolicyValue(v) }));
   }
 
   /** Removes every entry of one endpoint (or all); returns how many. */
@@ -137,6 +167,11 @@ export class ConntrackMap {
 
   entries(): ConntrackEntry[] {
     return [...this.tcp.entries(), ...this.any.entries()].map(([k, v]) => decodeConntrack(k, v, formatIp));
+  }
+
+  /** A page of one of the two maps. */
+  page(which: 'tcp' | 'any', c: PageCursor): MapPage<ConntrackEntry> {
+    return decodePage(this[which], c, (k, v) => decodeConntrack(k, v, formatIp));
   }
 
   count(): number {

@@ -1,7 +1,7 @@
 // The datapath loader's public surface, for the agent and the CLI.
 export { Datapath, attachedInterfaces, ifindexOf, ifnameOf, MAP_NAMES, PROGRAM_NAMES } from './datapath.ts';
 export type { DatapathOptions, MapName, MapSummary, MetricsRow, Hook } from './datapath.ts';
-export type { IpcacheEntry, LbBackendAddr, LbFrontend } from './datapath-maps.ts';
+export type { IpcacheEntry, LbBackendAddr, LbFrontend, MapPage, PageCursor } from './datapath-maps.ts';
 export type { PollOptions } from './event-reader.ts';
 export { decodeEvent, EVENT_LAYOUT, EVENT_LAYOUT_VERSION, EventType, ObsPoint, EventFlags } from './events.ts';
 export type { NetobsEvent } from './events.ts';
@@ -23,6 +23,6 @@ export type { TestRunOptions, TestRunResult } from './test-run.ts';
 // (tc queries), pinned maps left by a previous agent, and the libbpf/libc handles for program info.
 export { tcQuery, TC_EGRESS, TC_INGRESS } from './tc.ts';
 export { loadLibbpf, loadLibc } from './libbpf.ts';
-export { openPinnedMap } from './bpf-map.ts';
+export { openPinnedMap, PageCursorError } from './bpf-map.ts';
 export { EndpointMap } from './datapath-maps.ts';
 export { programStats } from './prog-info.ts';

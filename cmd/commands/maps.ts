@@ -7,6 +7,7 @@ interface MapsArgs extends RelayFlags {
   node?: string;
   offset: number;
   limit: number;
+  continue?: string;
 }
 
 export const mapsCommand: CommandModule<RelayFlags, MapsArgs> = {
@@ -18,6 +19,7 @@ export const mapsCommand: CommandModule<RelayFlags, MapsArgs> = {
       .option('node', { type: 'string', describe: 'Only this node' })
       .option('offset', { type: 'number', default: 0, describe: 'First entry to show (with NAME)' })
       .option('limit', { type: 'number', default: 100, describe: 'How many entries to show per node (with NAME)' })
+      .option('continue', { type: 'string', describe: 'Continue token printed after a page (with NAME and --node): the next page, read without re-walking the map' })
       .check(checkOutput(['json', 'yaml'])) as never,
   handler: async (argv) => {
     const { showMaps } = await import('../status-commands.ts');

@@ -85,7 +85,7 @@ export class RelaySource implements TuiDataSource {
   async mapEntries(node: string, map: string, page: { offset: number; limit: number }) {
     const [a] = await this.api.query(statusPath.mapEntries(map, page), node);
     if (!a?.body) throw new Error(a?.error ?? `map ${map} on ${node}: no answer`);
-    return { entries: a.body.entries.map((e) => ({ key: e.key, value: e.value })), total: a.body.total, offset: a.body.offset };
+    return { entries: a.body.entries.map((e) => ({ key: e.key, value: e.value })), offset: a.body.offset, ...(a.body.total !== undefined ? { total: a.body.total } : {}) };
   }
 
   async serverStatus(): Promise<ServerStatusInfo> {

@@ -98,6 +98,8 @@ test.serial(fails, ['install', '--dry-run', '--set', 'agent.flowRingSize=4096'],
 test.serial(fails, ['install', '--dry-run', '--set', 'relay.replica=2'], /^error: install: values: relay\.replica: unknown key \(did you mean replicas\?\)$/);
 test.serial(fails, ['install', '--dry-run', '-f', '/nonexistent/values.yaml'], /^error: install: values file \/nonexistent\/values\.yaml: ENOENT$/);
 test.serial(fails, ['install', '--dry-run', '-o', 'table'], /^error: invalid --output "table": use one of yaml, json$/);
+test.serial(fails, ['install', '--dry-run', '--set', 'agent.metrics.handlers={dns,bogus}'], /^error: install: values: agent\.metrics\.handlers\[1\]: unknown handler "bogus" \(use flow, drop, /);
+test.serial(fails, ['install', '--dry-run', '--set', 'agent.metrics.handlers={kafka}'], /^error: install: values: agent\.metrics\.handlers\[0\]: handler "kafka": netobs does not parse Kafka/);
 
 test('works as a separate process with no kubeconfig, HOME or PATH', async (t) => {
   const root = path.resolve(import.meta.dirname, '../..');

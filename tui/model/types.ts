@@ -56,7 +56,8 @@ export interface MapInfo {
 }
 
 export interface MapEntry { key: string; value: string }
-export interface MapEntriesPage { entries: MapEntry[]; total: number; offset: number }
+/** total: when the source knows it cheaply (an agent paging a kernel map does not: the map list's count stands in). */
+export interface MapEntriesPage { entries: MapEntry[]; total?: number; offset: number }
 
 export interface ServerStatusInfo {
   numConnectedNodes: number;

@@ -11,6 +11,8 @@ import { maskFlow } from '../../../api/filter/field-mask.ts';
 import { fromProtoJson } from '../../../api/json-decode.ts';
 import type { Flow, GetFlowsResponse } from '../../../api/types.ts';
 import { FlowExporter } from '../../../agent/exporter/flow-exporter.ts';
+import { observeFile } from '../../../cmd/observe/input-file.ts';
+import { buildRequest } from '../../../cmd/observe/request.ts';
 
 const values = (o: Partial<ExporterValues>): ExporterValues => ({
   enabled: true, filePath: '/var/run/netobs/flows/events.log', maxSizeMb: 10, maxBackups: 5, allowList: [], denyList: [], fieldMask: [], ...o,
@@ -32,7 +34,7 @@ const tmp = (t: { teardown(fn: () => void): void }): string => {
   return dir;
 };
 
-test('filtered, masked flows in rotated files read back in order, within the size and backup limits', (t) => {
+test('filtered, masked flows in rotated files read back in order, within the size and backup limits, and through observe --input-file', async (t) => {
   const dir = tmp(t);
   // Hubble's lists, as its Helm values take them: ProtoJSON strings and objects, enums by name.
   const cfg = exporterConfig(values({
@@ -68,6 +70,20 @@ test('filtered, masked flows in rotated files read back in order, within the siz
   t.is(m.get('netobs_flow_export_flows_total')?.value(), expected.length);
   t.true((m.get('netobs_flow_export_rotations_total')?.value() ?? 0) >= 3);
   t.regex(m.expose(), /^netobs_flow_export_bytes_total \d+$/m);
+
+  // `observe --input-file` reads each rotated file back, with the request's rules applied.
+  for (const f of files) {
+    const inFile: GetFlowsResponse[] = [];
+    await observeFile(f, buildRequest({ all: true }, []), (r) => inFile.push(r));
+    t.deepEqual(inFile, readFileSync(f, 'utf8').split('\n').filter(Boolean).map((l) => fromProtoJson<GetFlowsResponse>('observer.GetFlowsResponse', JSON.parse(l))));
+  }
+  const newest = read.at(-1)!.flow!;
+  const picked: GetFlowsResponse[] = [];
+  await observeFile(files.at(-1)!, buildRequest({ all: true }, ['--from-pod', `default/${newest.source?.pod_name}`]), (r) => picked.push(r));
+  t.deepEqual(picked.map((r) => r.flow), [newest]);
+  const last2: GetFlowsResponse[] = [];
+  await observeFile(files.at(-1)!, buildRequest({ last: 2 }, []), (r) => last2.push(r));
+  t.deepEqual(last2.map((r) => r.flow), read.slice(-2).map((r) => r.flow));
 });
 
 /** The backups, oldest first (their names sort by time). */

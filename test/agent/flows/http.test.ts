@@ -1,5 +1,8 @@
 import test from 'ava';
-import { header, parseHttp, requestUrl, type HttpParseError } from '../../../agent/flows/http.ts';
+import { header, parseHttp, requestUrl, traceIdOf, type HttpParseError } from '../../../agent/flows/http.ts';
+import { L7Decoder } from '../../../agent/flows/l7.ts';
+import { DnsNames } from '../../../agent/flows/dns-names.ts';
+import type { NetobsEvent } from '../../../bpf/loader/index.ts';
 import { httpLayer7, httpRequestRecord, httpResponseRecord } from '../../../agent/flows/l7-records.ts';
 import { connectionKey, L7Pairing } from '../../../agent/flows/l7-pairing.ts';
 import { mutate, prng, randomBytes } from './fuzz.ts';
@@ -102,4 +105,34 @@ test('fuzz: random and mutated payloads never throw and always answer', (t) => {
     }
   }
   t.true(parsed > 500, `only ${parsed} inputs parsed: the mutations no longer exercise the parser`);
+});
+
+const traceparent = test.macro({
+  exec(t, value: string | string[] | undefined, want: string | undefined) {
+    t.is(traceIdOf(value), want);
+  },
+  title: (_, value) => `traceparent ${JSON.stringify(value)}`,
+});
+test(traceparent, '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', '4bf92f3577b34da6a3ce929d0e0e4736');
+test(traceparent, ' 01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00-later ', '4bf92f3577b34da6a3ce929d0e0e4736');
+test(traceparent, '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra', undefined);
+test(traceparent, 'ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', undefined);
+test(traceparent, '00-00000000000000000000000000000000-00f067aa0ba902b7-01', undefined);
+test(traceparent, '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01', undefined);
+test(traceparent, '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01', undefined);
+test(traceparent, '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01, 00-aaf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', undefined);
+test(traceparent, ['a', 'b'], undefined);
+test(traceparent, undefined, undefined);
+
+test('the payload parser takes the trace of a request head into the request and its response flow', (t) => {
+  const dec = new L7Decoder(new DnsNames());
+  const ev = (src: string, sport: number, dst: string, dport: number, text: string, ns: bigint) =>
+    ({ srcIp: src, srcPort: sport, dstIp: dst, dstPort: dport, protocol: 6, timestampNs: ns, payload: new TextEncoder().encode(text) }) as unknown as NetobsEvent;
+  const trace = '0af7651916cd43dd8448eb211c80319c';
+  const rq = dec.decode(ev('10.0.0.1', 40000, '10.0.0.2', 80, `GET /a HTTP/1.1\r\nHost: s\r\ntraceparent: 00-${trace}-b7ad6b7169203331-01\r\n\r\n`, 1000n), {});
+  const rs = dec.decode(ev('10.0.0.2', 80, '10.0.0.1', 40000, 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n', 5000n), {});
+  t.deepEqual([rq?.trace_context, rs?.trace_context], [{ parent: { trace_id: trace } }, { parent: { trace_id: trace } }]);
+  t.is(rs?.l7?.http?.code, 200);
+  const plain = dec.decode(ev('10.0.0.1', 40001, '10.0.0.2', 80, 'GET /b HTTP/1.1\r\nHost: s\r\n\r\n', 6000n), {});
+  t.is(plain?.trace_context, undefined);
 });

@@ -1,6 +1,7 @@
 import test from 'ava';
 import { FlowMetrics } from '../../../agent/metrics/flow-metrics.ts';
 import type { Flow } from '../../../api/types.ts';
+import { L7FlowType } from '../../../api/types.ts';
 
 const podA = { identity: 300, namespace: 'default', pod_name: 'pod-a-7d9f', labels: ['k8s:app=pod-a', 'k8s:io.kubernetes.pod.namespace=default'], workloads: [{ name: 'pod-a', kind: 'Deployment' }] };
 const podB = { identity: 301, namespace: 'default', pod_name: 'pod-b-5c4d', labels: ['k8s:app.kubernetes.io/name=pod-b', 'k8s:app=ignored'] };
@@ -124,8 +125,21 @@ test('series naming a deleted pod go at the sweep; namespace-level series stay',
   t.deepEqual(pods('hubble_flows_processed_total'), ['default', 'default']);
 });
 
-test('exemplars asked for are noted as not available: flows carry no trace IDs', (t) => {
-  t.deepEqual(new FlowMetrics('httpV2:exemplars=true dns').notes, ['metrics httpV2: exemplars=true: no exemplars are written, netobs flows carry no trace IDs']);
+test('exemplars=true on http: trace IDs of flows become OpenMetrics exemplars of the request, response and duration series', (t) => {
+  const m = new FlowMetrics('http:exemplars=true', { now: () => 100 });
+  const traced = (type: L7FlowType, code?: number): Flow => ({
+    l7: { type, latency_ns: 2_000_000, http: { method: 'GET', protocol: 'HTTP/1.1', ...(code ? { code } : {}) } },
+    traffic_direction: 1, trace_context: { parent: { trace_id: 'abc123' } },
+  });
+  m.processFlow(traced(L7FlowType.REQUEST));
+  m.processFlow(traced(L7FlowType.RESPONSE, 200));
+  t.deepEqual(m.notes, []);
+  const om = m.expose('openmetrics');
+  t.regex(om, /^hubble_http_requests_total\{method="GET",protocol="HTTP\/1\.1",reporter="server"\} 1 # \{traceID="abc123"\} 1 100$/m);
+  t.regex(om, /^hubble_http_responses_total\{method="GET",reporter="server",status="200"\} 1 # \{traceID="abc123"\} 1 100$/m);
+  // 2 ms falls in the 0.005 bucket: the exemplar sits there, not on every bucket that counts it.
+  t.regex(om, /^hubble_http_request_duration_seconds_bucket\{method="GET",reporter="server",le="0\.005"\} 1 # \{traceID="abc123"\} 0\.002 100$/m);
+  t.regex(om, /^hubble_http_request_duration_seconds_bucket\{method="GET",reporter="server",le="0\.01"\} 1$/m);
 });
 
 test('http and httpV2 write the same metric names: asking for both is refused', (t) => {

@@ -4,6 +4,9 @@ import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { ACCESS_DENIED, HttpPolicyProxy, type ConnectionPolicy, type ProxyRecord } from '../../../agent/proxy/http-proxy.ts';
 import { compileHttpRule } from '../../../agent/proxy/http-rules.ts';
 import type { HttpRule } from '../../../agent/policy/types.ts';
+import { proxyFlow } from '../../../agent/proxy/flows.ts';
+import type { FlowContext } from '../../../agent/flows/context.ts';
+import { FlowMetrics } from '../../../agent/metrics/flow-metrics.ts';
 
 const POLICY = { kind: 'NetobsNetworkPolicy', namespace: 'default', name: 'rule1' } as const;
 const LANDING: HttpRule[] = [{ method: 'POST', path: '/v1/request-landing' }];
@@ -142,4 +145,34 @@ test('fails closed: a connection without policy, over the endpoint limit, or not
   const big = await setup(t, LANDING, { maxHeaderBytes: 1024 });
   t.deepEqual(statuses(await raw(big.port, req('POST', '/v1/request-landing', `X-Big: ${'x'.repeat(4096)}\r\n`), () => false)), [431]);
   t.is(big.up.seen.length, 0);
+});
+
+test('a traceparent header becomes the flows\' trace_context and, with exemplars=true, the OpenMetrics exemplar of the HTTP metrics', async (t) => {
+  const { port, records } = await setup(t);
+  const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const text = await raw(port, req('POST', '/v1/request-landing', `traceparent: 00-${trace}-00f067aa0ba902b7-01\r\n`) + req('POST', '/v1/request-landing', 'traceparent: 00-zz-00f067aa0ba902b7-01\r\n'), answers(2));
+  t.deepEqual(statuses(text), [200, 200]);
+  // Pipelined: both requests are judged before the first answer comes back.
+  const byType = (type: string) => records.filter((r) => r.type === type).map((r) => r.traceId);
+  t.deepEqual(byType('request'), [trace, undefined], 'a malformed traceparent gives no trace');
+  t.deepEqual(byType('response'), [trace, undefined]);
+
+  const ctx: FlowContext = {
+    nodeName: 'node-a', endpointByIp: () => undefined, identityLabels: () => [], serviceOf: () => undefined, namesOf: () => undefined,
+    rule: () => undefined, enforcers: () => [], interfaceName: () => undefined, wallTime: () => ({ seconds: 1_764_900_000, nanos: 0 }),
+  };
+  const flows = records.map((r) => proxyFlow(r, ctx, { direction: 'ingress', clientIdentity: 2, serverIdentity: 300, policy: (p) => ({ ...p, revision: 1 }), monotonicNs: 1n }));
+  t.deepEqual(flows.map((f) => f.trace_context?.parent?.trace_id), records.map((r) => r.traceId));
+  flows.sort((a, b) => (a.trace_context ? 0 : 1) - (b.trace_context ? 0 : 1)); // traced first: its exemplar must survive the untraced sample after it
+
+  const on = new FlowMetrics('httpV2:exemplars=true', { now: () => 1_764_900_000.5 });
+  const off = new FlowMetrics('httpV2');
+  for (const f of flows) { on.processFlow(f); off.processFlow(f); }
+  const om = on.expose('openmetrics');
+  // Two responses counted; the exemplar is the traced one (the last sample had none to give).
+  t.regex(om, new RegExp(`^hubble_http_requests_total\\{method="POST",protocol="HTTP/1.1",reporter="server",status="200"\\} 2 # \\{traceID="${trace}"\\} 1 1764900000.5$`, 'm'));
+  // The latencies are real: the traced one's bucket (cumulative count 1 or 2) carries it.
+  t.regex(om, new RegExp(`^hubble_http_request_duration_seconds_bucket\\{[^}]*le="[^"]+"\\} [12] # \\{traceID="${trace}"\\} [0-9.e-]+ 1764900000.5$`, 'm'));
+  t.notRegex(on.expose('text'), /#.*traceID/, 'the text format has no exemplars');
+  t.notRegex(off.expose('openmetrics'), /traceID/, 'not asked, not written');
 });
