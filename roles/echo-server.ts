@@ -20,6 +20,11 @@ export async function startEcho(opts: EchoOptions): Promise<EchoServer> {
   const hostname = os.hostname();
   const server = http.createServer((req, res) => {
     const status = statusFromPath(req.url ?? '/');
+    if (status === EXHAUST_PORT_STATUS) {
+      res.writeHead(status, { 'content-type': 'text/plain' });
+      res.end('Panic: deathstar exploded\n');
+      return;
+    }
     const body = JSON.stringify({
       hostname,
       method: req.method,
@@ -49,8 +54,15 @@ export async function startEcho(opts: EchoOptions): Promise<EchoServer> {
   };
 }
 
-/** `/status/404` answers 404, so probes can produce HTTP errors on purpose. */
+/** What the Star Wars demo's Death Star answers on its exhaust port, as in Cilium's demo. */
+const EXHAUST_PORT_STATUS = 503;
+
+/**
+ * `/status/404` answers 404, so probes can produce HTTP errors on purpose; `/v1/exhaust-port`
+ * answers 503 (the Death Star explodes), the server error L7 policy exists to prevent.
+ */
 export function statusFromPath(url: string): number {
+  if (/^\/v1\/exhaust-port(?:[/?]|$)/.test(url)) return EXHAUST_PORT_STATUS;
   const m = /^\/status\/(\d{3})(?:[/?]|$)/.exec(url);
   const code = m ? Number(m[1]) : 200;
   return code >= 100 && code <= 599 ? code : 200;

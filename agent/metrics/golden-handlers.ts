@@ -4,8 +4,9 @@
 //   and user data) and id-like segments templated, capped per destination workload, so a metric
 //   never holds a series per URL. `namespaces=a,b` limits it to servers in those namespaces.
 // - tcp-connections: what became of each TCP connection attempt: established, refused (RST to
-//   the SYN), reset (RST later), timeout (no answer within TCP_ANSWER_TIMEOUT_S) or denied
-//   (the SYN dropped by policy), per workload pair.
+//   the SYN), reset (RST later), timeout (no answer within TCP_ANSWER_TIMEOUT_S), per workload
+//   pair; and denied: SYNs dropped by the datapath (a retransmitted one counts again). A
+//   connection denied at a remote server's ingress also times out at the client's agent.
 import type { Flow } from '../../api/types.ts';
 import { L7FlowType, TrafficDirection, Verdict } from '../../api/types.ts';
 import type { Registry } from './registry.ts';
@@ -111,7 +112,6 @@ export function tcpConnectionsHandler(r: Registry): FlowHandler {
     const ip = f.IP;
     if (!tcp || !ip) return;
     const reply = f.is_reply?.value === true;
-    if (!countedHere(f, reply)) return;
     const flags = tcp.flags ?? {};
     const now = seconds(f);
     sweep(now);
@@ -119,12 +119,18 @@ export function tcpConnectionsHandler(r: Registry): FlowHandler {
     const key = reply
       ? `${ip.destination}|${tcp.destination_port}|${ip.source}|${tcp.source_port}`
       : `${ip.source}|${tcp.source_port}|${ip.destination}|${tcp.destination_port}`;
-    if (!reply && flags.SYN && !flags.ACK) {
+    const syn = !reply && flags.SYN && !flags.ACK;
+    // A SYN is dropped at one point only (the client's egress or the server's ingress): counted
+    // where it happens, each retransmission too; an attempt this agent saw leave is settled by it.
+    if (syn && f.verdict === Verdict.DROPPED) {
+      const waiting = pending.get(key);
+      if (waiting) pending.delete(key);
+      m.inc([...(waiting?.labels ?? pair(f, false)), 'denied']);
+      return;
+    }
+    if (!countedHere(f, reply)) return;
+    if (syn) {
       const labels = pair(f, false);
-      if (f.verdict === Verdict.DROPPED) {
-        m.inc([...labels, 'denied']);
-        return;
-      }
       if (f.verdict !== Verdict.FORWARDED || pending.has(key)) return; // a retransmitted SYN is the same attempt
       m.inc([...labels, 'attempted']);
       if (pending.size >= MAX_PENDING_SYNS) {

@@ -86,7 +86,12 @@ test('tcp-connections: established, refused, reset and denied, each counted once
   m.processFlow(tcp({ RST: true, ACK: true }, { dir: INGRESS, reply: true, sport: 40002 }));
   // Denied: the SYN dropped by policy; a retransmitted SYN is the same attempt.
   m.processFlow(tcp({ SYN: true }, { dir: EGRESS, sport: 40003, verdict: Verdict.DROPPED }));
-  t.deepEqual(outcomes(m), { attempted: 2, established: 1, reset: 1, refused: 1, denied: 1 });
+  // Denied at the server's ingress (same node): the attempt is settled as denied, not a timeout.
+  m.processFlow(tcp({ SYN: true }, { dir: EGRESS, sport: 40004 }));
+  m.processFlow(tcp({ SYN: true }, { dir: INGRESS, sport: 40004, verdict: Verdict.DROPPED }));
+  clock += TCP_ANSWER_TIMEOUT_S + 1;
+  m.processFlow(tcp({ FIN: true }, { dir: EGRESS, sport: 40009 }));
+  t.deepEqual(outcomes(m), { attempted: 3, established: 1, reset: 1, refused: 1, denied: 2 });
   t.true(m.expose().includes('netobs_tcp_connections_total{destination_namespace="shop",destination_workload="checkout",outcome="refused",source_namespace="shop",source_workload="frontend"} 1'));
 });
 
