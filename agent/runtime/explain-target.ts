@@ -8,12 +8,14 @@ import { nodeAddresses, objectKey, podHasOwnNetwork, podIPs, type PodObject, typ
 import type { ClusterState } from '../cluster/state.ts';
 import { podWorkloads } from '../cluster/workloads.ts';
 import type { CidrIdentities } from '../identity/cidr-identities.ts';
-import { containsPrefix, parsePrefix } from '../identity/cidr.ts';
+import { parsePrefix } from '../identity/cidr.ts';
 import { formatLabel, type LabelSet } from '../identity/labels.ts';
 import { isCidrIdentity, ReservedIdentity, reservedName } from '../identity/reserved.ts';
 import { explain, type CompiledPolicies, type ExplainSide } from '../policy/explain.ts';
 import type { PolicyRef } from '../policy/types.ts';
 import { NETOBS_POLICY_API_VERSION } from '../policy/validate.ts';
+import { AUDIT_ANNOTATION } from '../../api/kube-names.ts';
+import { isAudit } from './policies.ts';
 
 export interface ExplainWorld {
   readonly nodeName: string;
@@ -80,13 +82,7 @@ function resolveIp(w: ExplainWorld, ip: string): ExplainSide {
     const id = node.metadata.name === w.nodeName ? ReservedIdentity.host : ReservedIdentity['remote-node'];
     return { input: ip, ip, identity: id, labels: labelsOf(w, id), node: node.metadata.name };
   }
-  const addr = parsePrefix(ip)!;
-  let best: { bits: number; identity: number } | undefined;
-  for (const c of w.cidr.all()) {
-    const p = parsePrefix(c.prefix);
-    if (p && containsPrefix(p, addr) && (!best || p.bits > best.bits)) best = { bits: p.bits, identity: c.identity };
-  }
-  const id = best?.identity ?? ReservedIdentity.world;
+  const id = w.cidr.matchAddress(ip) ?? ReservedIdentity.world;
   return { input: ip, ip, identity: id, labels: labelsOf(w, id) };
 }
 
@@ -113,4 +109,12 @@ export function refusedPolicies(invalid: ReadonlyMap<string, string>, objects: R
     const o = objects.get(key);
     return { policy: o ? policyObjectName(o) : key, reason: `refused (Valid=False), none of it is enforced: ${message}` };
   });
+}
+
+/** The policies in audit mode: compiled into the shadow table only. */
+export function auditedPolicies(objects: ReadonlyMap<string, PolicyObject>): NotEnforced[] {
+  return [...objects.values()].filter(isAudit).map((o) => ({
+    policy: policyObjectName(o),
+    reason: `audit mode (${AUDIT_ANNOTATION}: "true"): not enforced, its would-be verdicts show as AUDIT flows; remove the annotation to enforce it`,
+  }));
 }

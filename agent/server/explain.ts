@@ -1,7 +1,7 @@
 // GET /v1/explain?src=&dst=&port=&protocol=: `policy explain` from this agent's live compiled
 // state (the entries its policy map holds, the rule cookies it wrote), for the sides it holds.
 import type { PolicyExplanation } from '../../api/status/explain.ts';
-import { explainQuery, refusedPolicies, type ExplainQuery } from '../runtime/explain-target.ts';
+import { auditedPolicies, explainQuery, refusedPolicies, type ExplainQuery } from '../runtime/explain-target.ts';
 import type { Agent } from '../runtime/agent.ts';
 
 export function agentExplanation(agent: Agent, q: ExplainQuery): PolicyExplanation {
@@ -15,6 +15,6 @@ export function agentExplanation(agent: Agent, q: ExplainQuery): PolicyExplanati
     identityLabels: (id) => agent.allocator.identities().find((s) => s.id === id)?.labels,
     cidr: agent.cidr,
     ruleId: (d, p) => agent.rules.idOf(d, p),
-    notEnforced: refusedPolicies(agent.policies.invalid, agent.state.objects.policies),
+    notEnforced: [...refusedPolicies(agent.policies.invalid, agent.state.objects.policies), ...auditedPolicies(agent.state.objects.policies)],
   }, q);
 }

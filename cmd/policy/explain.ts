@@ -15,7 +15,7 @@ import { loadClusterFile } from '../../agent/k8s/cluster-file.ts';
 import { MemoryClusterSource } from '../../agent/k8s/memory-source.ts';
 import type { IdentityInfo, LocalEndpoint } from '../../agent/policy/views.ts';
 import { namedPorts, nodeInfos, podLabels, servicesView } from '../../agent/runtime/cluster-view.ts';
-import { explainQuery, refusedPolicies, type ExplainQuery } from '../../agent/runtime/explain-target.ts';
+import { auditedPolicies, explainQuery, refusedPolicies, type ExplainQuery } from '../../agent/runtime/explain-target.ts';
 import { PolicyState } from '../../agent/runtime/policies.ts';
 import { RelayApi, type RelayFlags } from '../relay-api.ts';
 import { readDocuments } from './validate.ts';
@@ -88,7 +88,7 @@ export async function explainOffline(q: ExplainQuery, policyFiles: readonly stri
     localEndpoint: (k) => endpointIds.get(k),
     identityLabels: (id) => identities.get(id)?.labels,
     cidr, ruleId: (d, p) => rules.idOf(d, p),
-    notEnforced: refusedPolicies(policies.invalid, state.objects.policies),
+    notEnforced: [...refusedPolicies(policies.invalid, state.objects.policies), ...auditedPolicies(state.objects.policies)],
   }, q)]);
 }
 

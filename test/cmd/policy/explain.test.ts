@@ -61,6 +61,20 @@ test('a world source has no egress side, and says why', async (t) => {
   t.regex(e.unjudged[0] ?? '', /egress of 192\.0\.2\.1: not a pod netobs manages/);
 });
 
+test('an audit policy is named as not enforced and changes no verdict', async (t) => {
+  const audit = join(dir, 'audit.yaml');
+  writeFileSync(audit, `apiVersion: netobs.io/v1alpha1
+kind: NetworkPolicy
+metadata: {name: no-tiefighter, namespace: default, annotations: {netobs.io/audit: "true"}}
+spec:
+  endpointSelector: {matchLabels: {class: deathstar}}
+  ingressDeny: [{fromEndpoints: [{matchLabels: {class: tiefighter}}]}]
+`);
+  const e = await explainOffline({ src: 'default/tiefighter', ...parseDestination('default/deathstar:80/TCP') }, [policies, audit], [cluster]);
+  t.is(e.verdict, 'ALLOWED');
+  t.true(e.notEnforced.some((n) => n.policy === 'NetobsNetworkPolicy default/no-tiefighter' && /audit mode/.test(n.reason)));
+});
+
 test('destinations are DST:PORT/PROTO', (t) => {
   t.deepEqual(parseDestination('default/deathstar:80/tcp'), { dst: 'default/deathstar', port: 80, protocol: 'TCP' });
   t.deepEqual(parseDestination('[fd00::1]:53/UDP'), { dst: 'fd00::1', port: 53, protocol: 'UDP' });
