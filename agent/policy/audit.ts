@@ -24,7 +24,9 @@ export function judgeAudit(shadow: Pick<CompiledPolicies, 'group'>, audit: Reado
   const { entries, enforcers } = shadow.group(endpointId, dir);
   const r = lookupPolicy(entryFinder(entries), enforcers.length > 0, remote, protocol, port);
   const ours = (refs: readonly PolicyRef[]) => refs.filter((p) => audit.has(policyRefKey(p)));
-  if (r.reason === 'not-enforced') return undefined;
+  // An allow through the L7 proxy depends on each request's HTTP rules, which only the proxy
+  // judges: no AUDIT verdict rather than a claim about requests nobody checked.
+  if (r.reason === 'not-enforced' || r.reason === 'proxy') return undefined;
   // A default-deny drop is the audit policies' only when they alone select the endpoint.
   if (!r.entry && ours(enforcers).length < enforcers.length) return undefined;
   const policies = ours(r.entry ? r.entry.policies : enforcers);

@@ -80,6 +80,15 @@ test('in a direction nothing enforces, a new connection is judged: an audit allo
   t.is(auditFlow(tables(s), { ...out(1001, 80), newConnection: false }, { verdict: Verdict.FORWARDED }), undefined);
 });
 
+test('an audit allow that holds only through the L7 proxy gets no AUDIT verdict: its HTTP rules are not judged', (t) => {
+  const http = crd('http-get', '  endpointSelector: {matchLabels: {class: tiefighter}}\n  ingress: [{fromEndpoints: [{matchLabels: {class: xwing}}], toPorts: [{ports: [{port: "80", protocol: TCP}], rules: {http: [{method: GET}]}}]}]');
+  const s = state([audited(http)]);
+  const into = event({ type: 4, subType: 0, endpointId: 2, srcIdentity: 1002, dstIdentity: 1001, dstPort: 80 });
+  t.is(auditFlow(tables(s), into, { verdict: Verdict.FORWARDED, traffic_direction: 1 }), undefined);
+  // Its default-deny for other ports is audited.
+  t.truthy(auditFlow(tables(s), { ...into, dstPort: 443 }, { verdict: Verdict.FORWARDED, traffic_direction: 1 })?.ingress_denied_by);
+});
+
 test('AUDIT flows count in hubble_policy_verdicts_total with action audit', (t) => {
   const s = state([parse(RULE1) as PolicyObject, audited(NO_TIE)]);
   const m = new FlowMetrics('policy');
