@@ -77,6 +77,8 @@ function podSide(w: ExplainWorld, pod: PodObject, input: string): ExplainSide {
 function resolveIp(w: ExplainWorld, ip: string): ExplainSide {
   const pod = w.state.podByIp(ip);
   if (pod) return { ...podSide(w, pod, ip), ip };
+  const svc = w.state.serviceByAddress(ip);
+  if (svc) throw new UserError(`${ip} is the address of service ${svc.namespace}/${svc.name}: the datapath judges the backend a connection reaches, so explain with a backend pod (or ${svc.namespace}/WORKLOAD)`);
   const node = w.state.nodes().find((n) => nodeAddresses(n).includes(ip));
   if (node) {
     const id = node.metadata.name === w.nodeName ? ReservedIdentity.host : ReservedIdentity['remote-node'];

@@ -15,7 +15,8 @@ status: {phase: Running, podIP: ${ip}}
 `;
 const cluster = join(dir, 'cluster.yaml');
 writeFileSync(cluster, `apiVersion: v1\nkind: Namespace\nmetadata: {name: default}\n` +
-  ship('deathstar-5d8f-x1', 'empire', '10.0.0.10', ', pod-template-hash: 5d8f') + ship('tiefighter', 'empire', '10.0.0.11') + ship('xwing', 'alliance', '10.0.0.12'));
+  ship('deathstar-5d8f-x1', 'empire', '10.0.0.10', ', pod-template-hash: 5d8f') + ship('tiefighter', 'empire', '10.0.0.11') + ship('xwing', 'alliance', '10.0.0.12') +
+  '---\napiVersion: v1\nkind: Service\nmetadata: {name: deathstar, namespace: default}\nspec: {clusterIP: 10.96.0.20, selector: {class: deathstar}, ports: [{port: 80}]}\n');
 const policies = join(dir, 'policies.yaml');
 writeFileSync(policies, `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -73,6 +74,10 @@ spec:
   const e = await explainOffline({ src: 'default/tiefighter', ...parseDestination('default/deathstar:80/TCP') }, [policies, audit], [cluster]);
   t.is(e.verdict, 'ALLOWED');
   t.true(e.notEnforced.some((n) => n.policy === 'NetobsNetworkPolicy default/no-tiefighter' && /audit mode/.test(n.reason)));
+});
+
+test('a Service address is refused: the datapath judges the backend', async (t) => {
+  await t.throwsAsync(explainOffline({ src: 'default/xwing', ...parseDestination('10.96.0.20:80/TCP') }, [policies], [cluster]), { message: /10\.96\.0\.20 is the address of service default\/deathstar: .*backend/ });
 });
 
 test('destinations are DST:PORT/PROTO', (t) => {
