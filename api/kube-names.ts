@@ -55,3 +55,9 @@ export function imageName(image: ImageName, version: string): string {
   const base = `${image.repository}:${image.tag || version}`;
   return image.digest ? `${base}@${image.digest}` : base;
 }
+
+/**
+ * On a netobs or Kubernetes NetworkPolicy, `"true"` makes it an audit (staged) policy: not
+ * enforced, judged against the traffic in userspace, its would-be verdicts shown as AUDIT flows.
+ */
+export const AUDIT_ANNOTATION = 'netobs.io/audit';
