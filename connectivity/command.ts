@@ -7,7 +7,7 @@ import { buildInfo } from '../lib/build-info.ts';
 import { UserError } from '../lib/errors.ts';
 import { loadKubeConfig } from '../lib/kube.ts';
 import { connectRelay, type RelayTarget } from '../lib/relay-connection.ts';
-import { DEFAULT_IMAGE_REPOSITORY, imageName } from '../api/kube-names.ts';
+import { DEFAULT_IMAGE_REPOSITORY, DEFAULT_NAMESPACE, imageName } from '../api/kube-names.ts';
 import { KubeClusterClient } from './adapters/kube-cluster-client.ts';
 import { observerFlowSource } from './adapters/relay-flow-source.ts';
 import { parseDuration } from './framework/duration.ts';
@@ -73,6 +73,7 @@ export function toOptions(f: ConnectivityFlags, version = buildInfo().version): 
     externalPort,
     flowValidation: f['flow-validation'],
     verbose: f.verbose,
+    agentNamespace: f['relay-namespace'] ?? DEFAULT_NAMESPACE,
   };
 }
 

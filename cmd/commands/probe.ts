@@ -13,6 +13,7 @@ interface ProbeArgs extends GlobalArgs {
   timeout: string;
   method?: string;
   path?: string;
+  body: boolean;
   server?: string;
   qtype: 'A' | 'AAAA';
   port: number;
@@ -29,6 +30,7 @@ export const probeCommand: CommandModule<GlobalArgs, ProbeArgs> = {
       .option('timeout', { type: 'string', default: '2s', describe: 'Give up after this long (e.g. 500ms, 2s)' })
       .option('method', { type: 'string', describe: 'HTTP method (http)' })
       .option('path', { type: 'string', describe: 'HTTP path (http)' })
+      .option('body', { type: 'boolean', default: false, describe: 'Include the response body in the result (http)' })
       .option('server', { type: 'string', describe: 'DNS server ip[:port] (dns; default: the first nameserver of /etc/resolv.conf)' })
       .option('qtype', { choices: ['A', 'AAAA'] as const, default: 'A' as const, describe: 'DNS query type (dns)' })
       .option('port', { type: 'number', default: 53, describe: 'UDP port to answer on (dns-server)' })
@@ -55,7 +57,7 @@ export const probeCommand: CommandModule<GlobalArgs, ProbeArgs> = {
     }
     const result = await runProbe({
       kind: argv.kind, target: argv.target, timeoutMs, qtype: argv.qtype,
-      ...(argv.method ? { method: argv.method } : {}), ...(argv.path ? { path: argv.path } : {}), ...(argv.server ? { server: argv.server } : {}),
+      ...(argv.method ? { method: argv.method } : {}), ...(argv.path ? { path: argv.path } : {}), ...(argv.body ? { body: true } : {}), ...(argv.server ? { server: argv.server } : {}),
     });
     process.stdout.write(argv.output === 'json' ? JSON.stringify(result) + '\n' : probeLine(result) + '\n');
     if (!result.ok) throw new UserError(`probe ${result.kind} ${result.target}: ${result.error ?? result.errorCode}`, { exitCode: 1 });

@@ -13,7 +13,12 @@ import type { FlowSource } from './flow-source.ts';
 import { parseProbeOutput, probeCommand } from './probe-command.ts';
 import type { Reporter } from './report.ts';
 import { summarize, testStatus, type ActionResult, type RunResult, type TestResult } from './results.ts';
-import { isSkip, type Action, type Env, type Expectation, type ProbeResult, type TestDefinition } from './types.ts';
+import { isSkip, type Action, type DropCounter, type Env, type Expectation, type ProbeResult, type TestDefinition } from './types.ts';
+
+/** Reads every agent's datapath drop counters (adapters/agent-drop-counters.ts). */
+export interface DropCounterSource {
+  read(): Promise<DropCounter[]>;
+}
 
 export interface Clock {
   now(): number;
@@ -41,10 +46,15 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** How many probes run at once (the exec round trip, not the cluster, is what they wait on). */
   concurrency?: number;
+  /** Needed by tests with a `check`; they are skipped without it. */
+  drops?: DropCounterSource;
 }
 
-interface Ctx extends Required<Omit<RunOptions, 'flows' | 'signal'>> {
+interface Ctx extends Required<Omit<RunOptions, 'flows' | 'signal' | 'drops'>> {
   flows: FlowSource | undefined;
+  drops: DropCounterSource | undefined;
+  /** The drop counters when the run started, or why they could not be read. */
+  dropsAtStart: DropCounter[] | string | undefined;
   signal: AbortSignal | undefined;
   lastPolicyChange: number;
   /** Names of the policies this run applied or removed lately: their drops may still be settling. */
@@ -73,7 +83,8 @@ function batches(tests: readonly TestDefinition[]): number[][] {
   const out: number[][] = [];
   tests.forEach((t, i) => {
     const last = out[out.length - 1];
-    if (!t.policies && last && !tests[last[0]!]!.policies) last.push(i);
+    const alone = (x: TestDefinition) => x.policies !== undefined || x.check !== undefined;
+    if (!alone(t) && last && !alone(tests[last[0]!]!)) last.push(i);
     else out.push([i]);
   });
   return out;
@@ -83,13 +94,16 @@ export async function runTests(tests: readonly TestDefinition[], opts: RunOption
   if (opts.flowValidation !== 'disabled' && !opts.flows) throw new Error('connectivity: flow validation needs a flow source');
   const ctx: Ctx = {
     policySettleMs: 15_000, flowWaitMs: 5_000, retryIntervalMs: 500, clockSkewMs: 1_000, clock: realClock, concurrency: 4,
-    ...opts, flows: opts.flows, signal: opts.signal, lastPolicyChange: -Infinity, recentPolicies: new Set(), slot: limiter(opts.concurrency ?? 4),
+    ...opts, flows: opts.flows, signal: opts.signal, drops: opts.drops, dropsAtStart: undefined, lastPolicyChange: -Infinity, recentPolicies: new Set(), slot: limiter(opts.concurrency ?? 4),
   };
   const started = ctx.clock.now();
+  if (ctx.drops && tests.some((t) => t.check)) ctx.dropsAtStart = await ctx.drops.read().catch((err: Error) => `read the drop counters at the start: ${err.message}`);
   const results: TestResult[] = [];
   let lastPolicies: string[] = [];
   for (const batch of batches(tests)) {
-    const own = tests[batch[0]!]!.policies?.(ctx.env.params).map((p) => p.metadata.name) ?? [];
+    const first = tests[batch[0]!]!;
+    // A skipped test applies nothing (and its policies may need the parameters it lacks).
+    const own = first.skip?.(ctx.env.params) ? [] : (first.policies?.(ctx.env.params).map((p) => p.metadata.name) ?? []);
     ctx.recentPolicies = new Set([...lastPolicies, ...own]);
     if (own.length) lastPolicies = own;
     const run = (i: number, onAction: (a: ActionResult) => void) =>
@@ -132,6 +146,7 @@ const skipped = (t: TestDefinition, reason: string): TestResult => ({
 async function runTest(test: TestDefinition, onAction: (a: ActionResult) => void, ctx: Ctx): Promise<TestResult> {
   const reason = test.skip?.(ctx.env.params);
   if (reason) return skipped(test, reason);
+  if (test.check) return runCheck(test, test.check, ctx);
   const actions: Action[] = [];
   const skippedScenarios: TestResult['skippedScenarios'] = [];
   for (const s of test.scenarios) {
@@ -143,7 +158,9 @@ async function runTest(test: TestDefinition, onAction: (a: ActionResult) => void
     return { ...skipped(test, skippedScenarios.map((s) => `${s.name}: ${s.reason}`).join('; ') || 'no actions'), skippedScenarios };
   }
 
-  const started = ctx.clock.now();
+  // Side by side, a test starts when its first probe gets a slot, not when it was queued.
+  let started = ctx.clock.now();
+  let running = false;
   let results: ActionResult[] = [];
   const policies: KubeObject[] = test.policies?.(ctx.env.params) ?? [];
   let error: string | undefined;
@@ -155,6 +172,10 @@ async function runTest(test: TestDefinition, onAction: (a: ActionResult) => void
     const done = await Promise.all(
       actions.map((action) =>
         ctx.slot(async () => {
+          if (!running) {
+            running = true;
+            if (!policies.length) started = ctx.clock.now();
+          }
           if (ctx.signal?.aborted) return undefined;
           const r = await runAction(action, test.expect?.(action) ?? success(), ctx);
           onAction(r);
@@ -179,6 +200,25 @@ async function runTest(test: TestDefinition, onAction: (a: ActionResult) => void
   return {
     name: test.name, description: test.description, status: testStatus(results, error),
     ...(error ? { error } : {}), durationMs: ctx.clock.now() - started, actions: results, skippedScenarios,
+  };
+}
+
+/** A test of counters rather than traffic: its problems are the test's error. */
+async function runCheck(test: TestDefinition, check: NonNullable<TestDefinition['check']>, ctx: Ctx): Promise<TestResult> {
+  if (!ctx.drops) return skipped(test, 'the agents\' drop counters cannot be read in this run');
+  const started = ctx.clock.now();
+  let problems: string[];
+  if (typeof ctx.dropsAtStart === 'string') problems = [ctx.dropsAtStart];
+  else {
+    try {
+      problems = check({ atStart: ctx.dropsAtStart ?? [], now: await ctx.drops.read() });
+    } catch (err) {
+      problems = [`read the drop counters: ${(err as Error).message}`];
+    }
+  }
+  return {
+    name: test.name, description: test.description, status: problems.length ? 'failed' : 'passed',
+    ...(problems.length ? { error: problems.join('; ') } : {}), durationMs: ctx.clock.now() - started, actions: [], skippedScenarios: [],
   };
 }
 

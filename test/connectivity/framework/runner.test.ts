@@ -205,3 +205,13 @@ test('tests without policies run side by side, a few probes at a time, reported 
   t.deepEqual(run.tests.map((x) => x.name), ['a', 'b', 'c', 'echo-deny']);
   t.deepEqual(out.slice(0, 4).map((l) => l.split(' (')[0]), ['PASS [1/4] a', 'PASS [2/4] b', 'PASS [3/4] c', 'FAIL [4/4] echo-deny']);
 });
+
+test('a skipped test with policies is not asked for them (they may need what it lacks)', async (t) => {
+  const needsIp: TestDefinition = {
+    name: 'egress-deny-cidr', description: 'd', scenarios: [scenario()], skip: () => 'no outside IP',
+    policies: () => { throw new Error('policies of a skipped test'); },
+  };
+  const cluster = new FakeCluster(() => execOf(okResult()));
+  const run = await runTests([plain, needsIp, plain], { env: env(), cluster, flowValidation: 'disabled', reporter: capture().reporter, clock: new FakeClock() });
+  t.deepEqual(run.tests.map((x) => x.status), ['passed', 'skipped', 'passed']);
+});
