@@ -1,5 +1,6 @@
 // The `echo` role: an HTTP server that describes each request back (so probes can assert who
 // they reached) and a UDP echo on the same port number. Used by connectivity tests and the lab.
+// `/bytes/N` streams N zero bytes instead: what `connectivity perf` measures throughput with.
 import http from 'node:http';
 import dgram from 'node:dgram';
 import os from 'node:os';
@@ -19,6 +20,11 @@ export async function startEcho(opts: EchoOptions): Promise<EchoServer> {
   const host = opts.host ?? '::';
   const hostname = os.hostname();
   const server = http.createServer((req, res) => {
+    const bytes = bytesFromPath(req.url ?? '/');
+    if (bytes !== undefined) {
+      streamZeros(res, bytes);
+      return;
+    }
     const status = statusFromPath(req.url ?? '/');
     const body = JSON.stringify({
       hostname,
@@ -47,6 +53,31 @@ export async function startEcho(opts: EchoOptions): Promise<EchoServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+const CHUNK = Buffer.alloc(64 * 1024);
+
+/** Writes n zero bytes as fast as the connection takes them; stops when the client goes. */
+function streamZeros(res: http.ServerResponse, n: number): void {
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': n });
+  let left = n;
+  const pump = () => {
+    while (left > 0 && !res.destroyed) {
+      const chunk = left >= CHUNK.length ? CHUNK : CHUNK.subarray(0, left);
+      left -= chunk.length;
+      if (!res.write(chunk)) return void res.once('drain', pump);
+    }
+    if (left === 0) res.end();
+  };
+  pump();
+}
+
+/** `/bytes/N`: N (at most 2^40) bytes to stream; undefined for any other path. */
+export function bytesFromPath(url: string): number | undefined {
+  const m = /^\/bytes\/(\d{1,13})(?:[/?]|$)/.exec(url);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return n <= 2 ** 40 ? n : undefined;
 }
 
 /** `/status/404` answers 404, so probes can produce HTTP errors on purpose. */
