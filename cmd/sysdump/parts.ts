@@ -75,7 +75,8 @@ const objects: Part = {
     });
     for (const crd of crds) {
       const version = crd.spec.versions.find((v) => v.storage)?.name ?? crd.spec.versions[0]?.name;
-      await grab(crd.spec.names.plural, async () => (await ctx.objs.list(`${crd.spec.group}/${version}`, crd.spec.names.kind)).map(trim));
+      // As kubectl names them (networkpolicies.netobs.io): the plural alone clashes with Kubernetes' own.
+      await grab(`${crd.spec.names.plural}.${crd.spec.group}`, async () => (await ctx.objs.list(`${crd.spec.group}/${version}`, crd.spec.names.kind)).map(trim));
     }
     for (const [apiVersion, kind, file] of [
       ['apps/v1', 'DaemonSet', 'daemonsets'], ['apps/v1', 'Deployment', 'deployments'], ['v1', 'ConfigMap', 'configmaps'],

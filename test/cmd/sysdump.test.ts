@@ -68,6 +68,8 @@ test('a partial archive with errors.txt, Secrets redacted, no secret value anywh
   const top = names[0]!.split('/')[0]!;
   t.regex(top, /^netobs-sysdump-\d{8}-\d{6}$/);
   const has = (n: string) => names.includes(`${top}/${n}`);
+  t.is(new Set(names).size, names.length, 'no file twice');
+  t.true(has('objects/networkpolicies.netobs.io.yaml') && has('objects/networkpolicies.yaml'));
   for (const n of ['version.json', 'status.json', 'values.yaml', 'events.yaml', 'errors.txt', 'objects/secrets.yaml', 'objects/daemonsets.yaml', 'objects/deployments.yaml', 'objects/configmaps.yaml', 'objects/customresourcedefinitions.yaml', 'objects/nodes.yaml']) {
     t.true(has(n), `${n} in ${names.join(' ')}`);
   }
