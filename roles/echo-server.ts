@@ -19,12 +19,7 @@ export interface EchoServer {
 export async function startEcho(opts: EchoOptions): Promise<EchoServer> {
   const host = opts.host ?? '::';
   const hostname = os.hostname();
-  const server = http.createServer((req, res) => {
-    const bytes = bytesFromPath(req.url ?? '/');
-    if (bytes !== undefined) {
-      streamZeros(res, bytes);
-      return;
-    }
+  const server = http.createServer(orBytes((req, res) => {
     const status = statusFromPath(req.url ?? '/');
     const body = JSON.stringify({
       hostname,
@@ -35,7 +30,7 @@ export async function startEcho(opts: EchoOptions): Promise<EchoServer> {
     });
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);
-  });
+  }));
   server.listen(opts.port, host);
   await once(server, 'listening');
   const port = (server.address() as { port: number }).port;
@@ -56,6 +51,15 @@ export async function startEcho(opts: EchoOptions): Promise<EchoServer> {
 }
 
 const CHUNK = Buffer.alloc(64 * 1024);
+
+/** `/bytes/N` is streamed; every other request goes to the handler. */
+function orBytes(handler: http.RequestListener): http.RequestListener {
+  return (req, res) => {
+    const bytes = bytesFromPath(req.url ?? '/');
+    if (bytes === undefined) return handler(req, res);
+    streamZeros(res, bytes);
+  };
+}
 
 /** Writes n zero bytes as fast as the connection takes them; stops when the client goes. */
 function streamZeros(res: http.ServerResponse, n: number): void {
