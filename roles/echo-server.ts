@@ -50,6 +50,13 @@ export async function startEcho(opts: EchoOptions): Promise<EchoServer> {
   };
 }
 
+/** `/status/404` answers 404, so probes can produce HTTP errors on purpose. */
+export function statusFromPath(url: string): number {
+  const m = /^\/status\/(\d{3})(?:[/?]|$)/.exec(url);
+  const code = m ? Number(m[1]) : 200;
+  return code >= 100 && code <= 599 ? code : 200;
+}
+
 const CHUNK = Buffer.alloc(64 * 1024);
 
 /** `/bytes/N` is streamed; every other request goes to the handler. */
@@ -82,11 +89,4 @@ export function bytesFromPath(url: string): number | undefined {
   if (!m) return undefined;
   const n = Number(m[1]);
   return n <= 2 ** 40 ? n : undefined;
-}
-
-/** `/status/404` answers 404, so probes can produce HTTP errors on purpose. */
-export function statusFromPath(url: string): number {
-  const m = /^\/status\/(\d{3})(?:[/?]|$)/.exec(url);
-  const code = m ? Number(m[1]) : 200;
-  return code >= 100 && code <= 599 ? code : 200;
 }
