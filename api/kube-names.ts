@@ -26,6 +26,8 @@ export const NAMES = {
   relayNetworkPolicy: 'netobs-relay',
   agentMetrics: 'netobs-agent-metrics',
   flowMetrics: 'netobs-flow-metrics',
+  /** The values of the last install (install/values-stored.ts): re-runs and upgrade start from them. */
+  installValues: 'netobs-install-values',
 } as const;
 
 /** Selector labels of the agent and relay pods: stable across versions, since selectors are immutable. */
