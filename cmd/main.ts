@@ -1,8 +1,25 @@
 // Entry point of kubectl-netobs: the only place that ends the process.
 import v8 from 'node:v8';
 import { run } from './cli.ts';
+import { readStdin, runCni } from '../agent/cni/run.ts';
 
 function main(): void {
+  // Invoked by a container runtime as a chained CNI plugin (the DaemonSet installs this binary
+  // into the node's CNI bin dir): no CLI, the protocol is the environment and stdin.
+  if (process.env['CNI_COMMAND']) {
+    readStdin().then(
+      (stdin) => runCni(process.env, stdin, (s) => process.stdout.write(s)),
+    ).then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (err: unknown) => {
+        process.stdout.write(JSON.stringify({ cniVersion: '1.0.0', code: 5, msg: String(err) }) + '\n');
+        process.exitCode = 1;
+      },
+    );
+    return;
+  }
   run(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
