@@ -1,14 +1,14 @@
 // Entry point of kubectl-netobs: the only place that ends the process.
 import v8 from 'node:v8';
 import { run } from './cli.ts';
-import { readStdin, runCni } from '../agent/cni/run.ts';
 
 function main(): void {
   // Invoked by a container runtime as a chained CNI plugin (the DaemonSet installs this binary
   // into the node's CNI bin dir): no CLI, the protocol is the environment and stdin.
   if (process.env['CNI_COMMAND']) {
-    readStdin().then(
-      (stdin) => runCni(process.env, stdin, (s) => process.stdout.write(s)),
+    // Loaded on demand: the datapath loader's native part cannot be in the start-up snapshot.
+    import('../agent/cni/run.ts').then(
+      async ({ readStdin, runCni }) => runCni(process.env, await readStdin(), (s) => process.stdout.write(s)),
     ).then(
       (code) => {
         process.exitCode = code;
