@@ -7,7 +7,9 @@ import { Datapath } from '../bpf/loader/index.ts';
 import { buildInfo } from '../lib/build-info.ts';
 import { loadKubeConfig } from '../lib/kube.ts';
 import { untilSignal } from '../roles/until-signal.ts';
-import { agentServerName, agentServerNameFor } from '../api/config.ts';
+import { agentServerName, agentServerNameFor, CNI_BIN_DIR, CNI_CONF_DIR } from '../api/config.ts';
+import { selfCommand } from '../lib/self-exec.ts';
+import { installCniPlugin } from './cni/install.ts';
 import { loadConfig, stderrLogger } from './config.ts';
 import { VethDiscovery } from './endpoints/discover.ts';
 import { KubeClusterSource } from './k8s/informers.ts';
@@ -60,6 +62,17 @@ export async function runAgent(o: AgentRunOptions): Promise<void> {
     // namespace, so a restart reloads the datapath from scratch (maps and policy state lost).
     const why = `bpffs is not mounted on the host at ${dp.bpffsMountedHere}: the agent mounted a private one, so pins under ${cfg.bpffsRoot} do not survive an agent restart (mount bpffs on the host, or install with agent.mountBpffs=true)`;
     agent.warnings.set('bpffs', why);
+    log('warn', `agent: ${why}`);
+  }
+  // After the datapath is pinned (the plugin opens those pins): chain netobs into the node's CNI.
+  const protection = await installCniPlugin({ binDir: CNI_BIN_DIR, confDir: CNI_CONF_DIR, bpffsRoot: cfg.bpffsRoot, self: selfCommand([]) });
+  if (protection.enabled) {
+    log('info', `agent: start-up protection on: netobs chained in ${protection.conflist}, new pods get netobs's programs at CNI ADD`);
+  } else {
+    // Pods are still attached not ready the moment the agent finds their interface, but not
+    // before: while the agent is down, new pods start without netobs's programs.
+    const why = `node runs without start-up protection: ${protection.reason}; pods created while the agent is down start unenforced until it sees them`;
+    agent.warnings.set('startup-protection', why);
     log('warn', `agent: ${why}`);
   }
   // '' means the node's IP (the downward API's status.hostIP): a host-network agent then serves
