@@ -150,7 +150,10 @@ test.serial('a pod created while the agent is dead is NOT_READY from its first p
       t.truthy(ep, 'the guarded pod has an endpoint entry though no agent runs');
       t.is(ep!.identity, 5);
       t.true((ep!.flags & EndpointFlags.NOT_READY) !== 0);
-      t.true(PinnedDatapath.attached(ep!.ifindex), 'its veth carries netobs programs');
+      // The veth lives in the node's netns: ask tc there.
+      const link = (JSON.parse(sh(['ip', '-n', node().netns, '-j', 'link', 'show'])) as { ifindex: number; ifname: string }[]).find((l) => l.ifindex === ep!.ifindex);
+      t.truthy(link, 'the entry names the pod’s veth on the node');
+      for (const dir of ['ingress', 'egress']) t.regex(sh(['tc', '-n', node().netns, 'filter', 'show', 'dev', link!.ifname, dir]), /netobs/, `its veth carries netobs's program (${dir})`);
     } finally {
       dp.close();
     }
