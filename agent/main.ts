@@ -9,7 +9,7 @@ import { loadKubeConfig } from '../lib/kube.ts';
 import { untilSignal } from '../roles/until-signal.ts';
 import { agentServerName, agentServerNameFor, CNI_BIN_DIR, CNI_CONF_DIR } from '../api/config.ts';
 import { selfCommand } from '../lib/self-exec.ts';
-import { installCniPlugin } from './cni/install.ts';
+import { installCniPlugin, protectionWarning, uninstallCniPlugin, type StartupProtection } from './cni/install.ts';
 import { loadConfig, stderrLogger } from './config.ts';
 import { VethDiscovery } from './endpoints/discover.ts';
 import { KubeClusterSource } from './k8s/informers.ts';
@@ -65,15 +65,20 @@ export async function runAgent(o: AgentRunOptions): Promise<void> {
     log('warn', `agent: ${why}`);
   }
   // After the datapath is pinned (the plugin opens those pins): chain netobs into the node's CNI.
-  const protection = await installCniPlugin({ binDir: CNI_BIN_DIR, confDir: CNI_CONF_DIR, bpffsRoot: cfg.bpffsRoot, self: selfCommand([]) });
-  if (protection.enabled) {
+  // Pins in a bpffs private to the agent are out of the plugin's reach: chained, it would fail
+  // every pod's ADD, so netobs is taken out of the chain instead.
+  const protection: StartupProtection = dp.bpffsMountedHere
+    ? await uninstallCniPlugin({ binDir: CNI_BIN_DIR, confDir: CNI_CONF_DIR }).then(
+      () => ({ enabled: false, reason: `the datapath's pins are in a bpffs private to the agent, which the CNI plugin cannot open` }),
+      (e: unknown) => ({ enabled: false, reason: `bpffs private to the agent, and netobs could not be taken out of the CNI chain: ${(e as Error).message}` }),
+    )
+    : await installCniPlugin({ binDir: CNI_BIN_DIR, confDir: CNI_CONF_DIR, bpffsRoot: cfg.bpffsRoot, self: selfCommand([]) });
+  const unprotected = protectionWarning(protection);
+  if (unprotected) {
+    agent.warnings.set('startup-protection', unprotected);
+    log('warn', `agent: ${unprotected}`);
+  } else if (protection.enabled) {
     log('info', `agent: start-up protection on: netobs chained in ${protection.conflist}, new pods get netobs's programs at CNI ADD`);
-  } else {
-    // Pods are still attached not ready the moment the agent finds their interface, but not
-    // before: while the agent is down, new pods start without netobs's programs.
-    const why = `node runs without start-up protection: ${protection.reason}; pods created while the agent is down start unenforced until it sees them`;
-    agent.warnings.set('startup-protection', why);
-    log('warn', `agent: ${why}`);
   }
   // '' means the node's IP (the downward API's status.hostIP): a host-network agent then serves
   // metrics to the cluster without listening on every interface of the node.

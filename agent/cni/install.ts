@@ -46,3 +46,11 @@ export async function uninstallCniPlugin(o: Pick<CniInstallOptions, 'binDir' | '
   await rm(path.join(o.binDir, CNI_PLUGIN_TYPE), { force: true });
   return file ? `removed netobs from ${file}` : 'no CNI configuration';
 }
+
+/** The agent's status warning for a node without start-up protection (undefined when it has it). */
+export function protectionWarning(p: StartupProtection): string | undefined {
+  if (p.enabled) return undefined;
+  // Pods are still attached not ready the moment the agent finds their interface, but not
+  // before: while the agent is down, new pods start without netobs's programs.
+  return `node runs without start-up protection: ${p.reason}; pods created while the agent is down start unenforced until it sees them`;
+}

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { installCniPlugin, uninstallCniPlugin } from '../../../agent/cni/install.ts';
+import { installCniPlugin, protectionWarning, uninstallCniPlugin } from '../../../agent/cni/install.ts';
 import { chainState } from '../../../agent/cni/conflist.ts';
 
 async function node(): Promise<{ binDir: string; confDir: string; file: string }> {
@@ -46,4 +46,11 @@ test('without CNI dirs or a conflist the node runs without start-up protection, 
   const emptyConf = path.join(path.dirname(n.confDir), 'empty.d');
   await mkdir(emptyConf);
   t.regex(await reason({ binDir: n.binDir, confDir: emptyConf }), /no CNI configuration/);
+});
+
+test('status warns when the node runs without start-up protection, and only then', async (t) => {
+  const n = await node();
+  const off = await installCniPlugin({ binDir: '/nonexistent/bin', confDir: n.confDir, bpffsRoot: '/b', self: { file: process.execPath, args: [] } });
+  t.regex(protectionWarning(off) ?? '', /^node runs without start-up protection: the node's CNI dirs are not mounted/);
+  t.is(protectionWarning({ enabled: true, conflist: n.file }), undefined);
 });
