@@ -7,7 +7,9 @@ import { Datapath } from '../bpf/loader/index.ts';
 import { buildInfo } from '../lib/build-info.ts';
 import { loadKubeConfig } from '../lib/kube.ts';
 import { untilSignal } from '../roles/until-signal.ts';
-import { agentServerName, agentServerNameFor } from '../api/config.ts';
+import { agentServerName, agentServerNameFor, CNI_BIN_DIR, CNI_CONF_DIR } from '../api/config.ts';
+import { selfCommand } from '../lib/self-exec.ts';
+import { installCniPlugin, protectionWarning, uninstallCniPlugin, type StartupProtection } from './cni/install.ts';
 import { loadConfig, stderrLogger } from './config.ts';
 import { VethDiscovery } from './endpoints/discover.ts';
 import { KubeClusterSource } from './k8s/informers.ts';
@@ -61,6 +63,22 @@ export async function runAgent(o: AgentRunOptions): Promise<void> {
     const why = `bpffs is not mounted on the host at ${dp.bpffsMountedHere}: the agent mounted a private one, so pins under ${cfg.bpffsRoot} do not survive an agent restart (mount bpffs on the host, or install with agent.mountBpffs=true)`;
     agent.warnings.set('bpffs', why);
     log('warn', `agent: ${why}`);
+  }
+  // After the datapath is pinned (the plugin opens those pins): chain netobs into the node's CNI.
+  // Pins in a bpffs private to the agent are out of the plugin's reach: chained, it would fail
+  // every pod's ADD, so netobs is taken out of the chain instead.
+  const protection: StartupProtection = dp.bpffsMountedHere
+    ? await uninstallCniPlugin({ binDir: CNI_BIN_DIR, confDir: CNI_CONF_DIR }).then(
+      () => ({ enabled: false, reason: `the datapath's pins are in a bpffs private to the agent, which the CNI plugin cannot open` }),
+      (e: unknown) => ({ enabled: false, reason: `bpffs private to the agent, and netobs could not be taken out of the CNI chain: ${(e as Error).message}` }),
+    )
+    : await installCniPlugin({ binDir: CNI_BIN_DIR, confDir: CNI_CONF_DIR, bpffsRoot: cfg.bpffsRoot, self: selfCommand([]) });
+  const unprotected = protectionWarning(protection);
+  if (unprotected) {
+    agent.warnings.set('startup-protection', unprotected);
+    log('warn', `agent: ${unprotected}`);
+  } else if (protection.enabled) {
+    log('info', `agent: start-up protection on: netobs chained in ${protection.conflist}, new pods get netobs's programs at CNI ADD`);
   }
   // '' means the node's IP (the downward API's status.hostIP): a host-network agent then serves
   // metrics to the cluster without listening on every interface of the node.

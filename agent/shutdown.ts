@@ -9,6 +9,8 @@ import { UNINSTALLING_ANNOTATION } from '../api/kube-names.ts';
 import { loadConfig } from './config.ts';
 import { KubeRest, statusOf } from '../lib/kube-rest.ts';
 import { installedInterfaces } from './datapath/installed.ts';
+import { CNI_BIN_DIR, CNI_CONF_DIR } from '../api/config.ts';
+import { uninstallCniPlugin } from './cni/install.ts';
 
 export type UninstallDecision = { uninstall: true; why: string } | { uninstall: false; why: string };
 
@@ -37,6 +39,8 @@ export async function agentShutdown(o: { configDir?: string; ifUninstalling: boo
     }
   }
   if (!decision.uninstall) return `agent shutdown: ${decision.why}`;
+  // The CNI chain first: once the pins are gone, a chained netobs would fail every new pod's ADD.
+  const cni = await uninstallCniPlugin({ binDir: CNI_BIN_DIR, confDir: CNI_CONF_DIR }).catch((e: unknown) => `CNI: ${(e as Error).message}`);
   const detached = Datapath.uninstall({ bpffsRoot: cfg.bpffsRoot, interfaces: installedInterfaces(cfg.bpffsRoot) });
-  return `agent shutdown: ${decision.why}: detached from ${detached.length} interfaces, removed pins under ${cfg.bpffsRoot}`;
+  return `agent shutdown: ${decision.why}: detached from ${detached.length} interfaces, removed pins under ${cfg.bpffsRoot}; ${cni}`;
 }

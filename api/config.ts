@@ -34,6 +34,10 @@ export const RUN_DIR = '/var/run/netobs';
 export const CGROUP_ROOT = '/host/sys/fs/cgroup';
 /** The host's named network namespaces (read-only), where runtimes keep pods' namespaces. */
 export const NETNS_DIR = '/host/var/run/netns';
+/** The node's CNI bin and conf dirs (hostPath /opt/cni/bin, /etc/cni/net.d) in the agent's
+ * container: it installs its chained CNI plugin there (agent/cni/install.ts). */
+export const CNI_BIN_DIR = '/host/opt/cni/bin';
+export const CNI_CONF_DIR = '/host/etc/cni/net.d';
 
 export interface NetobsConfig {
   version: string;

@@ -3,6 +3,23 @@ import v8 from 'node:v8';
 import { run } from './cli.ts';
 
 function main(): void {
+  // Invoked by a container runtime as a chained CNI plugin (the DaemonSet installs this binary
+  // into the node's CNI bin dir): no CLI, the protocol is the environment and stdin.
+  if (process.env['CNI_COMMAND']) {
+    // Loaded on demand: the datapath loader's native part cannot be in the start-up snapshot.
+    import('../agent/cni/run.ts').then(
+      async ({ readStdin, runCni }) => runCni(process.env, await readStdin(), (s) => process.stdout.write(s)),
+    ).then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (err: unknown) => {
+        process.stdout.write(JSON.stringify({ cniVersion: '1.0.0', code: 5, msg: String(err) }) + '\n');
+        process.exitCode = 1;
+      },
+    );
+    return;
+  }
   run(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;

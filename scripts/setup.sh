@@ -10,7 +10,7 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 
-APT_PACKAGES=(clang llvm libbpf-dev libelf-dev linux-libc-dev iproute2 bpftool nftables iptables
+APT_PACKAGES=(clang llvm libbpf-dev libelf-dev linux-libc-dev iproute2 containernetworking-plugins bpftool nftables iptables
   iperf3 wrk tmux busybox curl ca-certificates git procps psmisc prometheus
   qemu-user-static libc6-arm64-cross libstdc++6-arm64-cross
   wine64)

@@ -10,7 +10,7 @@ import { ClusterState } from '../cluster/state.ts';
 import { DEFAULT_RING_CAPACITY, FlowRing } from '../observer/ring.ts';
 import { VethDiscovery } from '../endpoints/discover.ts';
 import { EndpointManager, type EndpointRecord, type PinnedEndpoint } from '../endpoints/manager.ts';
-import { IdentityAllocator } from '../identity/allocator.ts';
+import { IdentityAllocator, IdentityExhaustedError } from '../identity/allocator.ts';
 import { planIdentityGc } from '../identity/gc.ts';
 import { formatLabel, labelSetKey } from '../identity/labels.ts';
 import { CidrIdentities } from '../identity/cidr-identities.ts';
@@ -93,7 +93,8 @@ export class Agent {
   readonly clock = new MonotonicClock();
   readonly ring: FlowRing;
   readonly endpoints: EndpointManager;
-  readonly podIdentities = new Map<string, { id: number; labels: LabelSet }>();
+  /** provisional: allocation failed (API server unreachable), enforced as reserved:init meanwhile. */
+  readonly podIdentities = new Map<string, { id: number; labels: LabelSet; provisional?: true }>();
   readonly enforcement = new Map<number, EndpointEnforcement>();
   readonly counters: AgentCounters = { reconciles: 0, reconcileErrors: 0, policyApplies: 0, lastApplySeconds: 0, ctGcDeleted: 0 };
   readonly warnings = new Map<string, string>();
@@ -379,7 +380,17 @@ export class Agent {
         this.podIdentities.set(key, { id, labels });
         this.warnings.delete(`identity/${key}`);
       } catch (err) {
-        this.warnings.set(`identity/${key}`, `identity of pod ${key}: ${(err as Error).message}`);
+        const msg = (err as Error).message;
+        if (err instanceof IdentityExhaustedError) {
+          // Never a pass: without an identity the pod stays not ready (drops everything).
+          this.podIdentities.delete(key);
+          this.warnings.set(`identity/${key}`, `identity of pod ${key}: ${msg}: the pod stays not ready, its traffic dropped`);
+        } else {
+          // The API server cannot be reached: the pod is enforced as Cilium's reserved init (its
+          // own policy applies; peers' label selectors do not match it) until allocation succeeds.
+          this.podIdentities.set(key, { id: RESERVED_INIT, labels, provisional: true });
+          this.warnings.set(`identity/${key}`, `identity of pod ${key}: ${msg}: enforced as reserved:init until its identity can be allocated`);
+        }
       }
     }
     for (const key of [...this.podIdentities.keys()]) if (!seen.has(key)) this.podIdentities.delete(key);
@@ -390,7 +401,8 @@ export class Agent {
     for (const s of this.allocator.identities()) identities.set(s.id, { labels: s.labels, namedPorts: [] });
     for (const pod of this.state.objects.pods.values()) {
       const ident = this.podIdentities.get(objectKey(pod.metadata));
-      if (!ident) continue;
+      // A provisional pod's labels must not make reserved:init selectable by them.
+      if (!ident || ident.provisional) continue;
       const prev = identities.get(ident.id);
       const ports: NamedPort[] = [...(prev?.namedPorts ?? []), ...namedPorts(pod)];
       identities.set(ident.id, { labels: ident.labels, namedPorts: ports });

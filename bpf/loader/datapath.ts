@@ -14,6 +14,7 @@ import { DEFAULT_CONFIG, DROP_REASON_NAMES, METRICS_ENTRIES, STRUCTS, decodeConf
 import { lastErrno, loadLibbpf, loadLibc, nativeAlloc } from './libbpf.ts';
 import { TC_EGRESS, TC_INGRESS, ifindexOf, ifnameOf, tcAttach, tcDetach, tcQuery } from './tc.ts';
 import { checkPinned, replay, retiredPins, type MigrationReport, type PendingMigration } from './pin-migration.ts';
+import { PROGRAM_PINS } from './pinned.ts';
 import { testRun, type TestRunOptions, type TestRunResult } from './test-run.ts';
 
 export const MAP_NAMES = [
@@ -171,7 +172,7 @@ export class Datapath {
       if (root) {
         for (const [key, name] of Object.entries(PROGRAM_NAMES)) {
           const p = lib.findProgramByName(obj, name)!;
-          const pinPath = path.join(root, key === 'fromEndpoint' ? 'prog_from_endpoint' : 'prog_to_endpoint');
+          const pinPath = path.join(root, PROGRAM_PINS[key as keyof typeof PROGRAM_PINS]);
           unlinkIfExists(pinPath);
           const prc = lib.programPin(p, pinPath);
           if (prc < 0) throw new Error(`pin program ${name} at ${pinPath}: ${errnoName(-prc)}`);

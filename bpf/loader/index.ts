@@ -26,3 +26,5 @@ export { loadLibbpf, loadLibc } from './libbpf.ts';
 export { openPinnedMap, PageCursorError } from './bpf-map.ts';
 export { EndpointMap } from './datapath-maps.ts';
 export { programStats } from './prog-info.ts';
+// The pinned datapath alone, for the CNI plugin (works while the agent is stopped).
+export { PinnedDatapath } from './pinned.ts';

@@ -13,7 +13,7 @@
 // not observed in time). A rolling update, a pod deletion, a drain or a node reboot leaves the
 // DaemonSet as it was, so the pins stay. Any other API error keeps the pins (fail safe: traffic is
 // never cut by a flaky API server; uninstall then reports the nodes whose pins remain).
-import { CGROUP_ROOT, CONFIG_DIR, NETNS_DIR, RUN_DIR, TLS_DIR } from '../../api/config.ts';
+import { CGROUP_ROOT, CNI_BIN_DIR, CNI_CONF_DIR, CONFIG_DIR, NETNS_DIR, RUN_DIR, TLS_DIR } from '../../api/config.ts';
 import { imageRef, type Values } from '../values.ts';
 import { configHash } from './config.ts';
 import type { IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
@@ -44,6 +44,9 @@ export function renderAgent(v: Values): KubeObject {
     { name: 'cgroup', mountPath: CGROUP_ROOT, mountPropagation: 'HostToContainer', readOnly: true },
     { name: 'netns', mountPath: NETNS_DIR, mountPropagation: 'HostToContainer', readOnly: true },
     { name: 'run', mountPath: RUN_DIR },
+    // The agent installs its chained CNI plugin (this binary) and appends it to the node's conflist.
+    { name: 'cni-bin', mountPath: CNI_BIN_DIR },
+    { name: 'cni-conf', mountPath: CNI_CONF_DIR },
     { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
     ...(v.tls.enabled ? [{ name: 'tls', mountPath: TLS_DIR, readOnly: true }] : []),
   ];
@@ -53,6 +56,8 @@ export function renderAgent(v: Values): KubeObject {
     hostPath('cgroup', '/sys/fs/cgroup', 'Directory'),
     hostPath('netns', '/var/run/netns', 'DirectoryOrCreate'),
     hostPath('run', RUN_DIR, 'DirectoryOrCreate'),
+    hostPath('cni-bin', '/opt/cni/bin', 'DirectoryOrCreate'),
+    hostPath('cni-conf', '/etc/cni/net.d', 'DirectoryOrCreate'),
     { name: 'config', configMap: { name: NAMES.config, defaultMode: 0o444 } },
     ...(v.tls.enabled ? [{ name: 'tls', secret: { secretName: NAMES.agentTlsSecret, defaultMode: 0o400 } }] : []),
   ];

@@ -11,8 +11,9 @@ import type { KObject } from '../apiserver/types.ts';
 import { startContainer, type RunningContainer } from './containers.ts';
 import { containerCommand, launchFor, type ContainerSpec, type ImageContext } from './images.ts';
 import { removeEtcNetns, writeEtcNetns } from './network.ts';
-import { podLinkName, podNetnsName, type LabPlan, type NodePlan } from './plan.ts';
-import { createPodNetwork, deletePodNetwork, type PodNet } from './pod-network.ts';
+import { podNetnsName, type LabPlan, type NodePlan } from './plan.ts';
+import { createPodNetwork, deletePodNetwork, type PodNet, type PodNetRequest } from './pod-network.ts';
+import { nodeCniDirs, prepareNodeCni } from './cni.ts';
 import { containerEnv, etcHosts, resolvConf, serviceEnv, type EnvSources, type PodFacts } from './pod-spec.ts';
 import { probeOnce } from './probes.ts';
 import { containerMounts, prepareVolumes, removePodDir } from './volumes.ts';
@@ -77,6 +78,9 @@ interface PodWorker {
   sandboxBackoffMs: number;
 }
 
+/** Pod annotation: the address host-local should give the pod (tests of address reuse). */
+export const LAB_POD_IP_ANNOTATION = 'lab.netobs.io/pod-ip';
+
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const BACKOFF_START = 2000;
 const BACKOFF_MAX = 40000;
@@ -90,7 +94,6 @@ const SHUTDOWN_GRACE_SEC = 2;
 
 export class Kubelet {
   private workers = new Map<string, PodWorker>();
-  private usedIps = new Set<string>();
   private unsubscribe: (() => void) | undefined;
   private tick: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -105,6 +108,7 @@ export class Kubelet {
   async start(): Promise<void> {
     this.hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => this.hostResolv);
     await mkdir(path.join(this.o.stateDir, 'pods'), { recursive: true });
+    await prepareNodeCni(this.o.node, nodeCniDirs(this.o.stateDir));
     this.unsubscribe = this.o.api.store.subscribe((e) => {
       if (e.gr !== '/pods') return;
       const spec = e.object['spec'] as Any | undefined;
@@ -175,18 +179,6 @@ export class Kubelet {
       sandboxRetryAt: 0,
       sandboxBackoffMs: SANDBOX_BACKOFF_START,
     };
-  }
-
-  private allocateIp(): string {
-    const [a, b, c] = this.o.node.podCidr.split('/')[0]!.split('.');
-    for (let i = 2; i < 255; i++) {
-      const ip = `${a}.${b}.${c}.${i}`;
-      if (!this.usedIps.has(ip)) {
-        this.usedIps.add(ip);
-        return ip;
-      }
-    }
-    throw new Error(`pod CIDR ${this.o.node.podCidr} of ${this.nodeName} is full`);
   }
 
   private async sync(w: PodWorker): Promise<void> {
@@ -270,24 +262,14 @@ export class Kubelet {
     const spec = pod['spec'] as Any;
     await this.step('FailedCreatePodSandBox', 'create pod directory', STEP_TIMEOUT_MS.directory, () => mkdirPath(path.join(w.dir, 'logs')));
     if (!spec['hostNetwork'] && !w.net) {
-      const ip = this.allocateIp();
       await this.step('FailedCreatePodSandBox', 'create pod network', STEP_TIMEOUT_MS.network, async () => {
-        try {
-          w.net = await createPodNetwork(this.o.node, w.netns, podLinkName(w.uid), ip);
-        } catch (e) {
-          this.usedIps.delete(ip);
-          throw e;
-        }
-        w.podIp = ip;
+        w.net = await createPodNetwork(await this.podNetRequest(w, pod));
+        w.podIp = w.net.ip;
         await this.publishNetns(w.netns);
         await writeEtcNetns(w.netns, {
           'resolv.conf': resolvConf(w.namespace, this.o.plan.dnsServiceIp, spec['dnsPolicy'] ?? 'ClusterFirst', this.hostResolv),
-          hosts: etcHosts({ name: w.name, podIp: ip, namespace: w.namespace }, spec['hostAliases'], spec['hostname'], spec['subdomain']),
+          hosts: etcHosts({ name: w.name, podIp: w.podIp, namespace: w.namespace }, spec['hostAliases'], spec['hostname'], spec['subdomain']),
         });
-      }).catch((e: unknown) => {
-        // A timed-out attempt may still finish later: the next one starts from a clean slate.
-        if (!w.net) this.usedIps.delete(ip);
-        throw e;
       });
     }
     const volumes = await this.step('FailedMount', 'mount volumes', STEP_TIMEOUT_MS.volumes, () =>
@@ -492,11 +474,10 @@ export class Kubelet {
       const net = w.net;
       await withTimeout('remove pod network', STEP_TIMEOUT_MS.network, async () => {
         await this.unpublishNetns(w.netns);
-        await deletePodNetwork(this.o.node, net);
+        await deletePodNetwork(await this.podNetRequest(w, pod), net);
         await removeEtcNetns(w.netns);
       }).catch((e: unknown) => this.o.log(`kubelet ${this.nodeName}: pod ${w.namespace}/${w.name}: ${(e as Error).message}`));
     }
-    this.usedIps.delete(w.podIp);
     await removePodDir(w.dir);
     w.gone = true;
     this.workers.delete(w.uid);
@@ -506,7 +487,8 @@ export class Kubelet {
   /**
    * Lab nodes share the host's filesystem, so node-local host paths get a directory per node:
    * /sys/fs/bpf → the node's bpf root (lab/node/bpf-root.ts), /var/run/netobs → <node dir>/var/run/netobs,
-   * /var/run/netns → <node dir>/netns (holding only this node's pod netns). Agents of two nodes
+   * /var/run/netns → <node dir>/netns (holding only this node's pod netns), /opt/cni/bin and
+   * /etc/cni/net.d → the node's CNI dirs (lab/node/cni.ts). Agents of two nodes
    * never share pins or sockets.
    */
   async hostPathFor(p: string): Promise<string> {
@@ -526,6 +508,11 @@ export class Kubelet {
       await mkdirPath(alias);
       if (!(await isMountPoint(alias))) await sh('mount', ['--rbind', p, alias], { allowFail: true });
       return alias;
+    }
+    const cni = nodeCniDirs(nodeDir);
+    for (const [prefix, target] of [['/opt/cni/bin', cni.bin], ['/etc/cni/net.d', cni.conf]] as const) {
+      const m = under(prefix, target);
+      if (m) return m;
     }
     for (const [prefix, target] of [['/var/run/netobs', 'var/run/netobs'], ['/run/netobs', 'var/run/netobs'], ['/var/run/netns', 'netns'], ['/run/netns', 'netns']] as const) {
       const m = under(prefix, path.join(nodeDir, target));
@@ -554,6 +541,19 @@ export class Kubelet {
   }
 
   /** This node's view of /var/run/netns: a bind mount of each of its pods' netns. */
+  /** What the node's CNI chain is run with for a pod (CNI_ARGS as a kubelet passes them). */
+  private async podNetRequest(w: PodWorker, pod: KObject | undefined): Promise<PodNetRequest> {
+    const dirs = nodeCniDirs(this.o.stateDir);
+    await prepareNodeCni(this.o.node, dirs);
+    const root = await this.bpfRoot();
+    // A lab-only annotation asks host-local for one address (CNI_ARGS IP=), as Calico's ipAddrs does.
+    const want = pod?.metadata.annotations?.[LAB_POD_IP_ANNOTATION];
+    return {
+      node: this.o.node, dirs, bpfDir: root.bpffs ? root.dir : undefined, netns: w.netns, containerId: w.uid,
+      args: { K8S_POD_NAMESPACE: w.namespace, K8S_POD_NAME: w.name, K8S_POD_INFRA_CONTAINER_ID: w.uid, K8S_POD_UID: w.uid, ...(want ? { IP: want } : {}) },
+    };
+  }
+
   private async publishNetns(netns: string): Promise<void> {
     const dir = path.join(this.o.stateDir, 'netns');
     await mkdir(dir, { recursive: true });

@@ -29,7 +29,7 @@ export async function createNode(plan: LabPlan, node: NodePlan): Promise<void> {
       `addr add ${node.underlayIp}/24 dev eth0`,
       'link set eth0 up',
       // The pods' gateway address is local to the node (on lo: kernels without the dummy driver
-      // exist), so the node answers ARP for it on every lxc link.
+      // exist), so the node answers ARP for it on every pod veth.
       `addr add ${node.gatewayIp}/32 dev lo`,
       ...routes,
       `route add ${plan.worldCidr} via ${plan.worldUnderlayIp} dev eth0`,

@@ -78,11 +78,6 @@ export function labPlan(name: string, slot: number, nodeCount: number): LabPlan 
   };
 }
 
-/** Host-side veth name of a pod, like Cilium's lxc<hash> so an agent finds pods the same way. */
-export function podLinkName(podUid: string): string {
-  return `lxc${podUid.replace(/-/g, '').slice(0, 11)}`;
-}
-
 export function podNetnsName(plan: LabPlan, podUid: string): string {
   return `${plan.prefix}pod-${podUid.replace(/-/g, '').slice(0, 12)}`;
 }

@@ -1,33 +1,42 @@
-// A pod's network: its own netns, a veth whose host side (lxc…) sits in the node's netns, a /32
-// address from the node's pod CIDR and a default route via the node's gateway address.
-import { ip, ipBatch, sh } from './sh.ts';
-import type { NodePlan } from './plan.ts';
+// A pod's network: its own netns (made here, as the runtime makes the sandbox's), then the node's
+// CNI chain (lab/node/cni.ts: ptp + host-local, and whatever an installer chained after them,
+// netobs's plugin when netobs is installed) gives it its interface, address and routes.
+import { ipBatch, sh } from './sh.ts';
+import { cniAdd, cniDel, resultIpv4, type CniAttachment, type CniInvocation } from './cni.ts';
 
 export interface PodNet {
   netns: string;
-  link: string;
   ip: string;
+  attachment: CniAttachment;
 }
 
-export async function createPodNetwork(node: NodePlan, netns: string, link: string, podIp: string): Promise<PodNet> {
-  await sh('ip', ['netns', 'delete', netns], { allowFail: true });
-  await ip('netns', 'add', netns);
+export type PodNetRequest = Omit<CniInvocation, 'netnsPath' | 'ifname'> & { netns: string };
+
+const invocation = (r: PodNetRequest): CniInvocation => ({ ...r, netnsPath: `/var/run/netns/${r.netns}`, ifname: 'eth0' });
+
+export async function createPodNetwork(r: PodNetRequest): Promise<PodNet> {
+  await sh('ip', ['netns', 'delete', r.netns], { allowFail: true });
+  await sh('ip', ['netns', 'add', r.netns]);
   try {
-    await ipBatch([`link add ${link} type veth peer name eth0 netns ${netns}`, `link set ${link} up`], node.netns);
-    await ipBatch(
-      ['link set lo up', `addr add ${podIp}/32 dev eth0`, 'link set eth0 up', `route add ${node.gatewayIp} dev eth0 scope link`, `route add default via ${node.gatewayIp} dev eth0`],
-      netns,
-    );
-    await ipBatch([`route replace ${podIp}/32 dev ${link}`], node.netns);
+    await ipBatch(['link set lo up'], r.netns);
+    const attachment = await cniAdd(invocation(r));
+    const ip = resultIpv4(attachment.result);
+    if (!ip) {
+      await cniDel(invocation(r), attachment).catch(() => {});
+      throw new Error(`CNI ADD gave ${r.netns} no IPv4 address`);
+    }
+    return { netns: r.netns, ip, attachment };
   } catch (e) {
-    await deletePodNetwork(node, { netns, link, ip: podIp });
+    await sh('ip', ['netns', 'delete', r.netns], { allowFail: true });
     throw e;
   }
-  return { netns, link, ip: podIp };
 }
 
-export async function deletePodNetwork(node: NodePlan, net: PodNet): Promise<void> {
-  // Deleting the netns destroys the veth pair; the route goes with the host side.
-  await sh('ip', ['-n', node.netns, 'link', 'del', net.link], { allowFail: true });
-  await sh('ip', ['netns', 'delete', net.netns], { allowFail: true });
+/** CNI DEL (frees the address, removes the veth and what chained plugins keep), then the netns. */
+export async function deletePodNetwork(r: PodNetRequest, net: PodNet): Promise<void> {
+  try {
+    await cniDel(invocation(r), net.attachment);
+  } finally {
+    await sh('ip', ['netns', 'delete', net.netns], { allowFail: true });
+  }
 }

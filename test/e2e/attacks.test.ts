@@ -12,6 +12,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { labDown, labUp, type LabInfo } from '../../lab/index.ts';
+import { LAB_POD_IP_ANNOTATION } from '../../lab/node/kubelet.ts';
+import { PinnedDatapath } from '../../bpf/loader/index.ts';
 import { ETH_IPV6, TCP_ACK, TCP_SYN, arp, eth, icmp, ipv6, tcp4, tcp6, udp4 } from '../bpf/support/packets.ts';
 
 const LAB = 'e2e-atk';
@@ -262,9 +264,19 @@ test.serial('a new pod that gets a deleted pod’s IP does not inherit its flow,
         return true;
       }
     });
-    apply(pod('newcomer', { app: 'newcomer' }));
+    // The deleted pod's connections went with it (CNI DEL and the agent flush them).
+    const dp = PinnedDatapath.open(`/sys/fs/bpf/netobs-lab-${LAB}-${lab.plan.nodes[0]!.name}/netobs`);
+    try {
+      await until('the deleted pod’s conntrack entries flushed', () => (dp.conntrack.entries().some((e) => e.saddr === old || e.daddr === old) ? undefined : true));
+    } finally {
+      dp.close();
+    }
+    // host-local hands out addresses round robin: the newcomer asks for the deleted pod's
+    // address (CNI_ARGS IP=, through the lab's pod-ip annotation), as a recycled IP arrives.
+    const newcomer = pod('newcomer', { app: 'newcomer' });
+    apply({ ...newcomer, metadata: { ...newcomer.metadata, annotations: { [LAB_POD_IP_ANNOTATION]: old } } });
     waitReady(['newcomer']);
-    t.is(podIP('newcomer'), old, 'the lab gives the lowest free address: the deleted pod’s');
+    t.is(podIP('newcomer'), old, 'the newcomer has the deleted pod’s address');
     await until('the newcomer an endpoint', () => {
       const e = cli(['endpoints', '-o', 'json']);
       return e.code === 0 && (JSON.parse(e.stdout) as { ipv4?: string; podName?: string; status?: string }[]).some((x) => x.ipv4 === old && x.podName === 'newcomer' && x.status === 'ready') ? true : undefined;

@@ -268,7 +268,7 @@ test.serial('uninstall removes netobs and only netobs', (t) => {
   t.is(kubectl(['get', 'crd', '-o', 'name']).split('\n').filter((l) => l.includes('netobs.io')).length, 0);
   t.is(kubectl(['-n', 'netobs-system', 'get', 'configmap', 'user-notes', '-o', 'jsonpath={.data.owner}']), 'me');
   for (const node of lab.plan.nodes) {
-    const links = (JSON.parse(execFileSync('ip', ['-n', node.netns, '-j', 'link', 'show'], { encoding: 'utf8' })) as { ifname: string }[]).map((l) => l.ifname).filter((n) => n.startsWith('lxc'));
+    const links = (JSON.parse(execFileSync('ip', ['-n', node.netns, '-j', 'link', 'show'], { encoding: 'utf8' })) as { ifname: string }[]).map((l) => l.ifname).filter((n) => n.startsWith('veth'));
     t.true(links.length > 0, `${node.name} still has its pods`);
     for (const l of links) {
       for (const dir of ['ingress', 'egress']) {

@@ -49,9 +49,11 @@ test('tolerates every taint', (t) => {
   t.deepEqual(pod.tolerations, [{ operator: 'Exists' }]);
 });
 
-test('bpffs, cgroup, netns, run dir and config are mounted', (t) => {
+test('bpffs, cgroup, netns, run dir, CNI dirs and config are mounted', (t) => {
   const hostPaths = pod.volumes.filter((v) => v.hostPath).map((v) => v.hostPath!.path);
-  t.deepEqual(hostPaths, ['/sys/fs/bpf', '/sys/fs/cgroup', '/var/run/netns', '/var/run/netobs']);
+  t.deepEqual(hostPaths, ['/sys/fs/bpf', '/sys/fs/cgroup', '/var/run/netns', '/var/run/netobs', '/opt/cni/bin', '/etc/cni/net.d']);
+  // The agent installs its chained CNI plugin there (agent/cni/install.ts).
+  t.deepEqual(agent.volumeMounts.filter((m) => m.name.startsWith('cni-')).map((m) => m.mountPath), ['/host/opt/cni/bin', '/host/etc/cni/net.d']);
   const bpf = agent.volumeMounts.find((m) => m.name === 'bpf-maps')!;
   t.is(bpf.mountPath, '/sys/fs/bpf');
   t.is(bpf.mountPropagation, 'HostToContainer');
