@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { checkOutput, type GlobalArgs } from '../options.ts';
+import { generateCommand } from './policy-generate.ts';
 
 interface ValidateArgs extends GlobalArgs {
   filename: string[];
@@ -28,6 +29,6 @@ const validate: CommandModule<GlobalArgs, ValidateArgs> = {
 export const policyCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'policy <command>',
   describe: 'Work with network policies',
-  builder: (y) => y.command(validate).demandCommand(1) as unknown as Argv<GlobalArgs>,
+  builder: (y) => y.command(validate).command(generateCommand).demandCommand(1) as unknown as Argv<GlobalArgs>,
   handler: () => {},
 };
