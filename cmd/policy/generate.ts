@@ -1,8 +1,9 @@
 // `policy generate` (pure): least-privilege policies from observed flows. Every connection a
 // workload of the namespace opened or accepted (the first packet of it, forwarded) becomes an
 // allow of exactly that peer and port; nothing else is allowed once the policies are applied,
-// because selecting a workload makes it default-deny in both directions. Dropped flows and
-// replies add nothing (a reply rides on its connection's conntrack entry).
+// because selecting a workload makes it default-deny in both directions. A connection counts
+// once it was answered (a forwarded reply in the flows): an attempt the server's policy dropped
+// adds nothing, though the client's egress forwarded its SYN.
 // Peers: pods by their workload's labels (the labels all its observed pods share, without
 // per-pod or per-revision ones), reserved identities by entity, world addresses by /32 CIDR.
 import type { Endpoint, Flow } from '../../api/types.ts';
@@ -24,7 +25,7 @@ const NS_LABEL = 'io.kubernetes.pod.namespace';
 
 // Labels that differ between pods of one workload or between its revisions.
 const VOLATILE = [/^pod-template-hash$/, /^controller-revision-hash$/, /^pod-template-generation$/, /^statefulset\.kubernetes\.io\/pod-name$/,
-  /^apps\.kubernetes\.io\/pod-index$/, /^batch\.kubernetes\.io\//, /^job-name$/, /^controller-uid$/, /^io\.kubernetes\.pod\./, /^io\.cilium\./, /^netobs\.io\//];
+  /^apps\.kubernetes\.io\/pod-index$/, /^batch\.kubernetes\.io\//, /^job-name$/, /^controller-uid$/, /^io\.kubernetes\.pod\./, /^io\.cilium\./, /^io\.netobs\./, /^netobs\.io\//];
 
 type Proto = 'TCP' | 'UDP' | 'SCTP' | 'ICMP' | 'ICMPv6';
 interface PortKey { proto: Proto; port: number }
@@ -63,6 +64,15 @@ function l4Of(f: Flow): PortKey | undefined {
   if (l4?.ICMPv4) return l4.ICMPv4.type === 8 ? { proto: 'ICMP', port: 8 } : undefined;
   if (l4?.ICMPv6) return l4.ICMPv6.type === 128 ? { proto: 'ICMPv6', port: 128 } : undefined;
   return undefined;
+}
+
+/** A connection's key as its client opened it, from a first packet or (reversed) from a reply. */
+function connKey(f: Flow, reply: boolean): string {
+  const l4 = f.l4;
+  const [sp, dp] = l4?.TCP ? [l4.TCP.source_port, l4.TCP.destination_port] : l4?.UDP ? [l4.UDP.source_port, l4.UDP.destination_port] : l4?.SCTP ? [l4.SCTP.source_port, l4.SCTP.destination_port] : [0, 0];
+  const proto = l4?.TCP ? 'tcp' : l4?.UDP ? 'udp' : l4?.SCTP ? 'sctp' : 'icmp';
+  const [src, dst] = [f.IP?.source ?? '', f.IP?.destination ?? ''];
+  return reply ? `${proto}|${dst}|${dp ?? 0}|${src}|${sp ?? 0}` : `${proto}|${src}|${sp ?? 0}|${dst}|${dp ?? 0}`;
 }
 
 /** What one workload was seen doing: peers per direction, each with its ports. */
@@ -112,10 +122,15 @@ export function generatePolicies(flows: readonly Flow[], o: GenerateOptions): Ge
   const mine = (ep: Endpoint | undefined): boolean =>
     Boolean(ep?.pod_name) && ep!.namespace === o.namespace && (o.workload === undefined || workloadName(ep!) === o.workload || ep!.pod_name === o.workload);
 
+  // A connection counts only once answered: a client's egress forwards a SYN that the server's
+  // ingress may still drop, and an allow must not be learnt from a denied attempt.
+  const answered = new Set<string>();
+  for (const f of flows) if (f.verdict === Verdict.FORWARDED && f.is_reply?.value) answered.add(connKey(f, true));
+
   let used = 0;
   let skipped = 0;
   for (const f of flows) {
-    const port = f.verdict === Verdict.FORWARDED && !f.is_reply?.value ? l4Of(f) : undefined;
+    const port = f.verdict === Verdict.FORWARDED && !f.is_reply?.value && answered.has(connKey(f, false)) ? l4Of(f) : undefined;
     if (!port || (!mine(f.source) && !mine(f.destination))) {
       skipped++;
       continue;

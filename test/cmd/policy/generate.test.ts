@@ -17,24 +17,27 @@ const host: Endpoint = { identity: 1, labels: ['reserved:host'] };
 const world: Endpoint = { identity: 2, labels: ['reserved:world'] };
 
 let port = 40000;
-const syn = (src: Endpoint, dst: Endpoint, dport: number, o: { verdict?: Verdict; sip?: string; dip?: string; names?: string[] } = {}): Flow => ({
-  verdict: o.verdict ?? Verdict.FORWARDED, is_reply: { value: false }, source: src, destination: dst,
-  IP: { source: o.sip ?? '10.0.1.1', destination: o.dip ?? '10.0.1.2' },
-  l4: { TCP: { source_port: port++, destination_port: dport, flags: { SYN: true } } },
-  ...(o.names ? { destination_names: o.names } : {}),
-});
-const udp = (src: Endpoint, dst: Endpoint, dport: number, dip: string): Flow => ({
-  verdict: Verdict.FORWARDED, is_reply: { value: false }, source: src, destination: dst, IP: { source: '10.0.1.1', destination: dip }, l4: { UDP: { source_port: port++, destination_port: dport } },
-});
+/** A connection as the flows show it: the first packet and, when answered, the reply. */
+function conn(src: Endpoint, dst: Endpoint, proto: 'TCP' | 'UDP' | 'ICMP', dport: number, o: { verdict?: Verdict; answered?: boolean; dip?: string; names?: string[] } = {}): Flow[] {
+  const sport = port++;
+  const [sip, dip] = ['10.0.1.1', o.dip ?? '10.0.1.2'];
+  const l4 = (reply: boolean) => proto === 'TCP'
+    ? { TCP: { source_port: reply ? dport : sport, destination_port: reply ? sport : dport, flags: reply ? { SYN: true, ACK: true } : { SYN: true } } }
+    : proto === 'UDP' ? { UDP: { source_port: reply ? dport : sport, destination_port: reply ? sport : dport } } : { ICMPv4: { type: reply ? 0 : 8 } };
+  const first: Flow = { verdict: o.verdict ?? Verdict.FORWARDED, is_reply: { value: false }, source: src, destination: dst, IP: { source: sip, destination: dip }, l4: l4(false), ...(o.names ? { destination_names: o.names } : {}) };
+  if (o.answered === false || o.verdict === Verdict.DROPPED) return [first];
+  return [first, { verdict: Verdict.FORWARDED, is_reply: { value: true }, source: dst, destination: src, IP: { source: dip, destination: sip }, l4: l4(true) }];
+}
 
 const demo: Flow[] = [
-  syn(tie, ds1, 80), syn(tie, ds2, 80), syn(tie, ds2, 80),
-  syn(xwing, ds1, 80, { verdict: Verdict.DROPPED }), // denied: never becomes an allow
-  { ...syn(ds1, tie, 40001), is_reply: { value: true }, l4: { TCP: { source_port: 80, destination_port: 40001, flags: { SYN: true, ACK: true } } } },
-  udp(tie, host, 53, '192.168.100.1'), udp(xwing, host, 53, '192.168.100.1'),
-  syn(tie, world, 80, { dip: '203.0.113.10', names: ['www.world.lab'] }),
-  syn(other, ds1, 9090),
-  { verdict: Verdict.FORWARDED, is_reply: { value: false }, source: tie, destination: ds1, IP: { source: '10.0.1.1', destination: '10.0.1.2' }, l4: { ICMPv4: { type: 8 } } },
+  ...conn(tie, ds1, 'TCP', 80), ...conn(tie, ds2, 'TCP', 80), ...conn(tie, ds2, 'TCP', 80),
+  // The xwing's landing: forwarded by its own egress, dropped at the deathstar's ingress, never
+  // answered; neither side may learn an allow from it.
+  ...conn(xwing, ds1, 'TCP', 80, { answered: false }), ...conn(xwing, ds1, 'TCP', 80, { verdict: Verdict.DROPPED }),
+  ...conn(tie, host, 'UDP', 53, { dip: '192.168.100.1' }), ...conn(xwing, host, 'UDP', 53, { dip: '192.168.100.1' }),
+  ...conn(tie, world, 'TCP', 80, { dip: '203.0.113.10', names: ['www.world.lab'] }),
+  ...conn(other, ds1, 'TCP', 9090),
+  ...conn(tie, ds1, 'ICMP', 8),
 ];
 
 type Pol = { metadata: { name: string; annotations: Record<string, string> }; spec: Record<string, any> };
@@ -61,7 +64,9 @@ test('the demo: deathstar admits the tiefighter on 80 and prometheus on 9090, no
   ]);
   // The xwing's landing was dropped: only its DNS is allowed.
   t.deepEqual(byName['generated-xwing']!.egress, [{ toEntities: ['host'], toPorts: [{ ports: [{ port: '53', protocol: 'UDP' }] }] }]);
-  t.is(r.skipped, 2);
+  // Replies, and the xwing's unanswered and dropped attempts.
+  t.is(r.skipped, 10);
+  t.is(r.used, 8);
 });
 
 test('every generated netobs policy parses as the agent parses policies', (t) => {
