@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { checkOutput, withRelayFlags, type GlobalArgs } from '../options.ts';
 import type { ExplainArgs } from '../policy/explain.ts';
+import { generateCommand } from './policy-generate.ts';
 
 interface ValidateArgs extends GlobalArgs {
   filename: string[];
@@ -45,6 +46,6 @@ const explain: CommandModule<GlobalArgs, ExplainArgs> = {
 export const policyCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'policy <command>',
   describe: 'Work with network policies',
-  builder: (y) => y.command(validate).command(explain).demandCommand(1) as unknown as Argv<GlobalArgs>,
+  builder: (y) => y.command(validate).command(explain).command(generateCommand).demandCommand(1) as unknown as Argv<GlobalArgs>,
   handler: () => {},
 };
