@@ -1,5 +1,6 @@
 // L4 parts of a policy: Kubernetes `ports`, netobs `toPorts` (with L7 rules) and `icmps`.
 import { fullMatchRegex } from '../../lib/linear-regex.ts';
+import { selectorProblem } from './dns-match.ts';
 import { icmpType } from './icmp.ts';
 import { fail, isObj, list, obj, onlyKeys, optStr, show, str, type Obj } from './invalid.ts';
 import type { Direction, DnsRule, HttpRule, L4Rule, L7Rules, Protocol } from './types.ts';
@@ -104,6 +105,8 @@ function parseL7(raw: unknown, path: string, dir: Direction): L7Rules | undefine
     const matchName = optStr(r.matchName, `${at}.matchName`);
     const matchPattern = optStr(r.matchPattern, `${at}.matchPattern`);
     if (matchName === undefined && matchPattern === undefined) fail(at, 'needs matchName or matchPattern');
+    const bad = selectorProblem({ matchName, matchPattern });
+    if (bad) fail(at, bad);
     return { ...(matchName !== undefined && { matchName }), ...(matchPattern !== undefined && { matchPattern }) };
   });
   // A rule kind is accepted only once the proxy enforces it: accepting it earlier would compile
