@@ -7,13 +7,17 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { L7_PROXY_MARK } from '../../bpf/loader/index.ts';
 import { tproxyRules, type TproxyTarget } from './transparent.ts';
 
 const run = promisify(execFile);
 
 export const L7_TABLE = 'netobs_l7';
-/** The mark the TPROXY rule sets and the policy route that delivers marked packets locally. */
-export const L7_MARK = 0x200;
+/**
+ * The mark the TPROXY rule sets (and the datapath sets on egress packets for the proxy, see
+ * bpf/lib/l7.h) and the policy route that delivers marked packets locally.
+ */
+export const L7_MARK = L7_PROXY_MARK;
 export const L7_ROUTE_TABLE = 2004;
 
 // By absolute path: npm puts a look-alike `nft` package first on PATH.
