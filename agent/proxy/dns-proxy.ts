@@ -7,15 +7,13 @@
 import dgram from 'node:dgram';
 import { parseDns, type DnsMessage } from '../flows/dns.ts';
 import { anySelects } from '../policy/dns-match.ts';
-import type { DnsRule, PolicyRef } from '../policy/types.ts';
+import type { DnsDecision } from '../policy/compile.ts';
+import type { PolicyRef } from '../policy/types.ts';
+
+export type { DnsDecision };
 
 export const RCODE_REFUSED = 5;
 
-/** How the policy judges one query (see PolicyCompiler.dnsDecision). */
-export type DnsDecision =
-  | { readonly kind: 'denied'; readonly policies: readonly PolicyRef[] }
-  | { readonly kind: 'all'; readonly policies: readonly PolicyRef[] }
-  | { readonly kind: 'dns'; readonly rules: readonly { readonly policy: PolicyRef; readonly rules: readonly DnsRule[] }[] };
 
 export interface Addr {
   readonly address: string;
