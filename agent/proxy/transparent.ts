@@ -4,7 +4,6 @@
 // socket with IP_TRANSPARENT, which node:net cannot set: it is set here through libc.
 import koffi from 'koffi';
 import dgram from 'node:dgram';
-import { once } from 'node:events';
 import { isIPv4 } from 'node:net';
 import type { Server } from 'node:net';
 
@@ -69,8 +68,8 @@ export async function transparentUdp(address: string, port: number): Promise<dgr
     throw new Error(`dns proxy: transparent socket on ${address}:${port}: errno ${errno} (needs CAP_NET_ADMIN in the node's network namespace)`);
   }
   const s = dgram.createSocket('udp4');
-  s.bind({ fd });
-  await once(s, 'listening');
+  // With an fd, 'listening' is emitted inside bind(): the callback is registered first.
+  await new Promise<void>((resolve) => s.bind({ fd }, resolve));
   return s;
 }
 
