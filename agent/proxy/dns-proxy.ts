@@ -5,6 +5,7 @@
 // query is a record (request and response) for the flow pipeline. Transport-free: the caller
 // hands in a query and its addresses and sends back what `handle` returns.
 import dgram from 'node:dgram';
+import net from 'node:net';
 import { parseDns, type DnsMessage } from '../flows/dns.ts';
 import { anySelects } from '../policy/dns-match.ts';
 import type { DnsDecision } from '../policy/compile.ts';
@@ -26,6 +27,8 @@ export interface DnsQueryEnds {
   readonly client: Addr;
   /** The server the pod addressed (after any Service translation). */
   readonly server: Addr;
+  /** How the pod asked; the proxy asks the server the same way. Default UDP. */
+  readonly transport?: 'udp' | 'tcp';
 }
 
 export interface DnsProxyRecord {
@@ -113,13 +116,40 @@ export class DnsPolicyProxy {
       return answer;
     }
     this.#host.onRecord({ ...base, type: 'request', verdict: 'forwarded', message: msg, policies: allowedBy });
-    const answer = await this.#exchange(query, q.server, msg.id);
+    const answer = await (q.transport === 'tcp' ? this.#exchangeTcp(query, q.server, msg.id) : this.#exchange(query, q.server, msg.id));
     if (!answer) return undefined;
     const reply = parseDns(answer);
     if (!reply.ok || !reply.message.response) return undefined;
     await this.#host.learn(q, reply.message);
     this.#host.onRecord({ ...base, type: 'response', verdict: 'forwarded', message: reply.message, policies: allowedBy, latencyNs: Number(this.#now() - started) });
     return answer;
+  }
+
+  /** One query to the server over a fresh TCP connection (two-byte length framing, RFC 1035 4.2.2). */
+  #exchangeTcp(query: Buffer, server: Addr, id: number): Promise<Buffer | undefined> {
+    return new Promise((resolve) => {
+      const s = net.connect({ host: server.address, port: server.port });
+      let buf = Buffer.alloc(0);
+      const done = (b: Buffer | undefined) => {
+        clearTimeout(timer);
+        s.destroy();
+        resolve(b);
+      };
+      const timer = setTimeout(() => done(undefined), this.#timeoutMs);
+      s.on('error', () => done(undefined));
+      s.on('close', () => done(undefined));
+      s.on('data', (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        if (buf.length > 2 + 65535) return done(undefined);
+        if (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          const m = buf.subarray(2, 2 + buf.readUInt16BE(0));
+          done(m.length >= 2 && m.readUInt16BE(0) === id ? Buffer.from(m) : undefined);
+        }
+      });
+      const len = Buffer.alloc(2);
+      len.writeUInt16BE(query.length);
+      s.write(Buffer.concat([len, query]));
+    });
   }
 
   /** One query to the server over UDP from a fresh socket (a random source port per query). */

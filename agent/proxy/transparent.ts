@@ -86,8 +86,8 @@ export function tproxyRules(table: string, mark: number, proxyPort: number, targ
   const rules = targets
     .filter((t) => t.sources === undefined || t.sources.length > 0)
     .map((t) => `    ip daddr ${t.ip} tcp dport ${t.port}${t.sources ? ` ip saddr { ${t.sources.join(', ')} }` : ''} meta mark set ${mark} tproxy to :${proxyPort} accept`);
-  // UDP the datapath marked on its way out of a pod (an egress proxy entry, bpf/lib/l7.h) goes to
-  // the DNS proxy; marked TCP matches nothing here and dies at the local route (fail closed).
-  if (dnsPort !== undefined) rules.push(`    meta mark & ${mark} == ${mark} meta l4proto udp tproxy to :${dnsPort} accept`);
+  // What the datapath marked on its way out of a pod (an egress proxy entry, bpf/lib/l7.h) goes
+  // to the DNS proxy, UDP and TCP on the same port.
+  if (dnsPort !== undefined) rules.push(`    meta mark & ${mark} == ${mark} meta l4proto { tcp, udp } tproxy to :${dnsPort} accept`);
   return [`table ip ${table} {`, '  chain prerouting {', '    type filter hook prerouting priority dstnat + 10; policy accept;', ...rules, '  }', '}', ''].join('\n');
 }
