@@ -131,4 +131,22 @@ serial('toFQDNs: api.world.lab reachable once resolved, www.world.lab not; names
   t.is(proxied.length, N);
   t.is(direct.length, N);
   t.log(`DNS lookup p50 over ${N}: through the proxy ${(median(proxied) / 1e6).toFixed(2)} ms, direct ${(median(direct) / 1e6).toFixed(2)} ms`);
+
+  // A restarted agent restores what was learnt (its state file): api.world.lab stays reachable
+  // without a new lookup once the new agent has taken over, www.world.lab stays dropped.
+  const agents = (await k('get', 'pods', '-n', 'netobs-system', '-o', 'name')).split('\n').filter((l) => l.includes('netobs-agent'));
+  t.true(agents.length > 0, 'an agent pod to restart');
+  for (const a of agents) await k('-n', 'netobs-system', 'delete', a, '--wait=true');
+  await until(async () => {
+    const names = (await k('get', 'pods', '-n', 'netobs-system', '-o', 'name')).split('\n').filter((l) => l.includes('netobs-agent'));
+    if (!names.length || names.some((n) => agents.includes(n))) return undefined;
+    await k('-n', 'netobs-system', 'wait', '--for=condition=Ready', ...names, '--timeout=60s');
+    return true;
+  }, 'a new agent Ready', 120_000);
+  // Past a few of the new agent's reconciles (5 s resync): a lost cache would have removed the allow.
+  await new Promise((r) => setTimeout(r, 15_000));
+  t.is(await httpCode(xwing, `http://${api}/`), '200', 'the learnt address survived the restart');
+  t.is(await httpCode(xwing, `http://${www}/`), '000');
+  const again = await lookup(xwing, dns, ['api.other.lab.']);
+  t.is(again[0]!.rcode, 5, 'the restarted agent\'s proxy refuses again');
 });
