@@ -26,6 +26,8 @@ export const NAMES = {
   relayNetworkPolicy: 'netobs-relay',
   agentMetrics: 'netobs-agent-metrics',
   flowMetrics: 'netobs-flow-metrics',
+  /** The values of the last install (install/values-stored.ts): re-runs and upgrade start from them. */
+  installValues: 'netobs-install-values',
 } as const;
 
 /** Selector labels of the agent and relay pods: stable across versions, since selectors are immutable. */
@@ -55,3 +57,9 @@ export function imageName(image: ImageName, version: string): string {
   const base = `${image.repository}:${image.tag || version}`;
   return image.digest ? `${base}@${image.digest}` : base;
 }
+
+/**
+ * On a netobs or Kubernetes NetworkPolicy, `"true"` makes it an audit (staged) policy: not
+ * enforced, judged against the traffic in userspace, its would-be verdicts shown as AUDIT flows.
+ */
+export const AUDIT_ANNOTATION = 'netobs.io/audit';

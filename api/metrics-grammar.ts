@@ -15,7 +15,18 @@ export const METRICS_HANDLER_OPTIONS = {
   'port-distribution': [],
   'flows-to-world': ['any-drop', 'port', 'syn-only'],
   policy: [],
+  // netobs's own (golden signals, not Hubble's): see agent/metrics/golden-handlers.ts.
+  'workload-http': ['namespaces'],
+  'tcp-connections': [],
 } as const satisfies Record<string, readonly string[]>;
+
+/** The metrics of netobs's golden-signal handlers (agent/metrics/golden-handlers.ts), read by the golden dashboard. */
+export const GOLDEN_METRICS = {
+  routeRequests: 'netobs_workload_http_requests_total',
+  routeDuration: 'netobs_workload_http_request_duration_seconds',
+  tcpConnections: 'netobs_tcp_connections_total',
+  tcpUntracked: 'netobs_tcp_connections_untracked_total',
+} as const;
 
 export type MetricsHandlerName = keyof typeof METRICS_HANDLER_OPTIONS;
 export const METRICS_HANDLER_NAMES = Object.keys(METRICS_HANDLER_OPTIONS) as MetricsHandlerName[];

@@ -3,6 +3,7 @@ import { buildInfo } from '../lib/build-info.ts';
 import { loadKubeConfig } from '../lib/kube.ts';
 import { Objects } from '../lib/kube-apply.ts';
 import { planWithClusterTls, runInstall } from '../install/cluster/install.ts';
+import { withStoredValues } from '../install/cluster/values-secret.ts';
 import { createProgress } from '../lib/progress.ts';
 
 /**
@@ -16,5 +17,6 @@ export async function installIntoLab(kubeconfig: string, timeoutMs = 180_000): P
   const plan = await planWithClusterTls(new Objects(kc), { buildVersion: buildInfo().version, sets: LAB_INSTALL_SETS });
   const progress = createProgress();
   progress.log(`installing netobs ${plan.values.version} into the lab`);
-  await runInstall(kc, plan, { wait: true, timeoutMs, progress });
+  // Stored like any install's values, so a later `install` or `upgrade` in the lab keeps them.
+  await runInstall(kc, withStoredValues(plan, buildInfo().version), { wait: true, timeoutMs, progress });
 }

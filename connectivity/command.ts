@@ -7,12 +7,13 @@ import { buildInfo } from '../lib/build-info.ts';
 import { UserError } from '../lib/errors.ts';
 import { loadKubeConfig } from '../lib/kube.ts';
 import { connectRelay, type RelayTarget } from '../lib/relay-connection.ts';
-import { DEFAULT_IMAGE_REPOSITORY, imageName } from '../api/kube-names.ts';
+import { DEFAULT_IMAGE_REPOSITORY, DEFAULT_NAMESPACE, imageName } from '../api/kube-names.ts';
 import { KubeClusterClient } from './adapters/kube-cluster-client.ts';
 import { observerFlowSource } from './adapters/relay-flow-source.ts';
 import { parseDuration } from './framework/duration.ts';
 import { parseHostPort } from './probe/target.ts';
 import { connectivityTest, listTests, type ConnectivityOptions } from './run.ts';
+import { connectivityPerf } from './perf.ts';
 
 export interface ConnectivityFlags {
   kubeconfig?: string | undefined;
@@ -73,6 +74,7 @@ export function toOptions(f: ConnectivityFlags, version = buildInfo().version): 
     externalPort,
     flowValidation: f['flow-validation'],
     verbose: f.verbose,
+    agentNamespace: f['relay-namespace'] ?? DEFAULT_NAMESPACE,
   };
 }
 
@@ -109,5 +111,40 @@ export async function runConnectivityCommand(f: ConnectivityFlags): Promise<numb
     process.off('SIGINT', onSignal);
     client?.close();
     await relay?.close();
+  }
+}
+
+export interface PerfFlags {
+  kubeconfig?: string | undefined;
+  context?: string | undefined;
+  output?: string | undefined;
+  duration: string;
+  timeout: string;
+  keep: boolean;
+  image?: string | undefined;
+  binary: string;
+  'test-namespace': string;
+}
+
+export async function runPerfCommand(f: PerfFlags, version = buildInfo().version): Promise<number> {
+  const kc = loadKubeConfig({ kubeconfig: f.kubeconfig, context: f.context });
+  const ac = new AbortController();
+  const onSignal = () => ac.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    return await connectivityPerf(
+      {
+        namespace: f['test-namespace'],
+        image: f.image ?? imageName({ repository: DEFAULT_IMAGE_REPOSITORY, tag: '', digest: '' }, version),
+        binary: f.binary,
+        durationMs: duration('duration', f.duration),
+        timeoutMs: duration('timeout', f.timeout),
+        keep: f.keep,
+        json: f.output === 'json',
+      },
+      { cluster: new KubeClusterClient(kc), out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), signal: ac.signal },
+    );
+  } finally {
+    process.off('SIGINT', onSignal);
   }
 }

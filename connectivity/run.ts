@@ -15,6 +15,7 @@ import type { Params, TestDefinition } from './framework/types.ts';
 import { expectedPods, namespaceObject, testDeployment } from './deployment.ts';
 import { connectivitySuite } from './scenarios/suite.ts';
 import { discoverTopology } from './topology.ts';
+import { agentDropCounters } from './adapters/agent-drop-counters.ts';
 
 export interface ConnectivityOptions {
   namespace: string;
@@ -34,6 +35,8 @@ export interface ConnectivityOptions {
   externalPort: number;
   flowValidation: FlowValidationMode;
   verbose: boolean;
+  /** Where the agents run: their metrics Service is read for the drop counters. */
+  agentNamespace: string;
 }
 
 export interface ConnectivityDeps {
@@ -93,6 +96,7 @@ export async function connectivityTest(o: ConnectivityOptions, d: ConnectivityDe
     run = await runTests(tests, {
       env: { params, topology }, cluster: d.cluster, flowValidation: flows ? o.flowValidation : 'disabled', reporter,
       clock: d.clock ?? realClock, ...(flows ? { flows } : {}), ...(d.signal ? { signal: d.signal } : {}),
+      drops: agentDropCounters(d.cluster, topology, { binary: o.binary, agentNamespace: o.agentNamespace }),
     });
   } finally {
     if (!o.keep) {

@@ -9,6 +9,8 @@ import type { Values } from './values.ts';
 
 export interface InstallOptions {
   buildVersion: string;
+  /** The user's values of the last install, reused under the files and --set (values-stored.ts). */
+  reused?: Record<string, unknown>;
   valuesFiles?: string[];
   sets?: string[];
   image?: string;
@@ -28,6 +30,7 @@ export interface InstallPlan {
 export function installValues(o: InstallOptions): Values {
   return resolveValues({
     buildVersion: o.buildVersion,
+    ...(o.reused ? { reused: o.reused } : {}),
     files: (o.valuesFiles ?? []).map(readValuesFile),
     ...(o.sets ? { sets: o.sets } : {}),
     ...(o.image !== undefined ? { image: o.image } : {}),

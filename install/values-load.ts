@@ -1,5 +1,6 @@
-// Resolves the final values: defaults, then each `-f` file in order, then each `--set` in order,
-// then `--image` and `--version`, which are explicit flags and so win. Pure except readValuesFile.
+// Resolves the final values: defaults, then the values reused from the last install (if any), then
+// each `-f` file in order, then each `--set` in order, then `--image` and `--version`, which are
+// explicit flags and so win. Pure except readValuesFile.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { defaultValues, type Values } from './values.ts';
@@ -9,6 +10,8 @@ import { validateValues, ValuesError } from './values-validate.ts';
 export interface ValuesInput {
   /** The version of this build; the default for `version` and the image tag. */
   buildVersion: string;
+  /** What the user set at the last install (install/values-stored.ts), layered on the defaults first. */
+  reused?: Record<string, unknown>;
   /** Parsed contents of each `-f` file, with the name for messages. */
   files?: { name: string; content: unknown }[];
   sets?: string[];
@@ -49,6 +52,7 @@ export function parseImageRef(ref: string): { repository: string; tag: string; d
 export function resolveValues(input: ValuesInput): Values {
   const defaults = defaultValues(input.buildVersion);
   let tree = structuredClone(defaults) as unknown as Tree;
+  if (input.reused) tree = mergeValues(tree, input.reused);
   for (const f of input.files ?? []) {
     if (f.content === null || f.content === undefined) continue; // an empty file
     if (!isMap(f.content)) throw new ValuesError(`values file ${f.name}: expected a map at the top level`);

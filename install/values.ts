@@ -87,9 +87,14 @@ export interface Values {
   serviceMonitor: { enabled: boolean; interval: string; labels: Record<string, string> };
 }
 
-/** The flow-metrics handlers of seed 004 plus `policy`: the shipped dashboards query all of them. */
+/**
+ * The flow-metrics handlers of seed 004 plus `policy` and netobs's `tcp-connections`: the shipped
+ * dashboards query all of them. DNS carries workloads so the golden dashboard shows DNS errors
+ * per workload (a response's destination is the workload that asked).
+ */
 export const DEFAULT_METRICS_HANDLERS: readonly string[] = [
-  'dns',
+  'dns:labelsContext=source_namespace,source_workload,destination_namespace,destination_workload',
+  'tcp-connections',
   'drop',
   'tcp',
   'flow:labelsContext=source_namespace,source_app,destination_namespace,destination_app',

@@ -44,6 +44,18 @@ export class CidrIdentities {
     return p && this.#byPrefix.get(formatPrefix(p))?.identity;
   }
 
+  /** The identity of the longest allocated prefix holding an address, as the ipcache's LPM finds it. */
+  matchAddress(ip: string): number | undefined {
+    const addr = parsePrefix(ip);
+    let best: { bits: number; id: number } | undefined;
+    if (!addr) return undefined;
+    for (const c of this.#byPrefix.values()) {
+      const p = parsePrefix(c.prefix);
+      if (p && containsPrefix(p, addr) && (!best || p.bits > best.bits)) best = { bits: p.bits, id: c.identity };
+    }
+    return best?.id;
+  }
+
   /** The prefix behind a CIDR identity (for display). */
   prefixOf(identity: number): string | undefined {
     for (const c of this.#byPrefix.values()) if (c.identity === identity) return c.prefix;

@@ -9,6 +9,7 @@ import type { HandlerSpec } from './options.ts';
 import { MetricsConfigError } from './options.ts';
 import { handlerName, handlerOptions, METRICS_HANDLER_NAMES, refusedHandler, type MetricsHandlerName } from '../../api/metrics-grammar.ts';
 import { flowProtocol } from './protocol.ts';
+import { tcpConnectionsHandler, workloadHttpHandler } from './golden-handlers.ts';
 import type { Registry } from './registry.ts';
 
 export type FlowHandler = (flow: Flow) => void;
@@ -46,7 +47,7 @@ function flowTypeLabels(f: Flow): [string, string] {
 }
 
 // One factory per handler of api/metrics-grammar.ts (the table says which options each takes).
-const FACTORIES: Record<MetricsHandlerName, { make: Factory }> = {
+const FACTORIES: Record<MetricsHandlerName, { make: Factory; swapsResponses?: true }> = {
   flow: { make: (r, _s, ctx) => {
     const m = r.counter('hubble_flows_processed_total', 'Total number of flows processed', ['protocol', 'type', 'subtype', 'verdict', ...ctx.names]);
     return (f) => m.inc([flowProtocol(f), ...flowTypeLabels(f), verdict(f), ...ctx.values(f)]);
@@ -102,14 +103,16 @@ const FACTORIES: Record<MetricsHandlerName, { make: Factory }> = {
       }
     };
   } },
-  httpV2: { make: (r, s, ctx) => {
+  httpV2: { swapsResponses: true, make: (r, s, ctx) => {
     const ex = traceExemplar(s);
     const requests = r.counter('hubble_http_requests_total', 'Count of HTTP requests', ['method', 'protocol', 'status', 'reporter', ...ctx.names]);
     const duration = r.histogram('hubble_http_request_duration_seconds', 'Quantiles of HTTP request duration in seconds', ['method', 'reporter', ...ctx.names]);
     return (f) => {
       const http = f.l7?.http;
       if (!http || f.l7?.type !== L7FlowType.RESPONSE) return;
-      const c = ctx.values(f);
+      // As Hubble's v2 handler: a response flows server to client, so its context labels are
+      // taken with source and destination swapped (source_* names the client).
+      const c = ctx.values(swapSides(f));
       requests.inc([http.method ?? '', http.protocol ?? '', String(http.code ?? 0), reporter(f), ...c], 1, ex(f));
       duration.observe([http.method ?? '', reporter(f), ...c], (f.l7?.latency_ns ?? 0) / 1e9, ex(f));
     };
@@ -159,7 +162,23 @@ const FACTORIES: Record<MetricsHandlerName, { make: Factory }> = {
       m.inc([direction, match, verdict(f).toLowerCase(), ...ctx.values(f)]);
     };
   } },
+  'workload-http': { make: (r, s) => workloadHttpHandler(r, s) },
+  'tcp-connections': { make: (r) => tcpConnectionsHandler(r) },
 };
+
+/** The flow seen from the other side: source and destination (endpoint, address, names, port) swapped. */
+export function swapSides(f: Flow): Flow {
+  const tcp = f.l4?.TCP;
+  const udp = f.l4?.UDP;
+  return {
+    ...f,
+    source: f.destination, destination: f.source,
+    source_names: f.destination_names, destination_names: f.source_names,
+    ...(f.IP && { IP: { ...f.IP, source: f.IP.destination, destination: f.IP.source } }),
+    ...(tcp && { l4: { TCP: { ...tcp, source_port: tcp.destination_port, destination_port: tcp.source_port } } }),
+    ...(udp && { l4: { UDP: { ...udp, source_port: udp.destination_port, destination_port: udp.source_port } } }),
+  };
+}
 
 export const HANDLER_NAMES = METRICS_HANDLER_NAMES;
 
@@ -177,8 +196,13 @@ export function makeHandler(registry: Registry, spec: HandlerSpec): FlowHandler 
   }
   const ctx = labelContext(spec);
   const handle = factory.make(registry, spec, ctx);
+  // The pods owning a series are those its labels name: for a handler that labels responses with
+  // their sides swapped, the swapped flow's.
+  const ownersOf = factory.swapsResponses
+    ? (f: Flow) => ctx.owners(f.l7?.type === L7FlowType.RESPONSE ? swapSides(f) : f)
+    : (f: Flow) => ctx.owners(f);
   return (f) => {
-    const owners = ctx.owners(f);
+    const owners = ownersOf(f);
     if (owners.length === 0) handle(f);
     else registry.owning(owners, () => handle(f));
   };

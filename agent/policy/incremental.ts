@@ -8,7 +8,8 @@ import { CompileContext, policyPrefixes, type ClusterView, type Contribution } f
 import { diffEnforcement, diffEntries, diffIpcache, type Diff } from './diff.ts';
 import { comparePolicyRefs, policyRefKey, PROTO, type EndpointEnforcement, type IpcacheEntry, type L7Visibility, type PolicyEntry } from './entries.ts';
 import { EntryTable, groupKey } from './merge.ts';
-import { DIRECTIONS, type Direction, type DnsRule, type HttpRule, type ParsedPolicy, type PolicyRef } from './types.ts';
+import { entryFinder, lookupPolicy } from './lookup.ts';
+import { DIRECTIONS, type Direction, type DnsRule, type HttpRule, type ParsedPolicy, type PeerRule, type PolicyRef } from './types.ts';
 
 /** How the L7 proxy judges one redirected TCP connection (see PolicyCompiler.l7Decision). */
 export type L7Decision =
@@ -153,16 +154,36 @@ export class PolicyCompiler {
       const deny = entries.find((e) => e.deny && (e.remoteIdentity === 0 || e.remoteIdentity === remote) && (e.protocol === 0 || e.protocol === protocol) && (e.port === 0 || e.port === port));
       return deny ? { kind: 'denied', policies: deny.policies } : { kind: 'all', policies: [] };
     }
-    const probes: [number, number, number][] = [[remote, protocol, port], [remote, protocol, 0], [0, protocol, port], [0, protocol, 0], [remote, 0, 0], [0, 0, 0]];
-    let allow: PolicyEntry | undefined;
-    for (const [r, proto, p] of probes) {
-      const e = entries.find((x) => x.remoteIdentity === r && x.protocol === proto && x.port === p);
-      if (!e) continue;
-      if (e.deny) return { kind: 'denied', policies: e.policies };
-      allow ??= e;
-    }
-    if (!allow) return { kind: 'denied', policies: [] };
+    const allow = lookupPolicy(entryFinder(entries), true, remote, protocol, port).entry;
+    if (!allow || allow.deny) return { kind: 'denied', policies: allow?.policies ?? [] };
     return allow.proxy ? { kind: 'proxy' } : { kind: 'all', policies: allow.policies };
+  }
+
+  /** One (endpoint, direction) group as the datapath holds it, with the policies enforcing it. */
+  group(endpointId: number, dir: Direction): { entries: readonly PolicyEntry[]; enforcers: PolicyRef[] } {
+    const refs = [...(this.#enforcers.get(groupKey(endpointId, dir)) ?? [])].map((k) => this.#policies.get(k)?.ref).filter((r): r is PolicyRef => r !== undefined);
+    return { entries: this.#resolved.get(groupKey(endpointId, dir)) ?? [], enforcers: refs.sort(comparePolicyRefs) };
+  }
+
+  /**
+   * The peer rules of a policy that put a cell covering this key on the endpoint: each rule is
+   * compiled alone, with the cluster view the entries came from.
+   */
+  matchingPeerRules(ref: PolicyRef, endpointId: number, dir: Direction, remote: number, protocol: number, port: number, deny: boolean): PeerRule[] {
+    const policy = this.#policies.get(policyRefKey(ref));
+    if (!policy) return [];
+    const out: PeerRule[] = [];
+    const none = { ingress: [], egress: [] };
+    for (const rule of policy.rules) {
+      for (const pr of (deny ? rule.deny : rule.allow)[dir]) {
+        const only = { ...none, [dir]: [pr] };
+        const alone: ParsedPolicy = { ref, rules: [{ ...rule, allow: deny ? none : only, deny: deny ? only : none }] };
+        const hit = this.#ctx.contributions(alone).cells.some(([ep, d, r, pr2, p, isDeny]) =>
+          ep === endpointId && d === dir && isDeny === deny && (r === 0 || r === remote) && (pr2 === 0 || pr2 === protocol) && (p === 0 || p === port));
+        if (hit) out.push(pr);
+      }
+    }
+    return out;
   }
 
   #enforced(endpointId: number, dir: Direction): boolean {

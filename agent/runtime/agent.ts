@@ -37,7 +37,8 @@ import { PolicyApplier } from '../datapath/policy-apply.ts';
 import { RuleIds } from '../datapath/rule-ids.ts';
 import { DnsNames } from '../flows/dns-names.ts';
 import { MonotonicClock } from '../flows/clock.ts';
-import { FlowEvents } from './flow-events.ts';
+import { FlowEvents, type AuditJudge } from './flow-events.ts';
+import { auditFlow } from './audit-flows.ts';
 import { namedPorts, nodeInfos, podLabels, servicesView } from './cluster-view.ts';
 import { AgentFlowContext } from './flow-context.ts';
 import { PolicyState } from './policies.ts';
@@ -108,6 +109,11 @@ export class Agent {
   readonly warnings = new Map<string, string>();
   readonly errors = new Map<string, string>();
   readonly flows: FlowEvents;
+  /** AUDIT flows from the shadow table, while a policy is in audit mode (audit-flows.ts). */
+  readonly audit: AuditJudge = (ev, flow) => {
+    const s = this.policies.shadow;
+    return s && auditFlow({ enforced: this.policies.compiler, shadow: s.compiler, shadowCidr: s.cidr, audit: s.audit, flowPolicy: (r) => PolicyState.flowPolicy(r, this.policies.revision) }, ev, flow);
+  };
   readonly flowContext: AgentFlowContext;
   readonly startedNs = process.hrtime.bigint();
   /** Hubble agent events (GetAgentEvents) from this agent's own state changes. */
@@ -494,7 +500,7 @@ export class Agent {
     if (this.#first) {
       const { validity } = this.policies.sync(this.state.objects.policies, true);
       this.#writeValidity(validity);
-      this.policies.compiler.setView(this.#view());
+      this.policies.setView(this.#view());
       const result = this.policies.compiler.result();
       this.#applier.replaceAll(result.entries);
       this.enforcement.clear();
@@ -502,7 +508,7 @@ export class Agent {
       for (const rec of this.endpoints.records.values()) if (rec.ready) rewrite.push(rec);
       this.#cidrIpcache = new Map(result.ipcache.map((c) => [c.prefix, c.identity]));
     } else {
-      if (viewKey !== this.#viewKey) deltas.push(this.policies.compiler.setView(this.#view()));
+      if (viewKey !== this.#viewKey) deltas.push(this.policies.setView(this.#view()));
       const { deltas: d, validity } = this.policies.sync(this.state.objects.policies, false);
       deltas.push(...d);
       this.#writeValidity(validity);

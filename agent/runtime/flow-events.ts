@@ -13,20 +13,34 @@ import type { FlowContext } from '../flows/context.ts';
 import type { FlowRing } from '../observer/ring.ts';
 import type { DnsNames } from '../flows/dns-names.ts';
 
+/** The AUDIT flow of an event, given its L3/L4 flow (audit-flows.ts), when audit policies exist. */
+export type AuditJudge = (ev: NetobsEvent, flow: Flow) => Flow | undefined;
+
 export interface FlowEventsHost {
   readonly ring: FlowRing;
   readonly flowContext: FlowContext;
   readonly dns: DnsNames;
+  readonly audit?: AuditJudge;
 }
 
 /** Event -> flows, for the pipeline and the benchmark. */
-export function eventConverter(ctx: FlowContext, l7: L7Decoder): (ev: NetobsEvent) => Flow[] {
+export function eventConverter(ctx: FlowContext, l7: L7Decoder, audit?: AuditJudge): (ev: NetobsEvent) => Flow[] {
+  const withAudit = (ev: NetobsEvent, l34: Flow, out: Flow[]): Flow[] => {
+    const a = audit?.(ev, l34);
+    if (a) out.push(a);
+    return out;
+  };
   return (ev) => {
     if (ev.type === EventType.L7 && ev.payload) {
       const flow = l7.decode(ev, baseFlow(ev, ctx));
-      if (flow) return ev.newConnection ? [convertEvent(ev, ctx), flow] : [flow];
+      if (flow) {
+        if (!ev.newConnection) return [flow];
+        const l34 = convertEvent(ev, ctx);
+        return withAudit(ev, l34, [l34, flow]);
+      }
     }
-    return [convertEvent(ev, ctx)];
+    const l34 = convertEvent(ev, ctx);
+    return withAudit(ev, l34, [l34]);
   };
 }
 
@@ -42,7 +56,7 @@ export class FlowEvents {
     this.pipeline = new FlowPipeline({
       source: { read: (max) => datapath.events.read(max), lostPerCpu: () => datapath.events.lostPerCpu() },
       ring: host.ring,
-      convert: eventConverter(host.flowContext, this.l7),
+      convert: eventConverter(host.flowContext, this.l7, host.audit),
       now: () => timestampFromMs(Date.now()),
       onFlow: (f) => {
         for (const l of this.listeners) l(f);

@@ -49,9 +49,36 @@ const testCommand: CommandModule<GlobalArgs, TestArgs> = {
   },
 };
 
+export interface PerfArgs extends GlobalArgs {
+  duration: string;
+  timeout: string;
+  keep: boolean;
+  image?: string;
+  binary: string;
+  'test-namespace': string;
+}
+
+const perfCommand: CommandModule<GlobalArgs, PerfArgs> = {
+  command: 'perf',
+  describe: 'Measure pod-to-pod throughput (TCP) and latency (UDP request/response), same node and cross node',
+  builder: (y) =>
+    y
+      .option('duration', { type: 'string', default: '5s', describe: 'How long each measurement runs per pod pair (throughput, then latency)' })
+      .option('timeout', { type: 'string', default: '5m', describe: 'How long to wait for the test pods to be ready' })
+      .option('keep', { type: 'boolean', default: false, describe: 'Keep the test namespace after the run' })
+      .option('image', { type: 'string', describe: 'Image for the test workloads (default: the netobs image of this version)' })
+      .option('binary', { type: 'string', default: 'kubectl-netobs', hidden: true, describe: 'Path of the netobs binary inside the image' })
+      .option('test-namespace', { type: 'string', default: 'netobs-test', describe: 'Namespace for the test workloads' })
+      .check(checkOutput(['json'])) as unknown as Argv<PerfArgs>,
+  handler: async (argv) => {
+    const { runPerfCommand } = await import('../../connectivity/command.ts');
+    await runPerfCommand(argv);
+  },
+};
+
 export const connectivityCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'connectivity <command>',
-  describe: 'Test pod networking, services, DNS and policy enforcement on this cluster',
-  builder: (y) => y.command(testCommand).demandCommand(1, 'a connectivity subcommand is required'),
+  describe: 'Test pod networking, services, DNS and policy enforcement on this cluster; measure pod-to-pod performance',
+  builder: (y) => y.command(testCommand).command(perfCommand).demandCommand(1, 'a connectivity subcommand is required'),
   handler: () => {},
 };

@@ -18,11 +18,13 @@ import { agentRole } from './agent.ts';
 import { relayRole } from './relay.ts';
 import { labCommand } from './lab.ts';
 import { certsCommand } from './certs.ts';
+import { upgradeCommand } from './upgrade.ts';
+import { sysdumpCommand } from './sysdump.ts';
 import { linuxOnly } from '../linux-only.ts';
 
 // The lab and the pod roles need Linux (netns, BPF, netlink); on macOS and Windows they say so.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: CommandModule<GlobalArgs, any>[] = [
-  versionCommand, completionCommand, installCommand, uninstallCommand, statusCommand, certsCommand, observeCommand, endpointsCommand, mapsCommand, uiCommand, connectivityCommand, policyCommand,
+  versionCommand, completionCommand, installCommand, upgradeCommand, uninstallCommand, statusCommand, certsCommand, observeCommand, endpointsCommand, mapsCommand, uiCommand, connectivityCommand, policyCommand, sysdumpCommand,
   ...[echoRole, sleepRole, probeCommand, agentRole, relayRole, labCommand].map((c) => linuxOnly(c as CommandModule<GlobalArgs, unknown>)),
 ];

@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
-import { checkOutput, type GlobalArgs } from '../options.ts';
+import { checkOutput, withRelayFlags, type GlobalArgs } from '../options.ts';
+import type { ExplainArgs } from '../policy/explain.ts';
 
 interface ValidateArgs extends GlobalArgs {
   filename: string[];
@@ -25,9 +26,25 @@ const validate: CommandModule<GlobalArgs, ValidateArgs> = {
   },
 };
 
+const explain: CommandModule<GlobalArgs, ExplainArgs> = {
+  command: 'explain <src> <dst>',
+  describe: 'Why a connection is allowed or denied: the deciding policy map entry, the lookup order, the policies that made each endpoint default-deny, the rule',
+  builder: (y) =>
+    withRelayFlags(y)
+      .positional('src', { type: 'string', demandOption: true, describe: 'Source: namespace/pod, an IP or an identity number' })
+      .positional('dst', { type: 'string', demandOption: true, describe: 'Destination and port: namespace/pod:80/TCP, IP:53/UDP, identity:PORT (TCP by default); for ICMP the port is the type' })
+      .option('policies', { type: 'string', array: true, describe: 'Offline: explain with these policy files instead of the live agents (needs --cluster-file)' })
+      .option('cluster-file', { type: 'string', array: true, describe: 'Offline: the cluster snapshot (pods, namespaces, services, nodes, policies as YAML, e.g. kubectl get ... -o yaml)' })
+      .check(checkOutput(['json', 'yaml'])) as unknown as Argv<ExplainArgs>,
+  handler: async (argv) => {
+    const { runExplain, printExplanation } = await import('../policy/explain.ts');
+    await printExplanation(await runExplain(argv), argv.output);
+  },
+};
+
 export const policyCommand: CommandModule<GlobalArgs, GlobalArgs> = {
   command: 'policy <command>',
   describe: 'Work with network policies',
-  builder: (y) => y.command(validate).demandCommand(1) as unknown as Argv<GlobalArgs>,
+  builder: (y) => y.command(validate).command(explain).demandCommand(1) as unknown as Argv<GlobalArgs>,
   handler: () => {},
 };

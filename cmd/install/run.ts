@@ -4,7 +4,10 @@ import { UserError } from '../../lib/errors.ts';
 import { loadKubeConfig } from '../../lib/kube.ts';
 import { parseDuration } from '../duration.ts';
 import { createProgress } from '../../lib/progress.ts';
-import { planInstall } from '../../install/plan.ts';
+import { installValues, planInstall } from '../../install/plan.ts';
+import { describeChanges, loadStoredValues, withStoredValues } from '../../install/cluster/values-secret.ts';
+import { withoutVersionPins } from '../../install/values-stored.ts';
+import { NAMES } from '../../api/kube-names.ts';
 import { Objects } from '../../lib/kube-apply.ts';
 import { planWithClusterTls, runInstall } from '../../install/cluster/install.ts';
 import { runUninstall } from '../../install/cluster/uninstall.ts';
@@ -15,13 +18,32 @@ import { valuesFailure, valuesOptions, wrapValues, type InstallFlags } from './v
 
 export type { InstallFlags };
 
-export async function installToCluster(f: InstallFlags): Promise<void> {
+/**
+ * `install` and `upgrade`: both start from the values the last install stored (unless
+ * --reset-values) with -f and --set on top, print what changes, apply, and store the new values.
+ * `upgrade` needs an install to upgrade and moves to this plugin's version.
+ */
+export async function installToCluster(f: InstallFlags, mode: 'install' | 'upgrade' = 'install'): Promise<void> {
   const kc = loadKubeConfig(f);
   const objs = new Objects(kc);
-  const plan = await planWithClusterTls(objs, valuesOptions(f)).catch(valuesFailure('install'));
+  const options = valuesOptions(f);
+  // The namespace comes from the flags and files, not from the stored values it is needed to find.
+  const namespace = wrapValues(() => installValues(options), mode).namespace;
+  const stored = await loadStoredValues(objs, namespace).catch((err: Error) => {
+    throw new UserError(`${mode}: ${err.message}`, { cause: err });
+  });
+  if (mode === 'upgrade' && !stored) {
+    throw new UserError(`upgrade: no install found in namespace ${namespace} (no Secret ${NAMES.installValues}): run kubectl netobs install, or pass -n NAMESPACE`);
+  }
+  const reused = stored && !f['reset-values'] ? (mode === 'upgrade' ? withoutVersionPins(stored.userValues) : stored.userValues) : undefined;
+  const plan = await planWithClusterTls(objs, { ...options, ...(reused ? { reused } : {}) }).catch(valuesFailure(mode));
   const progress = createProgress();
-  progress.log(`installing netobs ${plan.values.version} into ${kc.getCurrentContext()} (namespace ${plan.values.namespace}, image ${plan.values.image.repository}:${plan.values.image.tag ?? plan.values.version})`);
-  const result = await runInstall(kc, plan, { wait: f.wait, timeoutMs: parseDuration(f.timeout, '--timeout'), progress });
+  progress.log(`${mode === 'upgrade' ? 'upgrading' : 'installing'} netobs ${plan.values.version} into ${kc.getCurrentContext()} (namespace ${plan.values.namespace}, image ${plan.values.image.repository}:${plan.values.image.tag || plan.values.version})`);
+  if (stored) {
+    progress.log(f['reset-values'] ? 'starting from the default values (--reset-values), not those of the last install' : 'starting from the values of the last install (--reset-values for the defaults)');
+    for (const line of describeChanges(stored, plan)) progress.log(line);
+  }
+  const result = await runInstall(kc, withStoredValues(plan, buildInfo().version), { wait: f.wait, timeoutMs: parseDuration(f.timeout, '--timeout'), progress });
   if (f.output === 'json') process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 }
 
@@ -37,7 +59,8 @@ export async function uninstallFromCluster(f: UninstallFlags): Promise<void> {
   const plan = wrapValues(() => planInstall({ buildVersion: buildInfo().version, ...(f.namespace ? { namespace: f.namespace } : {}) }), 'uninstall');
   const progress = createProgress();
   progress.log(`uninstalling netobs from ${kc.getCurrentContext()} (namespace ${plan.values.namespace})`);
-  const removed = await runUninstall(kc, plan, {
+  // The stored values go too (a later install starts from the defaults again).
+  const removed = await runUninstall(kc, withStoredValues(plan, buildInfo().version), {
     keepCrds: f['keep-crds'],
     wait: f.wait,
     timeoutMs: parseDuration(f.timeout, '--timeout'),

@@ -10,6 +10,8 @@ export interface InstallFlags extends GlobalArgs {
   values?: string[];
   image?: string;
   version?: string;
+  /** Start from the defaults instead of the values the last install stored in the cluster. */
+  'reset-values'?: boolean;
   wait: boolean;
   timeout: string;
 }

@@ -4,7 +4,8 @@ import type * as grpc from '@grpc/grpc-js';
 import type { AgentStatus, EndpointStatus, MapEntriesPage, MapStatus } from '../../api/status/types.ts';
 import { statusPath } from '../../api/status/paths.ts';
 import type { Flow, GetFlowsResponse } from '../../api/types.ts';
-import type { EndpointInfo, FlowListener, MapInfo, ServerStatusInfo, Subscription, TuiDataSource } from '../../tui/model/types.ts';
+import type { EndpointInfo, ExplainRequest, FlowListener, MapInfo, ServerStatusInfo, Subscription, TuiDataSource } from '../../tui/model/types.ts';
+import { mergeExplanations, type PolicyExplanation } from '../../api/status/explain.ts';
 import type { RelayApi } from '../relay-api.ts';
 
 /** How many stored flows to show at start, before the live ones. */
@@ -86,6 +87,13 @@ export class RelaySource implements TuiDataSource {
     const [a] = await this.api.query(statusPath.mapEntries(map, page), node);
     if (!a?.body) throw new Error(a?.error ?? `map ${map} on ${node}: no answer`);
     return { entries: a.body.entries.map((e) => ({ key: e.key, value: e.value })), offset: a.body.offset, ...(a.body.total !== undefined ? { total: a.body.total } : {}) };
+  }
+
+  async explain(q: ExplainRequest): Promise<PolicyExplanation> {
+    const answers = await this.api.query(statusPath.explain(q));
+    const ok = answers.flatMap((a) => (a.body ? [a.body] : []));
+    if (ok.length === 0) throw new Error(answers[0]?.error ?? 'no agent answered');
+    return mergeExplanations(ok);
   }
 
   async serverStatus(): Promise<ServerStatusInfo> {

@@ -79,6 +79,17 @@ const isForwarded = (f: Flow) => f.verdict === Verdict.FORWARDED;
 const isL34 = (f: Flow) => f.Type === undefined || f.Type === FlowType.L3_L4;
 const policyNames = (ps: Policy[] | undefined) => (ps ?? []).map((p) => p.name ?? '');
 
+/** The policies a DROPPED flow names as denying it (either side). */
+export const deniedBy = (f: Flow): string[] => [...policyNames(f.ingress_denied_by), ...policyNames(f.egress_denied_by)].filter(Boolean);
+
+/**
+ * The action's request packets the datapath dropped. Once one is seen the outcome is decided:
+ * waiting for more flows, or probing again, cannot turn that connection into a success.
+ */
+export function requestDrops(flows: readonly Flow[], sides: FlowSides): Flow[] {
+  return relatedFlows(flows, sides).filter((f) => f.verdict === Verdict.DROPPED && flowDirection(f, sides) === 'request');
+}
+
 /** Problems with the flows of an action given its expectation; empty when they prove it. */
 export function validateFlows(action: Action, expectation: Expectation, result: ProbeResult | undefined, flows: readonly Flow[]): string[] {
   const sides = flowSides(action, result);
@@ -88,7 +99,8 @@ export function validateFlows(action: Action, expectation: Expectation, result: 
 
   const problems: string[] = [];
   for (const f of related.filter((x) => x.verdict === Verdict.DROPPED)) {
-    problems.push(`unexpected DROPPED flow (${dropName(f.drop_reason_desc)})`);
+    const by = deniedBy(f);
+    problems.push(`unexpected DROPPED flow (${dropName(f.drop_reason_desc)}${by.length ? ` by ${by.join(', ')}` : ''})`);
   }
   const l34 = related.filter((f) => isL34(f) && isForwarded(f));
   if (sides.protocol === 'TCP') problems.push(...tcpHandshake(l34, dir));

@@ -7,6 +7,7 @@ export function probeCommand(binary: string, spec: ProbeSpec): string[] {
   const argv = [binary, 'probe', spec.kind, '--target', spec.target, '--timeout', `${spec.timeoutMs}ms`, '-o', 'json'];
   if (spec.method) argv.push('--method', spec.method);
   if (spec.path) argv.push('--path', spec.path);
+  if (spec.body) argv.push('--body');
   if (spec.server) argv.push('--server', spec.server);
   if (spec.qtype) argv.push('--qtype', spec.qtype);
   return argv;

@@ -15,6 +15,8 @@ export interface ProbeSpec {
   /** http: request method and path (default GET /). */
   method?: string;
   path?: string;
+  /** http: put the response body in the result (reading an agent's metrics). */
+  body?: boolean;
   /** dns: `ip[:port]` of the server (default: the pod's resolv.conf) and the query type. */
   server?: string;
   qtype?: 'A' | 'AAAA';
@@ -36,7 +38,7 @@ export interface ProbeResult {
   localPort?: number;
   remoteAddress?: string;
   remotePort?: number;
-  http?: { status: number; hostname?: string; bodyBytes: number };
+  http?: { status: number; hostname?: string; bodyBytes: number; body?: string };
   dns?: { server: string; rcode: string; answers: string[]; name: string };
   icmp?: { sent: number; received: number };
 }
@@ -135,6 +137,19 @@ export interface TestDefinition {
   expect?: (action: Action) => Expectation;
   /** Why the whole test cannot run with these parameters (checked before anything is applied). */
   skip?: (params: Params) => string | undefined;
+  /**
+   * A check of the cluster's own counters instead of traffic: problems, empty when it holds.
+   * Runs alone, after the tests before it, with the datapath's drop counters at the run's start.
+   */
+  check?: (drops: { atStart: DropCounter[]; now: DropCounter[] }) => string[];
+}
+
+/** One agent's packets dropped by its datapath for one direction and reason, since the agent started. */
+export interface DropCounter {
+  node: string;
+  direction: string;
+  reason: string;
+  packets: number;
 }
 
 export const isSkip = (v: Action[] | Skip): v is Skip => !Array.isArray(v);

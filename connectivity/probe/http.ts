@@ -44,7 +44,7 @@ export async function probeHttp(spec: ProbeSpec, now: () => number = Date.now): 
       });
       req.end();
     });
-    return { ...base, ok: true, durationMs: now() - started, ...ends, http: { status: res.status, bodyBytes: res.body.length, ...hostnameOf(res.body) } };
+    return { ...base, ok: true, durationMs: now() - started, ...ends, http: { status: res.status, bodyBytes: res.body.length, ...hostnameOf(res.body), ...(spec.body ? { body: res.body.toString('utf8') } : {}) } };
   } catch (err) {
     return { ...base, ok: false, error: errorText(err), errorCode: errorCode(err), durationMs: now() - started, ...ends };
   }

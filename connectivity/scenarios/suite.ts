@@ -1,6 +1,7 @@
 // The connectivity test suite: each test is scenarios (traffic) plus expectations and the
 // policies it applies. Order matters only for readability: tests are independent.
 import { denyRule, deniedBy, success } from '../framework/expect.ts';
+import { unexpectedDrops } from '../framework/drop-counters.ts';
 import type { Action, Expectation, TestDefinition } from '../framework/types.ts';
 import { dnsClusterService, dnsToEchoPods } from './dns.ts';
 import { hostToPod, podToHost } from './host.ts';
@@ -67,5 +68,9 @@ export function connectivitySuite(): TestDefinition[] {
       scenarios: [httpRequest, dnsToEchoPods()],
       policies: (p) => policy.l7Visibility(p.namespace),
       expect: l7Of },
+
+    { name: 'no-unexpected-packet-drops', description: "The agents' datapath dropped nothing during the run but what the policies denied",
+      scenarios: [],
+      check: ({ atStart, now }) => unexpectedDrops(atStart, now) },
   ];
 }

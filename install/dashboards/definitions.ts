@@ -3,6 +3,7 @@
 // labels from docs/compat-facts.md; the agent panels use the netobs_* names listed in AGENT_METRICS,
 // which the agent exports on its metrics port.
 import { dashboard, type DashboardSpec } from './grafana.ts';
+import { GOLDEN_METRICS } from '../../api/metrics-grammar.ts';
 
 const rate = (metric: string, selector = '') => `rate(${metric}${selector ? `{${selector}}` : ''}[$__rate_interval])`;
 
@@ -126,10 +127,74 @@ export const agentDashboard: DashboardSpec = {
   ],
 };
 
+/**
+ * Golden signals per workload: HTTP rate, errors and latency (Hubble's httpV2 with workload
+ * contexts, counted where the server sees the request), routes (netobs's workload-http handler,
+ * opt-in per namespace), DNS errors of the querying workload and what became of TCP connections.
+ */
+const SERVER = 'reporter="server", destination_namespace=~"$namespace", destination_workload=~"$workload"';
+const quantile = (q: number, metric: string, selector: string, by: string) =>
+  `histogram_quantile(${q}, sum by(le, ${by}) (${rate(metric, selector)}))`;
+
+export const goldenDashboard: DashboardSpec = {
+  uid: 'netobs-golden',
+  title: 'netobs / Golden signals',
+  description: 'Rate, errors and latency per workload from the HTTP the datapath parses; DNS errors by workload; TCP connection outcomes.',
+  tags: ['netobs', 'golden-signals', 'http'],
+  variables: [
+    { name: 'namespace', label: 'Namespace', query: 'label_values(hubble_http_requests_total, destination_namespace)' },
+    { name: 'workload', label: 'Workload', query: 'label_values(hubble_http_requests_total{destination_namespace=~"$namespace"}, destination_workload)' },
+  ],
+  panels: [
+    { title: 'Requests by workload pair', expr: `sum by(source_workload, destination_workload) (${rate('hubble_http_requests_total', SERVER)})`, legend: '{{source_workload}} -> {{destination_workload}}', unit: 'reqps' },
+    {
+      title: '5xx ratio by workload',
+      expr: `sum by(destination_workload) (${rate('hubble_http_requests_total', `${SERVER}, status=~"5.."`)}) / sum by(destination_workload) (${rate('hubble_http_requests_total', SERVER)})`,
+      legend: '{{destination_workload}}',
+      unit: 'percentunit',
+    },
+    { title: 'Latency p50 by workload', expr: quantile(0.5, 'hubble_http_request_duration_seconds_bucket', SERVER, 'destination_workload'), legend: '{{destination_workload}}', unit: 's' },
+    { title: 'Latency p99 by workload', expr: quantile(0.99, 'hubble_http_request_duration_seconds_bucket', SERVER, 'destination_workload'), legend: '{{destination_workload}}', unit: 's' },
+    {
+      title: 'Requests by route (workload-http)',
+      expr: `sum by(destination_workload, method, route, status) (${rate(GOLDEN_METRICS.routeRequests, 'destination_namespace=~"$namespace", destination_workload=~"$workload"')})`,
+      legend: '{{destination_workload}} {{method}} {{route}} {{status}}',
+      unit: 'reqps',
+      description: 'Needs the workload-http handler for the namespace (opt-in).',
+    },
+    {
+      title: 'Latency p99 by route (workload-http)',
+      expr: quantile(0.99, `${GOLDEN_METRICS.routeDuration}_bucket`, 'destination_namespace=~"$namespace", destination_workload=~"$workload"', 'destination_workload, route'),
+      legend: '{{destination_workload}} {{route}}',
+      unit: 's',
+    },
+    {
+      title: 'DNS errors by workload',
+      expr: `sum by(destination_namespace, destination_workload, rcode) (${rate('hubble_dns_responses_total', 'rcode!="No Error", destination_namespace=~"$namespace"')})`,
+      legend: '{{destination_namespace}}/{{destination_workload}} {{rcode}}',
+      unit: 'reqps',
+      description: 'A DNS response goes to the workload that asked: its destination.',
+    },
+    {
+      title: 'TCP connections by outcome',
+      expr: `sum by(outcome) (${rate(GOLDEN_METRICS.tcpConnections, 'destination_namespace=~"$namespace", destination_workload=~"$workload"')})`,
+      legend: '{{outcome}}',
+      unit: 'cps',
+    },
+    {
+      title: 'SYNs without an answer or refused, by pair',
+      expr: `sum by(source_workload, destination_workload, outcome) (${rate(GOLDEN_METRICS.tcpConnections, 'outcome=~"timeout|refused", destination_namespace=~"$namespace", destination_workload=~"$workload"')})`,
+      legend: '{{source_workload}} -> {{destination_workload}} {{outcome}}',
+      unit: 'cps',
+    },
+  ],
+};
+
 export const DASHBOARDS = [
   { name: 'netobs-dashboard-flows', file: 'netobs-flows.json', spec: flowDashboard },
   { name: 'netobs-dashboard-policy', file: 'netobs-policy.json', spec: policyDashboard },
   { name: 'netobs-dashboard-agent', file: 'netobs-agent.json', spec: agentDashboard },
+  { name: 'netobs-dashboard-golden', file: 'netobs-golden.json', spec: goldenDashboard },
 ] as const;
 
 export function renderDashboardJson(spec: DashboardSpec): string {

@@ -1,6 +1,9 @@
 // A small builder for Grafana dashboards (schema 39): time-series and stat panels on a 24-column
 // grid, a Prometheus data-source variable, and query variables. Dashboards are data in TypeScript
 // so they are bundled with the binary and their PromQL is unit-tested against the metric names.
+// The output is typed by Grafana's own dashboard schema (@grafana/schema, generated from the CUE
+// schema Grafana validates imports with), so the typecheck rejects a field Grafana does not know.
+import type { Dashboard, Panel as GrafanaPanel, VariableModel } from '@grafana/schema';
 
 export interface Panel {
   title: string;
@@ -32,11 +35,11 @@ export interface DashboardSpec {
 
 const DS = { type: 'prometheus', uid: '${datasource}' };
 
-export function dashboard(spec: DashboardSpec): Record<string, unknown> {
+export function dashboard(spec: DashboardSpec): Dashboard {
   let x = 0;
   let y = 0;
   let rowHeight = 0;
-  const panels = spec.panels.map((p, i) => {
+  const panels = spec.panels.map((p, i): GrafanaPanel => {
     const w = p.width ?? 12;
     const h = p.kind === 'stat' ? 4 : 8;
     if (x + w > 24) {
@@ -59,12 +62,12 @@ export function dashboard(spec: DashboardSpec): Record<string, unknown> {
       targets: [{ refId: 'A', datasource: DS, expr: p.expr, legendFormat: p.legend ?? '__auto', range: true }],
     };
   });
-  const variables = [
-    { name: 'datasource', label: 'Data source', type: 'datasource', query: 'prometheus', current: {}, hide: 0 },
+  const variables: VariableModel[] = [
+    { name: 'datasource', label: 'Data source', type: 'datasource', query: 'prometheus', hide: 0 },
     ...(spec.variables ?? []).map((v) => ({
       name: v.name,
       label: v.label,
-      type: 'query',
+      type: 'query' as const,
       datasource: DS,
       query: { query: v.query, refId: 'A' },
       definition: v.query,
@@ -72,7 +75,6 @@ export function dashboard(spec: DashboardSpec): Record<string, unknown> {
       allValue: '.*',
       multi: true,
       refresh: 2,
-      current: {},
       hide: 0,
     })),
   ];

@@ -1,6 +1,7 @@
 // The demo of the seed documents: the Death Star (a Service with two replicas), a TIE fighter
-// (org=empire) and an X-wing (org=alliance) that request landing every few seconds, look up
-// names, and visit the world; a NetworkPolicy lets only the empire land. Pure: objects out.
+// (org=empire) and an X-wing (org=alliance) that request landing every few seconds, try the
+// exhaust port (503: the Death Star explodes, what an L7 policy prevents), look up names, and
+// visit the world; a NetworkPolicy lets only the empire land. Pure: objects out.
 import type { KObject } from '../apiserver/types.ts';
 
 export const DEMO_NAMESPACE = 'default';
@@ -9,6 +10,7 @@ function ship(name: string, org: string, worldHost: string): KObject {
   const loop = [
     'while true; do',
     '  timeout 3 wget -q -O- --post-data= http://deathstar.default.svc.cluster.local/v1/request-landing >/dev/null 2>&1 && echo "$(date -u +%T) landed" || echo "$(date -u +%T) landing refused";',
+    '  timeout 3 wget -q -O /dev/null --post-data= http://deathstar.default.svc.cluster.local/v1/exhaust-port >/dev/null 2>&1;',
     `  nslookup deathstar.default.svc.cluster.local >/dev/null 2>&1; nslookup ${worldHost} >/dev/null 2>&1;`,
     `  timeout 3 wget -q -O /dev/null http://${worldHost}/ 2>/dev/null;`,
     '  sleep 5;',

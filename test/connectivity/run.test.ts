@@ -12,7 +12,7 @@ import { parseXml } from './xml.ts';
 
 const OPTS: ConnectivityOptions = {
   namespace: 'netobs-test', image: 'netobs/netobs:test', binary: 'kubectl-netobs', tests: [], list: false, cleanup: false, keep: false,
-  json: false, timeoutMs: 60_000, probeTimeoutMs: 2000, externalPort: 80, flowValidation: 'strict', verbose: false,
+  json: false, timeoutMs: 60_000, probeTimeoutMs: 2000, externalPort: 80, flowValidation: 'strict', verbose: false, agentNamespace: 'netobs-system',
 };
 
 /**

@@ -205,7 +205,7 @@ test.serial('connectivity test: a broken path fails, is named, and shows the dro
   t.throws(() => kubectl(['get', 'namespace', 'netobs-test']), undefined, 'the test namespace is removed after a failure too');
 });
 
-test.serial("a real Prometheus scrapes the agents and the seed's PromQL answers", async (t) => {
+test.serial("a real Prometheus scrapes the agents: the seed's PromQL and the golden signals answer", async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'netobs-prom-'));
   const port = 19000 + (process.pid % 1000);
   const targets = lab.plan.nodes.map((n) => `'${n.underlayIp}:9965'`).join(', ');
@@ -226,6 +226,29 @@ test.serial("a real Prometheus scrapes the agents and the seed's PromQL answers"
       }, `a non-empty answer to ${q}`, 90_000);
       t.is(series[0]!.metric.destination_app, 'deathstar');
     }
+    // Golden signals for the demo's HTTP (landings 200, the exhaust port 503), per workload, as
+    // the golden dashboard asks: p99 latency and the 5xx ratio of the deathstar as the server saw
+    // it, and the xwing's connections the policy denied.
+    const server = 'reporter="server", destination_workload="deathstar"';
+    const golden = {
+      p99: `histogram_quantile(0.99, sum by(le, destination_workload) (rate(hubble_http_request_duration_seconds_bucket{${server}}[15s])))`,
+      errors: `sum by(destination_workload) (rate(hubble_http_requests_total{${server}, status=~"5.."}[15s])) / sum by(destination_workload) (rate(hubble_http_requests_total{${server}}[15s]))`,
+      denied: 'sum by(source_workload, destination_workload) (rate(netobs_tcp_connections_total{source_workload="xwing", outcome="denied"}[15s]))',
+    };
+    const answer = async (q: string) => until(() => {
+      const r = spawnSync('curl', ['-sf', '--data-urlencode', `query=${q}`, `http://127.0.0.1:${port}/api/v1/query`], { encoding: 'utf8' });
+      if (r.status !== 0) return undefined;
+      const res = (JSON.parse(r.stdout) as { data: { result: { metric: Record<string, string>; value: [number, string] }[] } }).data.result;
+      const v = Number(res[0]?.value[1]);
+      return Number.isFinite(v) && v > 0 ? { metric: res[0]!.metric, value: v } : undefined;
+    }, `a positive answer to ${q}`, 90_000);
+    const p99 = await answer(golden.p99);
+    t.is(p99.metric.destination_workload, 'deathstar');
+    t.true(p99.value < 10, `p99 ${p99.value}s`);
+    const errors = await answer(golden.errors);
+    // The tiefighter lands (200) and hits the exhaust port (503) once per loop: about half are 5xx.
+    t.true(errors.value > 0.2 && errors.value < 0.8, `5xx ratio ${errors.value}`);
+    t.is((await answer(golden.denied)).metric.destination_workload, 'deathstar');
   } finally {
     prom.kill();
     rmSync(dir, { recursive: true, force: true });

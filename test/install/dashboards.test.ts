@@ -1,5 +1,7 @@
 import test from 'ava';
 import { AGENT_METRICS, DASHBOARDS, renderDashboardJson } from '../../install/dashboards/definitions.ts';
+import { GOLDEN_METRICS } from '../../api/metrics-grammar.ts';
+import { FlowMetrics } from '../../agent/metrics/flow-metrics.ts';
 
 /** Metric names from docs/compat-facts.md (Hubble) plus the agent's own and the process defaults. */
 const HUBBLE = [
@@ -8,14 +10,19 @@ const HUBBLE = [
   'hubble_http_requests_total', 'hubble_http_request_duration_seconds_bucket', 'hubble_icmp_total',
   'hubble_port_distribution_total', 'hubble_flows_to_world_total', 'hubble_policy_verdicts_total',
 ];
-const KNOWN = new Set([...HUBBLE, ...Object.values(AGENT_METRICS), 'process_cpu_seconds_total', 'process_resident_memory_bytes']);
+const KNOWN = new Set([...HUBBLE, ...Object.values(AGENT_METRICS), ...Object.values(GOLDEN_METRICS), `${GOLDEN_METRICS.routeDuration}_bucket`, 'process_cpu_seconds_total', 'process_resident_memory_bytes']);
 const PROMQL_WORDS = new Set(['sum', 'by', 'rate', 'topk', 'histogram_quantile', 'max', 'count', 'label_values', 'le']);
 
 type Dash = { uid: string; panels: { title: string; gridPos: { x: number; w: number }; targets: { expr: string }[] }[]; templating: { list: { name: string }[] } };
 const dashboards = DASHBOARDS.map((d) => JSON.parse(renderDashboardJson(d.spec)) as Dash);
 
-test('three dashboards with unique uids', (t) => {
-  t.deepEqual(dashboards.map((d) => d.uid), ['netobs-flows', 'netobs-policy', 'netobs-agent']);
+test('four dashboards with unique uids', (t) => {
+  t.deepEqual(dashboards.map((d) => d.uid), ['netobs-flows', 'netobs-policy', 'netobs-agent', 'netobs-golden']);
+});
+
+test("the golden dashboard's netobs metrics are the ones the agent's golden handlers register", (t) => {
+  const m = new FlowMetrics('workload-http tcp-connections');
+  for (const name of Object.values(GOLDEN_METRICS)) t.truthy(m.registry.get(name), name);
 });
 
 for (const d of dashboards) {

@@ -35,4 +35,7 @@ test('status paths', (t) => {
   t.is(statusFromPath('/status/404/x'), 404);
   t.is(statusFromPath('/status/99'), 200);
   t.is(statusFromPath('/'), 200);
+  // The demo's Death Star explodes on its exhaust port, as in Cilium's Star Wars demo.
+  t.is(statusFromPath('/v1/exhaust-port'), 503);
+  t.is(statusFromPath('/v1/exhaust-portal'), 200);
 });

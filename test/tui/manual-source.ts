@@ -10,6 +10,8 @@ export class ManualSource implements TuiDataSource {
   status: ServerStatusInfo | Error = { numConnectedNodes: 2, unavailableNodes: [], flowsRate: 0, lost: 0 };
   entryCalls: { node: string; map: string; offset: number; limit: number }[] = [];
   closed = 0;
+  /** Set by a test to answer `policy explain` (the flow detail of a drop). */
+  explain?: TuiDataSource['explain'];
 
   subscribeFlows(l: FlowListener) {
     this.listeners.add(l);

@@ -2,6 +2,7 @@
 // flow API and the agent's status), so the real relay connection, the synthetic source of the
 // benchmark and the tests' scripted sources are interchangeable.
 import type { Flow, LostEvent, NodeStatusEvent } from '../../api/types.ts';
+import type { PolicyExplanation } from '../../api/status/explain.ts';
 
 export type { Flow, LostEvent, NodeStatusEvent };
 
@@ -76,4 +77,9 @@ export interface TuiDataSource {
   listMaps(node?: string): Promise<MapInfo[]>;
   mapEntries(node: string, map: string, page: { offset: number; limit: number }): Promise<MapEntriesPage>;
   serverStatus(): Promise<ServerStatusInfo>;
+  /** `policy explain` for a connection (the flow detail of a drop); absent when the source cannot. */
+  explain?(q: ExplainRequest): Promise<PolicyExplanation>;
 }
+
+/** src/dst: ns/pod, an IP or an identity; port: the destination port or the ICMP type. */
+export interface ExplainRequest { src: string; dst: string; port: number; protocol: string }

@@ -53,12 +53,13 @@ export function flowFields(f: Flow): DetailLine[] {
   return out;
 }
 
-/** The pane's lines, wrapped to `width` (values continue under their value column). */
-export function flowDetailLines(f: Flow, opts: TimeOptions = {}, width = Infinity): string[] {
+/** The pane's lines, wrapped to `width` (values continue under their value column); `why` (a drop's explanation) after the summary. */
+export function flowDetailLines(f: Flow, opts: TimeOptions = {}, width = Infinity, why: readonly string[] = []): string[] {
   const fields = flowFields(f);
   const keyWidth = Math.min(36, Math.max(...fields.map((l) => l.key.length), 4));
   return [
     ...wrap(compactLine(f, opts), width, 2), '',
+    ...(why.length ? [...why.flatMap((l) => wrap(l, width, 4)), ''] : []),
     ...fields.flatMap((l) => wrap(`${l.key.padEnd(keyWidth)}  ${l.value}`, width, keyWidth + 2)),
   ];
 }

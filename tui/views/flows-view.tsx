@@ -12,7 +12,9 @@ import { cell, compactNumber, fit } from '../render/text.ts';
 import { Row } from '../ui/row.tsx';
 import { ScrollPane, scrollRange } from '../ui/scroll-pane.tsx';
 import { Table, windowStart } from '../ui/table.tsx';
-import type { ViewProps } from './view-props.ts';
+import { errorText, type ViewProps } from './view-props.ts';
+import { explainRequest, explanationLines } from '../render/flow-explain.ts';
+import { usePoll } from '../ui/hooks.ts';
 
 export function sparkLine(flows: readonly number[], drops: readonly number[], fps: number, dps: number, width: number): [string, string] {
   const fl = `flows/s ${compactNumber(fps).padStart(5)} `;
@@ -21,16 +23,14 @@ export function sparkLine(flows: readonly number[], drops: readonly number[], fp
   return [fl + sparkline(flows, sw), fit(dl + sparkline(drops, sw), width - fl.length - sw)];
 }
 
-export function FlowsView({ state, store, frozen, width, height, theme, time, report }: ViewProps) {
+export function FlowsView({ state, store, source, frozen, width, height, theme, time, report }: ViewProps) {
   const filterText = state.filters['flows'] ?? '';
   const match = useMemo(() => { try { return compileFilter(filterText).match; } catch { return () => true; } }, [filterText]);
   const layout = useMemo(() => layoutColumns(flowColumns(time), width), [width, time.utc]);
   const filtered = useMemo(() => (frozen ? frozen.filter(match) : null), [frozen, match]);
 
   if (state.detail) {
-    const lines = flowDetailLines(state.detail.item as Flow, time, width);
-    report({ count: 1, pageSize: height - 1, detailLines: scrollRange(lines.length, height) });
-    return <ScrollPane title="Flow" lines={lines} scroll={state.detail.scroll} height={height} theme={theme} hint="esc: back" />;
+    return <FlowDetail flow={state.detail.item as Flow} scroll={state.detail.scroll} source={source} width={width} height={height} theme={theme} time={time} report={report} />;
   }
 
   const tableHeight = height - 1;
@@ -60,6 +60,16 @@ export function FlowsView({ state, store, frozen, width, height, theme, time, re
         showCursor={state.paused} empty={filterText ? 'no flows match the filter' : 'waiting for flows…'} />
     </Box>
   );
+}
+
+/** A flow's fields; for a drop, first why it was dropped (`policy explain` through the source). */
+function FlowDetail({ flow, scroll, source, width, height, theme, time, report }: Pick<ViewProps, 'source' | 'width' | 'height' | 'theme' | 'time' | 'report'> & { flow: Flow; scroll: number }) {
+  const req = useMemo(() => (source.explain ? explainRequest(flow) : undefined), [flow, source]);
+  const why = usePoll(() => (req && source.explain ? source.explain(req) : Promise.resolve(undefined)), 0, [req]);
+  const whyLines = !req ? [] : why.data ? explanationLines(why.data) : [why.error ? `policy explain: ${errorText(why.error)}` : 'policy explain: asking the agents…'];
+  const lines = flowDetailLines(flow, time, width, whyLines);
+  report({ count: 1, pageSize: height - 1, detailLines: scrollRange(lines.length, height) });
+  return <ScrollPane title="Flow" lines={lines} scroll={scroll} height={height} theme={theme} hint="esc: back" />;
 }
 
 export function flowsStatus(s: { paused: boolean; filters: Record<string, string> }, buffered: number): string {

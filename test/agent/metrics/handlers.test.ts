@@ -104,23 +104,27 @@ test('lost events are always counted by source', (t) => {
   ].join('\n'));
 });
 
+// httpV2 labels a response as Hubble does, with its sides swapped: source_* is the client (pod-a).
 test('exposition of the seed configuration', (t) => {
   const m = new FlowMetrics('httpV2:exemplars=true;labelsContext=source_ip,source_namespace,source_workload,destination_ip,destination_namespace,destination_workload,traffic_direction');
   m.processFlow(httpR);
   const text = m.expose();
-  t.true(text.includes('hubble_http_requests_total{destination_ip="10.0.2.7",destination_namespace="default",destination_workload="pod-a",method="GET",protocol="HTTP/1.1",reporter="server",source_ip="10.0.1.5",source_namespace="default",source_workload="",status="200",traffic_direction="ingress"} 1\n'));
-  t.true(text.includes('hubble_http_request_duration_seconds_bucket{destination_ip="10.0.2.7",destination_namespace="default",destination_workload="pod-a",method="GET",reporter="server",source_ip="10.0.1.5",source_namespace="default",source_workload="",traffic_direction="ingress",le="0.05"} 1\n'));
-  t.true(text.includes('hubble_http_request_duration_seconds_bucket{destination_ip="10.0.2.7",destination_namespace="default",destination_workload="pod-a",method="GET",reporter="server",source_ip="10.0.1.5",source_namespace="default",source_workload="",traffic_direction="ingress",le="0.025"} 0\n'));
+  t.true(text.includes('hubble_http_requests_total{destination_ip="10.0.1.5",destination_namespace="default",destination_workload="",method="GET",protocol="HTTP/1.1",reporter="server",source_ip="10.0.2.7",source_namespace="default",source_workload="pod-a",status="200",traffic_direction="ingress"} 1\n'));
+  t.true(text.includes('hubble_http_request_duration_seconds_bucket{destination_ip="10.0.1.5",destination_namespace="default",destination_workload="",method="GET",reporter="server",source_ip="10.0.2.7",source_namespace="default",source_workload="pod-a",traffic_direction="ingress",le="0.05"} 1\n'));
+  t.true(text.includes('hubble_http_request_duration_seconds_bucket{destination_ip="10.0.1.5",destination_namespace="default",destination_workload="",method="GET",reporter="server",source_ip="10.0.2.7",source_namespace="default",source_workload="pod-a",traffic_direction="ingress",le="0.025"} 0\n'));
 });
 
 test('series naming a deleted pod go at the sweep; namespace-level series stay', (t) => {
   const m = new FlowMetrics('flow:labelsContext=source_namespace,destination_namespace httpV2:labelsContext=source_ip,source_pod,destination_namespace');
   for (const f of [syn, httpR]) m.processFlow(f);
   const pods = (metric: string): string[] => (m.registry.get(metric)?.samples() ?? []).map((s) => s.labels.source_pod ?? s.labels.source_namespace ?? '');
-  t.deepEqual(pods('hubble_http_requests_total'), ['pod-b-5c4d']);
+  // The response's client, pod-a, is the httpV2 source (sides swapped, as Hubble's v2 handler does).
+  t.deepEqual(pods('hubble_http_requests_total'), ['pod-a-7d9f']);
   t.is(m.forgetDeletedPods(() => true), 0);
-  // pod-b deleted: its httpV2 series (request counter and duration histogram) go; flows by namespace stay.
-  t.is(m.forgetDeletedPods((_ns, pod) => pod !== 'pod-b-5c4d'), 2);
+  // The server pod-b deleted: its series name only its namespace there: they stay.
+  t.is(m.forgetDeletedPods((_ns, pod) => pod !== 'pod-b-5c4d'), 0);
+  // pod-a deleted: its httpV2 series (request counter and duration histogram) go; flows by namespace stay.
+  t.is(m.forgetDeletedPods((_ns, pod) => pod !== 'pod-a-7d9f'), 2);
   t.deepEqual(pods('hubble_http_requests_total'), []);
   t.deepEqual(pods('hubble_flows_processed_total'), ['default', 'default']);
 });

@@ -2,6 +2,7 @@
 // bpf/README.md rather than from the C: same inputs (packet, hook, maps), same verdict
 // and drop reason. The fuzz test holds the two against each other.
 import { EndpointFlags, lbHash } from '../../../bpf/loader/layout.ts';
+import { lookupPolicy } from '../../../agent/policy/lookup.ts';
 
 export interface ModelEndpoint {
   endpointId: number;
@@ -358,21 +359,13 @@ export class DatapathModel {
       }
     }
     if (ep.flags & (dir === INGRESS ? EndpointFlags.ENFORCE_INGRESS : EndpointFlags.ENFORCE_EGRESS)) {
-      const probes: Array<[number, number, number]> = [
-        [remote, p.proto, p.policyPort],
-        [remote, p.proto, 0],
-        [0, p.proto, p.policyPort],
-        [0, p.proto, 0],
-        [remote, 0, 0],
-        [0, 0, 0],
-      ];
-      let allowed = false;
-      for (const [id, proto, port] of probes) {
+      // The agent's copy of policy_check (agent/policy/lookup.ts), held here against the kernel.
+      const find = (id: number, proto: number, port: number) => {
         const deny = this.policy.get(`${ep.endpointId}/${id}/${port}/${proto}/${dir}`);
-        if (deny === true) return drop(181);
-        if (deny === false) allowed = true;
-      }
-      if (!allowed) return drop(133);
+        return deny === undefined ? undefined : { endpointId: ep.endpointId, direction: dir === INGRESS ? 'ingress' as const : 'egress' as const, remoteIdentity: id, protocol: proto, port, deny, policies: [] };
+      };
+      const r = lookupPolicy(find, true, remote, p.proto, p.policyPort);
+      if (!r.allowed) return drop(r.reason === 'deny-entry' ? 181 : 133);
     }
     const seen = p.proto === 6 ? p.tcpFlags & 7 : 0;
     this.ct.set(fwdKey, { seenFwd: seen, seenRev: 0, closed: DatapathModel.state(seen, 0) === 'closed' });

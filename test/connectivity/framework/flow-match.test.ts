@@ -29,7 +29,7 @@ test('allowed connection: SYN-ACK before SYN is not a handshake', validates,
   [tcpFlow(1, E, 8080, C, SPORT, { SYN: true, ACK: true }), tcpFlow(2, C, SPORT, E, 8080, { SYN: true }), tcpFlow(3, C, SPORT, E, 8080, { FIN: true })],
   success(), [/no FORWARDED SYN-ACK after the SYN/]);
 test('allowed connection: order comes from flow time, not arrival', validates, [...conn()].reverse(), success(), []);
-test('allowed connection: a drop among the flows fails it', validates, [...conn(), policyDrop(C, SPORT, E, 8080, 'p')], success(), [/unexpected DROPPED flow \(POLICY_DENIED\)/]);
+test('allowed connection: a drop among the flows fails it', validates, [...conn(), policyDrop(C, SPORT, E, 8080, 'p')], success(), [/unexpected DROPPED flow \(POLICY_DENIED by p\)/]);
 test('allowed connection: DROPPED SYN is not FORWARDED', validates, [tcpFlow(1, C, SPORT, E, 8080, { SYN: true }, Verdict.DROPPED)], success(), [/unexpected DROPPED/, /no FORWARDED SYN/]);
 
 test('denied: POLICY_DENIED naming the policy', validates, [policyDrop(C, SPORT, E, 8080, 'echo-deny')], deniedBy('echo-deny'), []);

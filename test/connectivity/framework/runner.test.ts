@@ -155,3 +155,63 @@ test('TTY progress rewrites the line in place', async (t) => {
   t.is(out[1], '\r\x1b[2K.... [1/1] pod-to-pod (1 action)');
   t.regex(out[2]!, /^\r\x1b\[2KPASS \[1\/1\] pod-to-pod \(1 action, 0\.0s\)\n$/);
 });
+
+// The failure path is fast: a drop that settling cannot undo is neither retried nor waited on.
+const sabotaged = (policy: string) => {
+  let seen = 0;
+  const flows: Flow[] = [];
+  const cluster = new FakeCluster(() => {
+    const port = 41000 + ++seen;
+    flows.push(policyDrop(C, port, E, 8080, policy));
+    return execOf(timeoutResult({ localPort: port }));
+  });
+  let queries = 0;
+  const source: FlowSource = { getFlows: async () => { queries++; return flows; } };
+  return { cluster, source, queries: () => queries };
+};
+const allowed: TestDefinition = { name: 'allowed', description: 'a policy that allows', scenarios: [scenario()], policies: () => [{ ...POLICY, metadata: { name: 'allow', namespace: 'netobs-test' } }] };
+
+test('a drop by a policy the run did not touch is final: no retry while settling, no wait for more flows', async (t) => {
+  const { cluster, source, queries } = sabotaged('someone-elses-deny');
+  const clock = new FakeClock();
+  const run = await runTests([allowed], { env: env(), cluster, flows: source, flowValidation: 'strict', reporter: capture().reporter, clock });
+  const a = run.tests[0]!.actions[0]!;
+  t.is(a.status, 'failed');
+  t.is(a.attempts, 1);
+  t.true(a.problems.some((p) => p === 'flows: unexpected DROPPED flow (POLICY_DENIED by someone-elses-deny)'), a.problems.join('; '));
+  t.is(queries(), 2, 'one look to decide not to retry, one to validate');
+  t.true(clock.t - 1_000_000 < 1000, 'no flow wait');
+});
+
+test('a drop by a policy the run just applied or removed may be stale: retried while settling', async (t) => {
+  const { cluster, source } = sabotaged('allow');
+  const run = await runTests([allowed], { env: env(), cluster, flows: source, flowValidation: 'strict', reporter: capture().reporter, clock: new FakeClock(), policySettleMs: 3000, retryIntervalMs: 1000 });
+  t.true(run.tests[0]!.actions[0]!.attempts > 1);
+});
+
+test('tests without policies run side by side, a few probes at a time, reported in order', async (t) => {
+  let active = 0;
+  let most = 0;
+  const cluster = new FakeCluster(async () => {
+    most = Math.max(most, ++active);
+    await new Promise((r) => setTimeout(r, 20));
+    active--;
+    return execOf(okResult());
+  });
+  const two = (name: string): TestDefinition => ({ name, description: name, scenarios: [{ name, actions: () => [action('http'), action('tcp'), action('udp')] }] });
+  const { out, reporter } = capture();
+  const run = await runTests([two('a'), two('b'), two('c'), denied], { env: env(), cluster, flowValidation: 'disabled', reporter, clock: new FakeClock(), concurrency: 4 });
+  t.is(most, 4, 'never more than the concurrency, and that many at once');
+  t.deepEqual(run.tests.map((x) => x.name), ['a', 'b', 'c', 'echo-deny']);
+  t.deepEqual(out.slice(0, 4).map((l) => l.split(' (')[0]), ['PASS [1/4] a', 'PASS [2/4] b', 'PASS [3/4] c', 'FAIL [4/4] echo-deny']);
+});
+
+test('a skipped test with policies is not asked for them (they may need what it lacks)', async (t) => {
+  const needsIp: TestDefinition = {
+    name: 'egress-deny-cidr', description: 'd', scenarios: [scenario()], skip: () => 'no outside IP',
+    policies: () => { throw new Error('policies of a skipped test'); },
+  };
+  const cluster = new FakeCluster(() => execOf(okResult()));
+  const run = await runTests([plain, needsIp, plain], { env: env(), cluster, flowValidation: 'disabled', reporter: capture().reporter, clock: new FakeClock() });
+  t.deepEqual(run.tests.map((x) => x.status), ['passed', 'skipped', 'passed']);
+});

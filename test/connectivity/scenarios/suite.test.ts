@@ -24,7 +24,7 @@ test('the suite: names are unique and match what users select with --test', (t) 
     'pod-to-pod', 'pod-to-pod-udp', 'pod-to-service', 'pod-to-local-nodeport', 'pod-to-remote-nodeport', 'pod-to-host', 'host-to-pod',
     'client-to-client', 'dns-resolution', 'pod-to-world', 'pod-to-cidr',
     'all-ingress-deny', 'allow-by-label', 'egress-deny-cidr', 'deny-over-allow', 'k8s-network-policy', 'egress-allow-via-service',
-    'l7-visibility',
+    'l7-visibility', 'no-unexpected-packet-drops',
   ]);
   for (const x of suite) {
     const names = plan(x, env({ externalTarget: 'one.one.one.one', externalIP: '1.1.1.1' }));

@@ -73,7 +73,7 @@ test('the ConfigMap parses back into the agent config', (t) => {
   const cfg = parseConfig(cm.data as Record<string, string>);
   t.like(cfg, { namespace: 'netobs-system', bpffsRoot: '/sys/fs/bpf/netobs', flowRingSize: 4095, healthPort: 9879, metricsPort: 9962, flowMetricsPort: 9965, flowServerPort: 4244, relayPort: 4245, tlsEnabled: true, agentDaemonSet: 'netobs-agent' });
   t.deepEqual(cfg.httpPorts, [80, 8080]);
-  t.is(cfg.metricsHandlers.length, 9);
+  t.is(cfg.metricsHandlers.length, 10);
   // No per-IP labels by default: a series per address grows with every pod restart.
   t.is(cfg.metricsHandlers.at(-1), 'httpV2:exemplars=true;labelsContext=source_namespace,source_workload,destination_namespace,destination_workload,traffic_direction');
   t.false(cfg.metricsHandlers.some((h) => /source_ip|destination_ip/.test(h)));

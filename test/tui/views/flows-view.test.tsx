@@ -1,4 +1,6 @@
 import test from 'ava';
+import type { ExplainDirection } from '../../../api/status/explain.ts';
+import type { ExplainRequest } from '../../../tui/model/types.ts';
 import { KEY, renderUi } from '../harness.tsx';
 import { allFlows, drop, forwarded, icmp } from '../fixtures.ts';
 
@@ -100,6 +102,34 @@ test('enter shows every field of the selected flow, j moves and pauses, esc retu
   await press(KEY.esc);
   await waitText('TIME');
   t.notRegex(frame(), /drop_reason_desc/);
+});
+
+test('enter on a dropped flow shows why: the policy explanation from the source', async (t) => {
+  const { source, waitText, press } = renderUi(t, { rows: 40, columns: 120 });
+  const asked: ExplainRequest[] = [];
+  source.explain = async (q) => {
+    asked.push(q);
+    const ing: ExplainDirection = {
+      direction: 'ingress', node: 'node-1', endpointId: 103, endpoint: 'default/deathstar-6f87496d59-abcde', remoteIdentity: 16092, enforced: true,
+      selectedBy: ['NetworkPolicy default/rule1'], verdict: 'DENIED', reason: 'no-allow', probes: [], rules: [],
+      missing: 'no ingress allow for default/xwing (identity 16092) on 80/TCP: none of NetworkPolicy default/rule1 allows it; add a rule that does',
+    };
+    return { source: { input: q.src, identity: 16092, labels: [], pod: q.src }, destination: { input: q.dst, identity: 16081, labels: [], pod: q.dst }, protocol: q.protocol, port: q.port, verdict: 'DENIED', directions: [ing], unjudged: [], notEnforced: [] };
+  };
+  source.push(drop, forwarded);
+  await waitText('DROPPED');
+  await press('j');
+  await waitText('PAUSED');
+  await press(KEY.enter);
+  const f = await waitText('default-deny: selected by NetworkPolicy default/rule1');
+  t.deepEqual(asked, [{ src: 'default/xwing', dst: 'default/deathstar-6f87496d59-abcde', port: 80, protocol: 'TCP' }]);
+  t.regex(f, /DENIED: default\/xwing/);
+  t.regex(f, /missing: no ingress allow for default\/xwing/);
+  t.regex(f, /verdict +DROPPED/, 'the fields follow');
+  // A forwarded flow asks nothing.
+  await press(KEY.esc, 'k', KEY.enter);
+  await waitText(/verdict +FORWARDED/);
+  t.is(asked.length, 1);
 });
 
 test('lost events and node status reach the header', async (t) => {
