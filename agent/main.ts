@@ -3,6 +3,7 @@
 // servers and informers while the programs stay attached and the maps pinned, so traffic and
 // policies are unaffected until the next agent takes over.
 import os from 'node:os';
+import path from 'node:path';
 import { Datapath } from '../bpf/loader/index.ts';
 import { buildInfo } from '../lib/build-info.ts';
 import { loadKubeConfig } from '../lib/kube.ts';
@@ -56,6 +57,8 @@ export async function runAgent(o: AgentRunOptions): Promise<void> {
     ringCapacity: cfg.flowRingSize, discovery: new VethDiscovery({ netnsDirs: [...new Set([cfg.netnsDir, '/var/run/netns'])] }), log,
     // The agent runs in the node's network namespace (hostNetwork), where the redirect goes.
     l7Proxy: {},
+    // Learnt toFQDNs addresses survive an agent restart (the run directory is the node's).
+    fqdnStateFile: path.join(cfg.runDir, 'fqdn.json'),
   });
   if (dp.bpffsMountedHere) {
     // The agent is the only one with this mount: the pins under it vanish with the agent's mount

@@ -81,6 +81,11 @@ __attribute__((noinline)) int netobs_new_conn(struct flow *f, __u32 ep_identity,
 	if (ep_flags & (dir == DIR_INGRESS ? EP_F_ENFORCE_INGRESS : EP_F_ENFORCE_EGRESS)) {
 		reason = policy_check(f->endpoint_id, remote, f->p.proto, f->p.policy_port, dir,
 				      &f->match_type, &f->rule_id);
+		/* Leaving the pod, a proxy entry passes marked for the proxy (see l7.h). */
+		if (reason == DROP_PROXY_SOCKET_LOOKUP_FAILED && dir == DIR_EGRESS) {
+			f->proxy = 1;
+			reason = 0;
+		}
 		if ((cfg->flags & (CFG_EVENTS | CFG_POLICY_VERDICT)) == (CFG_EVENTS | CFG_POLICY_VERDICT))
 			event_emit(f, EVENT_POLICY_VERDICT, 0,
 				   reason ? VERDICT_DROPPED : VERDICT_FORWARDED, reason);
@@ -114,6 +119,12 @@ __attribute__((noinline)) int netobs_ct_recheck(struct ct_entry *ct, const struc
 		reason = policy_check(k->endpoint_id,
 				      k->direction == DIR_EGRESS ? ct->dst_identity : ct->src_identity,
 				      k->proto, ct->policy_port, k->direction, &match, &rule);
+	if (reason == DROP_PROXY_SOCKET_LOOKUP_FAILED && k->direction == DIR_EGRESS) {
+		reason = 0;
+		ct->flags |= CT_F_PROXY;
+	} else {
+		ct->flags &= ~CT_F_PROXY;
+	}
 	/* Judged under this revision either way: a denied entry stays (see handle()). */
 	ct->policy_rev = policy_rev;
 	ct->denied = reason;
@@ -198,6 +209,15 @@ __attribute__((noinline)) int netobs_lb_rev_nat(struct __sk_buff *skb, const str
 	return 0;
 }
 
+/* A packet for the egress L7 proxy: marked, its destination recorded (l7.h). Its own frame
+ * keeps the key and value off handle()'s stack. */
+__attribute__((noinline)) int netobs_l7_redirect(struct __sk_buff *skb, const struct flow *f)
+{
+	if (f)
+		l7_redirect_egress_pkt(skb, &f->p);
+	return 0;
+}
+
 static __always_inline void ct_forget(const struct ct_key *k)
 {
 	if (k->proto == PROTO_TCP)
@@ -271,11 +291,15 @@ static __always_inline int handle(struct __sk_buff *skb, __u8 dir)
 		return netobs_drop(&f, ct->denied);
 	if (!ct) {
 		reason = netobs_new_conn(&f, ep->identity, ep->flags, ep->policy_rev);
+		if (reason == TC_ACT_OK && f.proxy)
+			netobs_l7_redirect(skb, &f);
 		if (reason == TC_ACT_OK)
 			netobs_emit_forwarded(skb, &f, 1);
 		return reason;
 	}
 
+	if (!is_reply && (ct->flags & CT_F_PROXY))
+		netobs_l7_redirect(skb, &f);
 	/* Events keep describing the packet as the backend sent it (f is not rewritten). */
 	if (is_reply && (ct->flags & CT_F_SVC)) {
 		reason = netobs_lb_rev_nat(skb, &f, ct);

@@ -7,7 +7,7 @@ import { PolicyCompiler, type CompileOptions, type CompileResult } from './incre
 import type { ParsedPolicy } from './types.ts';
 
 export type { ClusterView } from './contributions.ts';
-export type { CompileDelta, CompileOptions, CompileResult, L7Decision } from './incremental.ts';
+export type { CompileDelta, CompileOptions, CompileResult, DnsDecision, L7Decision } from './incremental.ts';
 export { PolicyCompiler } from './incremental.ts';
 
 export interface CompileInput extends ClusterView {

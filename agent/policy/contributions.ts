@@ -8,8 +8,8 @@ import { policyRefKey } from './entries.ts';
 import { collectPrefixes, PeerResolver } from './resolve-peers.ts';
 import { resolveL4, usesNamedPorts, type L4Key } from './resolve-ports.ts';
 import { formatSelector, selectorMatches, type Selector } from './selector.ts';
-import { DIRECTIONS, type Direction, type HttpRule, type ParsedPolicy, type PeerRule, type PolicyRef } from './types.ts';
-import type { IdentityInfo, LocalEndpoint, NamedPort, NodeInfo, ServicesView } from './views.ts';
+import { DIRECTIONS, type Direction, type DnsRule, type HttpRule, type ParsedPolicy, type PeerRule, type PolicyRef } from './types.ts';
+import type { FqdnView, IdentityInfo, LocalEndpoint, NamedPort, NodeInfo, ServicesView } from './views.ts';
 
 /** Everything but the policies. */
 export interface ClusterView {
@@ -20,6 +20,8 @@ export interface ClusterView {
   readonly cidrIdentities: CidrIdentities;
   readonly services?: ServicesView;
   readonly nodes?: readonly NodeInfo[];
+  /** Names the DNS proxy learnt, for toFQDNs peers. */
+  readonly fqdn?: FqdnView;
 }
 
 /** [endpointId, direction, remote identity, protocol, port, deny, allowed only through the proxy] */
@@ -32,6 +34,16 @@ export interface HttpCell {
   readonly remote: number;
   readonly port: number;
   readonly rules: readonly HttpRule[];
+}
+
+/** DNS rules one policy puts on an (endpoint, direction, remote, protocol, port) cell. */
+export interface DnsCell {
+  readonly endpointId: number;
+  readonly direction: Direction;
+  readonly remote: number;
+  readonly protocol: number;
+  readonly port: number;
+  readonly rules: readonly DnsRule[];
 }
 
 export interface L7Ref {
@@ -49,11 +61,12 @@ export interface Contribution {
   readonly enforce: readonly (readonly [number, Direction])[];
   readonly l7: readonly L7Ref[];
   readonly http: readonly HttpCell[];
+  readonly dns: readonly DnsCell[];
   readonly prefixes: readonly string[];
 }
 
-export function policyPrefixes(policy: ParsedPolicy, services: ServicesView | undefined): string[] {
-  return collectPrefixes([policy], services);
+export function policyPrefixes(policy: ParsedPolicy, view: Pick<ClusterView, 'services' | 'fqdn'>): string[] {
+  return collectPrefixes([policy], view.services, view.fqdn);
 }
 
 /** Resolution state for one cluster view; CIDR identities must already cover every prefix. */
@@ -69,7 +82,7 @@ export class CompileContext {
     const universe = new Map<number, LabelSet>(reservedIdentities());
     for (const [id, info] of view.identities) universe.set(id, info.labels);
     const podIdentities = [...view.identities.keys()].filter((id) => id >= MIN_ALLOCATED_IDENTITY && id < MIN_CIDR_IDENTITY);
-    this.#peers = new PeerResolver({ universe, podIdentities, cidr: view.cidrIdentities, nodes: view.nodes, services: view.services });
+    this.#peers = new PeerResolver({ universe, podIdentities, cidr: view.cidrIdentities, nodes: view.nodes, services: view.services, fqdn: view.fqdn });
     this.#allNamedPorts = [...view.identities.values(), ...view.endpoints].flatMap((x) => x.namedPorts ?? []);
   }
 
@@ -96,6 +109,7 @@ export class CompileContext {
     const enforce: [number, Direction][] = [];
     const l7: L7Ref[] = [];
     const http: HttpCell[] = [];
+    const dns: DnsCell[] = [];
     for (const rule of policy.rules) {
       const eps = this.#selected(rule.subject);
       if (eps.length === 0) continue;
@@ -107,9 +121,12 @@ export class CompileContext {
             for (const ep of eps) {
               for (const remote of remotes) {
                 for (const k of this.#keys(pr, ep, dir, remote)) {
-                  const proxy = !deny && k.http !== undefined;
+                  // Egress DNS goes through the DNS proxy even when every name is allowed: it learns
+                  // the answers that toFQDNs peers resolve to.
+                  const proxy = !deny && (k.http !== undefined || (k.dns !== undefined && dir === 'egress'));
                   cells.push([ep.id, dir, remote, k.protocol, k.port, deny, proxy]);
-                  if (proxy) http.push({ endpointId: ep.id, direction: dir, remote, port: k.port, rules: k.http! });
+                  if (proxy && k.http) http.push({ endpointId: ep.id, direction: dir, remote, port: k.port, rules: k.http });
+                  if (proxy && k.dns) dns.push({ endpointId: ep.id, direction: dir, remote, protocol: k.protocol, port: k.port, rules: k.dns });
                   if (k.l7 && !deny) l7.push({ endpointId: ep.id, direction: dir, protocol: k.protocol, port: k.port, parser: k.l7 });
                 }
               }
@@ -118,6 +135,6 @@ export class CompileContext {
         }
       }
     }
-    return { ref: policy.ref, refKey: policyRefKey(policy.ref), cells, enforce, l7, http, prefixes: policyPrefixes(policy, this.#view.services) };
+    return { ref: policy.ref, refKey: policyRefKey(policy.ref), cells, enforce, l7, http, dns, prefixes: policyPrefixes(policy, this.#view) };
   }
 }

@@ -95,6 +95,7 @@ function peerText(p: Peer): string {
     case 'nodes': return `nodes{${formatSelector(p.selector)}}`;
     case 'service': return `service ${p.namespace}/${p.name}`;
     case 'service-selector': return `services{${formatSelector(p.selector)}}${p.namespace ? ` in ${p.namespace}` : ''}`;
+    case 'fqdn': return `fqdn{${p.selectors.map((x) => x.matchName ?? x.matchPattern).join(',')}}`;
   }
 }
 

@@ -9,7 +9,7 @@ import { diffEnforcement, diffEntries, diffIpcache, type Diff } from './diff.ts'
 import { comparePolicyRefs, policyRefKey, PROTO, type EndpointEnforcement, type IpcacheEntry, type L7Visibility, type PolicyEntry } from './entries.ts';
 import { EntryTable, groupKey } from './merge.ts';
 import { entryFinder, lookupPolicy } from './lookup.ts';
-import { DIRECTIONS, type Direction, type HttpRule, type ParsedPolicy, type PeerRule, type PolicyRef } from './types.ts';
+import { DIRECTIONS, type Direction, type DnsRule, type HttpRule, type ParsedPolicy, type PeerRule, type PolicyRef } from './types.ts';
 
 /** How the L7 proxy judges one redirected TCP connection (see PolicyCompiler.l7Decision). */
 export type L7Decision =
@@ -19,6 +19,13 @@ export type L7Decision =
   | { readonly kind: 'all'; readonly policies: readonly PolicyRef[] }
   /** Requests pass when a rule of any of these policies matches. */
   | { readonly kind: 'http'; readonly rules: readonly { readonly policy: PolicyRef; readonly rules: readonly HttpRule[] }[] };
+
+/** How the DNS proxy judges one redirected query (see PolicyCompiler.dnsDecision). */
+export type DnsDecision =
+  | { readonly kind: 'denied'; readonly policies: readonly PolicyRef[] }
+  | { readonly kind: 'all'; readonly policies: readonly PolicyRef[] }
+  /** Queries pass when a rule of any of these policies selects the name. */
+  | { readonly kind: 'dns'; readonly rules: readonly { readonly policy: PolicyRef; readonly rules: readonly DnsRule[] }[] };
 
 export interface CompileOptions {
   /**
@@ -79,7 +86,7 @@ export class PolicyCompiler {
     const key = policyRefKey(policy.ref);
     const old = this.#contrib.get(key);
     this.#policies.set(key, policy);
-    if (this.#prefixSetChanges(old?.prefixes ?? [], policyPrefixes(policy, this.#view.services))) return this.#rebuild();
+    if (this.#prefixSetChanges(old?.prefixes ?? [], policyPrefixes(policy, this.#view))) return this.#rebuild();
     return this.#incremental(old, this.#ctx.contributions(policy));
   }
 
@@ -110,15 +117,8 @@ export class PolicyCompiler {
    * that put rules on a cell covering it (this remote or any, this port).
    */
   l7Decision(endpointId: number, dir: Direction, remote: number, port: number): L7Decision {
-    const entries = this.#resolved.get(groupKey(endpointId, dir)) ?? [];
-    if (!this.#enforced(endpointId, dir)) {
-      const deny = entries.find((e) => e.deny && (e.remoteIdentity === 0 || e.remoteIdentity === remote) && (e.protocol === 0 || e.protocol === PROTO.tcp) && (e.port === 0 || e.port === port));
-      return deny ? { kind: 'denied', policies: deny.policies } : { kind: 'all', policies: [] };
-    }
-    const r = lookupPolicy(entryFinder(entries), true, remote, PROTO.tcp, port);
-    const allow = r.entry;
-    if (!allow || allow.deny) return { kind: 'denied', policies: allow?.policies ?? [] };
-    if (!allow.proxy) return { kind: 'all', policies: allow.policies };
+    const v = this.#lookup(endpointId, dir, remote, PROTO.tcp, port);
+    if (v.kind !== 'proxy') return v;
     const byRef = new Map<string, { policy: PolicyRef; rules: HttpRule[] }>();
     for (const c of this.#contrib.values()) {
       for (const h of c.http) {
@@ -129,6 +129,34 @@ export class PolicyCompiler {
       }
     }
     return { kind: 'http', rules: [...byRef.values()].sort((a, b) => comparePolicyRefs(a.policy, b.policy)) };
+  }
+
+  /** As l7Decision, for a query to `protocol`/`port` and the DNS rules of the cells covering it. */
+  dnsDecision(endpointId: number, dir: Direction, remote: number, protocol: number, port: number): DnsDecision {
+    const v = this.#lookup(endpointId, dir, remote, protocol, port);
+    if (v.kind !== 'proxy') return v;
+    const byRef = new Map<string, { policy: PolicyRef; rules: DnsRule[] }>();
+    for (const c of this.#contrib.values()) {
+      for (const d of c.dns) {
+        if (d.endpointId !== endpointId || d.direction !== dir || (d.remote !== 0 && d.remote !== remote) || d.protocol !== protocol || d.port !== port) continue;
+        let it = byRef.get(c.refKey);
+        if (!it) byRef.set(c.refKey, (it = { policy: c.ref, rules: [] }));
+        it.rules.push(...d.rules);
+      }
+    }
+    return { kind: 'dns', rules: [...byRef.values()].sort((a, b) => comparePolicyRefs(a.policy, b.policy)) };
+  }
+
+  /** The datapath's lookup (six keys, most specific first, any deny wins) for one packet. */
+  #lookup(endpointId: number, dir: Direction, remote: number, protocol: number, port: number): { kind: 'denied' | 'all'; policies: readonly PolicyRef[] } | { kind: 'proxy' } {
+    const entries = this.#resolved.get(groupKey(endpointId, dir)) ?? [];
+    if (!this.#enforced(endpointId, dir)) {
+      const deny = entries.find((e) => e.deny && (e.remoteIdentity === 0 || e.remoteIdentity === remote) && (e.protocol === 0 || e.protocol === protocol) && (e.port === 0 || e.port === port));
+      return deny ? { kind: 'denied', policies: deny.policies } : { kind: 'all', policies: [] };
+    }
+    const allow = lookupPolicy(entryFinder(entries), true, remote, protocol, port).entry;
+    if (!allow || allow.deny) return { kind: 'denied', policies: allow?.policies ?? [] };
+    return allow.proxy ? { kind: 'proxy' } : { kind: 'all', policies: allow.policies };
   }
 
   /** One (endpoint, direction) group as the datapath holds it, with the policies enforcing it. */
@@ -184,7 +212,7 @@ export class PolicyCompiler {
   }
 
   #rebuildContext(): CompileContext {
-    const prefixes = [...this.#policies.values()].flatMap((p) => policyPrefixes(p, this.#view.services));
+    const prefixes = [...this.#policies.values()].flatMap((p) => policyPrefixes(p, this.#view));
     this.#view.cidrIdentities.sync(prefixes);
     this.#ipcache = this.#view.cidrIdentities.all().map((c) => ({ prefix: c.prefix, identity: c.identity }));
     return new CompileContext(this.#view);

@@ -1,5 +1,6 @@
 // The peer fields of one netobs ingress/egress item: fromX for ingress, toX for egress.
-import { fail, list, obj, onlyKeys, show, str, type Obj } from './invalid.ts';
+import { selectorProblem } from './dns-match.ts';
+import { fail, list, obj, onlyKeys, optStr, show, str, type Obj } from './invalid.ts';
 import { parseCidr, parseCidrSet } from './parse-cidr.ts';
 import { scopePeer } from './scope.ts';
 import { parseSelector, type Selector } from './selector.ts';
@@ -7,9 +8,8 @@ import { ENTITIES, type Direction, type Entity, type Peer } from './types.ts';
 
 const ANY = { defaultSource: 'any' } as const;
 const L4_KEYS = ['toPorts', 'icmps'];
-const PROXY = 'toFQDNs needs the DNS proxy, which netobs does not run yet; use toCIDRSet';
 const UNSUPPORTED_INGRESS = { fromRequires: 'deprecated upstream', fromGroups: 'cloud groups are not available', authentication: 'mutual authentication is not available' };
-const UNSUPPORTED_EGRESS = { toFQDNs: PROXY, toRequires: 'deprecated upstream', toGroups: 'cloud groups are not available', authentication: 'mutual authentication is not available' };
+const UNSUPPORTED_EGRESS = { toRequires: 'deprecated upstream', toGroups: 'cloud groups are not available', authentication: 'mutual authentication is not available' };
 
 function parseService(raw: unknown, path: string, namespace: string | undefined): Peer {
   const o = obj(raw, path);
@@ -39,13 +39,35 @@ function entity(v: unknown, path: string): Entity {
   return s as Entity;
 }
 
+/** toFQDNs: names selected as DNS rules select them; the addresses come from the DNS proxy. */
+function parseFqdns(raw: readonly unknown[], path: string): Peer {
+  const selectors = raw.map((x, i) => {
+    const at = `${path}[${i}]`;
+    const o = obj(x, at);
+    onlyKeys(o, at, ['matchName', 'matchPattern']);
+    const matchName = optStr(o.matchName, `${at}.matchName`);
+    const matchPattern = optStr(o.matchPattern, `${at}.matchPattern`);
+    if (matchName === undefined && matchPattern === undefined) fail(at, 'needs matchName or matchPattern');
+    const bad = selectorProblem({ matchName, matchPattern });
+    if (bad) fail(at, bad);
+    return { ...(matchName !== undefined && { matchName }), ...(matchPattern !== undefined && { matchPattern }) };
+  });
+  return { kind: 'fqdn', selectors };
+}
+
 /** Undefined when the item names no peer at all (then toPorts alone admits every peer). */
 export function parseCrdPeers(o: Obj, path: string, dir: Direction, namespace: string | undefined): Peer[] | undefined {
   const p = dir === 'ingress' ? 'from' : 'to';
-  const keys = [`${p}Endpoints`, `${p}CIDR`, `${p}CIDRSet`, `${p}Entities`, `${p}Nodes`, ...(dir === 'egress' ? ['toServices'] : [])];
+  const keys = [`${p}Endpoints`, `${p}CIDR`, `${p}CIDRSet`, `${p}Entities`, `${p}Nodes`, ...(dir === 'egress' ? ['toServices', 'toFQDNs'] : [])];
   onlyKeys(o, path, [...keys, ...L4_KEYS], dir === 'ingress' ? UNSUPPORTED_INGRESS : UNSUPPORTED_EGRESS);
   const field = (k: string) => list(o[k], `${path}.${k}`) ?? [];
   if (keys.every((k) => field(k).length === 0)) return undefined;
+  if (field('toFQDNs').length > 0) {
+    // As in Cilium: a toFQDNs rule names no other kind of peer.
+    const other = keys.find((k) => k !== 'toFQDNs' && field(k).length > 0);
+    if (other) fail(`${path}.toFQDNs`, `cannot be combined with ${other} in one rule (write a separate rule)`);
+    return [parseFqdns(field('toFQDNs'), `${path}.toFQDNs`)];
+  }
   const sel = (k: string, scope: (s: Selector) => Selector) =>
     field(k).map((s, i) => scope(parseSelector(s, `${path}.${k}[${i}]`, ANY)));
   const peers: Peer[] = [

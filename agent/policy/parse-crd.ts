@@ -59,6 +59,12 @@ function parseRule(raw: unknown, path: string, namespace: string | undefined): P
   const items = Object.fromEntries(SECTIONS.map((s) => [s, parseItems(o, s, path, namespace)])) as Record<Section, PeerRule[]>;
   const present = (s: Section) => (list(o[s], `${path}.${s}`) ?? []).length > 0;
   const dd = parseEnableDefaultDeny(o.enableDefaultDeny, `${path}.enableDefaultDeny`);
+  // toFQDNs peers get their addresses from the DNS proxy, which sees only the queries of ports
+  // with dns rules: without one for these endpoints, the peers would never resolve.
+  const fqdn = items.egress.findIndex((r) => r.peers !== 'any' && r.peers.some((p) => p.kind === 'fqdn'));
+  if (fqdn >= 0 && !items.egress.some((r) => r.l4 !== 'any' && r.l4.some((k) => k.kind === 'port' && k.l7?.dns))) {
+    fail(`${path}.egress`, 'toFQDNs needs DNS lookups through the DNS proxy: add an egress rule toward the DNS server with toPorts [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}] (the names it allows are the ones that can be learnt)');
+  }
   return {
     subject,
     enforce: {

@@ -1,5 +1,6 @@
 // L4 parts of a policy: Kubernetes `ports`, netobs `toPorts` (with L7 rules) and `icmps`.
 import { fullMatchRegex } from '../../lib/linear-regex.ts';
+import { selectorProblem } from './dns-match.ts';
 import { icmpType } from './icmp.ts';
 import { fail, isObj, list, obj, onlyKeys, optStr, show, str, type Obj } from './invalid.ts';
 import type { Direction, DnsRule, HttpRule, L4Rule, L7Rules, Protocol } from './types.ts';
@@ -12,13 +13,14 @@ export const MAX_PORT_RANGE = 1024;
 
 /**
  * L7 rule kinds the agent's proxy enforces, per direction; any other kind makes the policy
- * invalid. HTTP is enforced on ingress (the proxy at the destination pod's node, agent/proxy).
+ * invalid. HTTP is enforced on ingress (the proxy at the destination pod's node, agent/proxy), DNS
+ * on egress (the DNS proxy at the client pod's node).
  */
-export const ENFORCED_L7: Readonly<Record<Direction, readonly ('http' | 'dns')[]>> = { ingress: ['http'], egress: [] };
+export const ENFORCED_L7: Readonly<Record<Direction, readonly ('http' | 'dns')[]>> = { ingress: ['http'], egress: ['dns'] };
 
 const NOT_ENFORCED = {
   http: 'HTTP rules are enforced on ingress only: on egress they would allow every request on the port; put the rule on the server\'s ingress, or allow the port without rules, or with http: [{}] for visibility',
-  dns: 'DNS rules are not enforced yet: without the DNS proxy they would allow every query on the port; allow the port without rules, or with dns: [{matchPattern: "*"}] for visibility',
+  dns: 'DNS rules are enforced on egress only (the DNS proxy judges the queries a pod sends); allow the port without rules, or with dns: [{matchPattern: "*"}] for visibility',
 } as const;
 
 const IANA_SVC_NAME = /^(?=.*[a-z])(?!.*--)[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/;
@@ -104,6 +106,8 @@ function parseL7(raw: unknown, path: string, dir: Direction): L7Rules | undefine
     const matchName = optStr(r.matchName, `${at}.matchName`);
     const matchPattern = optStr(r.matchPattern, `${at}.matchPattern`);
     if (matchName === undefined && matchPattern === undefined) fail(at, 'needs matchName or matchPattern');
+    const bad = selectorProblem({ matchName, matchPattern });
+    if (bad) fail(at, bad);
     return { ...(matchName !== undefined && { matchName }), ...(matchPattern !== undefined && { matchPattern }) };
   });
   // A rule kind is accepted only once the proxy enforces it: accepting it earlier would compile
@@ -129,6 +133,8 @@ export function parseToPorts(raw: readonly unknown[], path: string, deny: boolea
     const l7 = parseL7(o.rules, `${at}.rules`, dir);
     const ports = list(o.ports, `${at}.ports`) ?? [];
     if (ports.length === 0) fail(`${at}.ports`, 'must list at least one port');
+    // The DNS proxy takes the queries of the ports named: each must be a number, on UDP or TCP.
+    const dnsProxied = dir === 'egress' && l7?.dns !== undefined;
     for (const [j, p] of ports.entries()) {
       const pat = `${at}.ports[${j}]`;
       const po = obj(p, pat);
@@ -136,6 +142,8 @@ export function parseToPorts(raw: readonly unknown[], path: string, deny: boolea
       const proto = protocol(po.protocol, `${pat}.protocol`, ['TCP', 'UDP', 'SCTP', 'ANY'], 'ANY');
       const port = po.port === undefined || po.port === null || po.port === '' ? 0 : portValue(po.port, `${pat}.port`, true);
       const endPort = endPortValue(po, port, pat);
+      if (dnsProxied && (typeof port !== 'number' || port === 0)) fail(`${pat}.port`, 'a port with dns rules needs its number (e.g. "53"): the DNS proxy takes only the ports named');
+      if (dnsProxied && proto === 'SCTP') fail(`${pat}.protocol`, 'dns rules apply to UDP and TCP (or ANY)');
       out.push({ kind: 'port', protocol: proto, port, ...(endPort !== undefined && { endPort }), ...(l7 && { l7 }) });
     }
   }

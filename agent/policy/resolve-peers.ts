@@ -7,7 +7,7 @@ import { NAMESPACE_KEY, label, labelSet, type LabelSet } from '../identity/label
 import { ReservedIdentity } from '../identity/reserved.ts';
 import { formatSelector, selectorMatches, type Selector } from './selector.ts';
 import type { Entity, ParsedPolicy, Peer } from './types.ts';
-import type { NodeInfo, ServiceInfo, ServicesView } from './views.ts';
+import type { FqdnView, NodeInfo, ServiceInfo, ServicesView } from './views.ts';
 
 /** Every reserved identity that stands for something inside the cluster. */
 const CLUSTER_RESERVED = [1, 3, 4, 5, 6, 7, 8];
@@ -20,6 +20,7 @@ export interface PeerContext {
   readonly cidr: CidrIdentities;
   readonly nodes?: readonly NodeInfo[];
   readonly services?: ServicesView;
+  readonly fqdn?: FqdnView;
 }
 
 const k8sLabels = (m: Readonly<Record<string, string>>, ns?: string) =>
@@ -38,8 +39,8 @@ function servicesOf(peer: Peer, view: ServicesView | undefined): ServiceInfo[] {
   return view.list().filter((s) => (peer.namespace === undefined || s.namespace === peer.namespace) && selectorMatches(peer.selector, k8sLabels(s.labels)));
 }
 
-/** Every prefix the policies need a CIDR identity for (their CIDRs, excepts, selector-less services). */
-export function collectPrefixes(policies: readonly ParsedPolicy[], services?: ServicesView): string[] {
+/** Every prefix the policies need a CIDR identity for (their CIDRs, excepts, selector-less services, learnt FQDN addresses). */
+export function collectPrefixes(policies: readonly ParsedPolicy[], services?: ServicesView, fqdn?: FqdnView): string[] {
   const out = new Set<string>();
   for (const p of policies) {
     for (const r of p.rules) {
@@ -47,6 +48,12 @@ export function collectPrefixes(policies: readonly ParsedPolicy[], services?: Se
         if (pr.peers === 'any') continue;
         for (const peer of pr.peers) {
           if (peer.kind === 'cidr') [peer.cidr, ...peer.except].forEach((c) => out.add(c));
+          if (peer.kind === 'fqdn') {
+            for (const ip of fqdn?.ips(peer.selectors) ?? []) {
+              const n = normalizePrefix(ip);
+              if (n) out.add(n);
+            }
+          }
           for (const svc of servicesOf(peer, services)) {
             if (serviceSelector(svc)) continue;
             for (const ip of svc.endpointIPs) {
@@ -123,6 +130,11 @@ export class PeerResolver {
         const matched = (this.#ctx.nodes ?? []).filter((n) => selectorMatches(peer.selector, k8sLabels(n.labels)));
         return [...(matched.some((n) => n.local) ? [ReservedIdentity.host] : []), ...(matched.some((n) => !n.local) ? [ReservedIdentity['remote-node']] : [])];
       }
+      case 'fqdn':
+        return (this.#ctx.fqdn?.ips(peer.selectors) ?? []).flatMap((ip) => {
+          const id = this.#ctx.cidr.identityOf(ip);
+          return id === undefined ? [] : [id];
+        });
       case 'service':
       case 'service-selector':
         return servicesOf(peer, this.#ctx.services).flatMap((svc) => {

@@ -3,7 +3,7 @@
 // a port only means something for those; named ports resolve against the destination pod's
 // container ports (passed in by the caller, who knows which pod that is).
 import { ICMP_PORT_BASE, PROTO } from './entries.ts';
-import type { HttpRule, L4Rule, Protocol } from './types.ts';
+import type { DnsRule, HttpRule, L4Rule, Protocol } from './types.ts';
 import type { NamedPort } from './views.ts';
 
 export interface L4Key {
@@ -12,6 +12,8 @@ export interface L4Key {
   readonly l7?: 'http' | 'dns';
   /** HTTP rules the proxy enforces on this port; absent when the port is a plain allow (or `http: [{}]`). */
   readonly http?: readonly HttpRule[];
+  /** DNS rules on this port (a `matchPattern: "*"` among them allows every name); on egress the DNS proxy judges them and learns the answers. */
+  readonly dns?: readonly DnsRule[];
 }
 
 const NUMBER: Record<Exclude<Protocol, 'ANY'>, number> = { TCP: PROTO.tcp, UDP: PROTO.udp, SCTP: PROTO.sctp };
@@ -31,7 +33,12 @@ export function resolveL4(l4: readonly L4Rule[] | 'any', named: readonly NamedPo
   if (l4 === 'any') return [{ protocol: PROTO.any, port: 0 }];
   const out: L4Key[] = [];
   let http: readonly HttpRule[] | undefined;
-  const push = (protocol: number, port: number, l7: 'http' | 'dns' | undefined) => out.push(l7 ? { protocol, port, l7, ...(http && l7 === 'http' && protocol === PROTO.tcp && { http }) } : { protocol, port });
+  let dns: readonly DnsRule[] | undefined;
+  const push = (protocol: number, port: number, l7: 'http' | 'dns' | undefined) => out.push(l7 ? {
+    protocol, port, l7,
+    ...(http && l7 === 'http' && protocol === PROTO.tcp && { http }),
+    ...(dns && l7 === 'dns' && { dns }),
+  } : { protocol, port });
   for (const r of l4) {
     if (r.kind === 'icmp') {
       push(r.family === 4 ? PROTO.icmp : PROTO.icmpv6, ICMP_PORT_BASE + r.type, undefined);
@@ -40,6 +47,7 @@ export function resolveL4(l4: readonly L4Rule[] | 'any', named: readonly NamedPo
     const l7 = l7Of(r);
     // A list with a rule matching everything allows what the port allows: no proxy needed.
     http = r.kind === 'port' && r.l7?.http && !r.l7.http.some((h) => Object.keys(h).length === 0) ? r.l7.http : undefined;
+    dns = r.kind === 'port' ? r.l7?.dns : undefined;
     if (typeof r.port === 'string') {
       for (const np of named) {
         if (np.name === r.port && (r.protocol === 'ANY' || np.protocol === r.protocol)) push(NUMBER[np.protocol], np.port, l7);
@@ -50,8 +58,9 @@ export function resolveL4(l4: readonly L4Rule[] | 'any', named: readonly NamedPo
       push(r.protocol === 'ANY' ? PROTO.any : NUMBER[r.protocol], 0, l7);
       continue;
     }
-    // HTTP rules speak of TCP only: with protocol ANY, the UDP and SCTP ports are not allowed.
-    const protos = r.protocol === 'ANY' ? (http ? [PROTO.tcp] : PORT_PROTOCOLS) : [NUMBER[r.protocol]];
+    // HTTP rules speak of TCP only, DNS rules of UDP and TCP: with protocol ANY, the other
+    // protocols of the port are not allowed.
+    const protos = r.protocol === 'ANY' ? (http ? [PROTO.tcp] : dns ? [PROTO.udp, PROTO.tcp] : PORT_PROTOCOLS) : [NUMBER[r.protocol]];
     for (let port = r.port; port <= (r.endPort ?? r.port); port++) for (const p of protos) push(p, port, l7);
   }
   return out;

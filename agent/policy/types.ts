@@ -27,7 +27,9 @@ export type Peer =
   /** Node labels; resolves to host / remote-node. */
   | { readonly kind: 'nodes'; readonly selector: Selector }
   | { readonly kind: 'service'; readonly namespace: string; readonly name: string }
-  | { readonly kind: 'service-selector'; readonly namespace: string | undefined; readonly selector: Selector };
+  | { readonly kind: 'service-selector'; readonly namespace: string | undefined; readonly selector: Selector }
+  /** toFQDNs: the addresses the DNS proxy learnt for the names these select (as /32 or /128 CIDRs). */
+  | { readonly kind: 'fqdn'; readonly selectors: readonly DnsRule[] };
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP' | 'ANY';
 

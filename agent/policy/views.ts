@@ -41,6 +41,11 @@ export interface ServiceInfo {
   readonly endpointIPs: readonly string[];
 }
 
+/** What the DNS proxy learnt: the live addresses of the names a toFQDNs selector selects. */
+export interface FqdnView {
+  ips(selectors: readonly { readonly matchName?: string; readonly matchPattern?: string }[]): readonly string[];
+}
+
 export interface ServicesView {
   get(namespace: string, name: string): ServiceInfo | undefined;
   list(): readonly ServiceInfo[];

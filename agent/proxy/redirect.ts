@@ -7,13 +7,17 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { L7_PROXY_MARK } from '../../bpf/loader/index.ts';
 import { tproxyRules, type TproxyTarget } from './transparent.ts';
 
 const run = promisify(execFile);
 
 export const L7_TABLE = 'netobs_l7';
-/** The mark the TPROXY rule sets and the policy route that delivers marked packets locally. */
-export const L7_MARK = 0x200;
+/**
+ * The mark the TPROXY rule sets (and the datapath sets on egress packets for the proxy, see
+ * bpf/lib/l7.h) and the policy route that delivers marked packets locally.
+ */
+export const L7_MARK = L7_PROXY_MARK;
 export const L7_ROUTE_TABLE = 2004;
 
 // By absolute path: npm puts a look-alike `nft` package first on PATH.
@@ -24,13 +28,14 @@ export class TproxyRedirect {
   #applied: string | undefined;
   #routed = false;
 
-  constructor(private readonly proxyPort: number) {}
+  /** `dnsPort`: the DNS proxy's, when it runs; its rule (marked UDP) then stays in the table. */
+  constructor(private readonly proxyPort: number, private readonly dnsPort?: number) {}
 
-  /** Makes the table hold exactly `targets`; an empty list removes the table. */
+  /** Makes the table hold exactly `targets` (and the DNS rule); with neither, removes the table. */
   async apply(targets: readonly TproxyTarget[]): Promise<void> {
-    const body = targets.length ? tproxyRules(L7_TABLE, L7_MARK, this.proxyPort, targets) : '';
+    const body = targets.length || this.dnsPort !== undefined ? tproxyRules(L7_TABLE, L7_MARK, this.proxyPort, targets, this.dnsPort) : '';
     if (body === this.#applied) return;
-    if (targets.length && !this.#routed) await this.#route();
+    if (body && !this.#routed) await this.ensureRoute();
     // Declaring the table first makes the delete valid when it does not exist yet.
     const script = `table ip ${L7_TABLE} {}\ndelete table ip ${L7_TABLE}\n${body}`;
     await new Promise<void>((resolve, reject) => {
@@ -41,7 +46,7 @@ export class TproxyRedirect {
   }
 
   /** Marked packets are delivered to the local stack, where the transparent listener takes them. */
-  async #route(): Promise<void> {
+  async ensureRoute(): Promise<void> {
     const rules = (await run('ip', ['rule', 'show'])).stdout;
     if (!rules.includes(`lookup ${L7_ROUTE_TABLE}`)) await run('ip', ['rule', 'add', 'fwmark', `${L7_MARK}/${L7_MARK}`, 'lookup', String(L7_ROUTE_TABLE)]);
     await run('ip', ['route', 'replace', 'local', '0.0.0.0/0', 'dev', 'lo', 'table', String(L7_ROUTE_TABLE)]);

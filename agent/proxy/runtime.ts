@@ -34,6 +34,8 @@ export interface L7ProxyOptions {
   readonly port?: number;
   /** Delay before a dead listener is opened again (default 500 ms). */
   readonly restartMs?: number;
+  /** The DNS proxy's port when it runs: the redirect then also diverts marked UDP to it. */
+  readonly dnsPort?: number;
 }
 
 const compiled = new WeakMap<HttpRule, CompiledHttpRule>();
@@ -60,7 +62,7 @@ export class L7ProxyRuntime {
     this.#host = host;
     this.port = o.port ?? DEFAULT_L7_PROXY_PORT;
     this.#restartMs = o.restartMs ?? 500;
-    this.redirect = new TproxyRedirect(this.port);
+    this.redirect = new TproxyRedirect(this.port, o.dnsPort);
     this.#proxy = new HttpPolicyProxy({
       resolve: (s) => this.#resolve(s),
       onRecord: (r) => this.#host.onRecord(r),

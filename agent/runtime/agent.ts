@@ -24,7 +24,13 @@ import type { IdentityInfo, NamedPort } from '../policy/views.ts';
 import { IpcacheSync, desiredIpcache, ipcacheLookupV4 } from '../datapath/ipcache-sync.ts';
 import { L7ProxyRuntime, type L7ProxyOptions } from '../proxy/runtime.ts';
 import type { TproxyTarget } from '../proxy/transparent.ts';
+import { ReservedIdentity } from '../identity/reserved.ts';
 import { proxyFlow } from '../proxy/flows.ts';
+import { DEFAULT_DNS_PROXY_PORT, DnsProxyRuntime } from '../proxy/dns-runtime.ts';
+import { dnsProxyFlow } from '../proxy/dns-flows.ts';
+import { FqdnCache } from '../proxy/fqdn-cache.ts';
+import type { DnsProxyRecord } from '../proxy/dns-proxy.ts';
+import type { DnsMessage } from '../flows/dns.ts';
 import type { ProxyRecord } from '../proxy/http-proxy.ts';
 import { ServiceSync, desiredServices } from '../datapath/service-sync.ts';
 import { PolicyApplier } from '../datapath/policy-apply.ts';
@@ -72,6 +78,10 @@ export interface AgentOptions {
    * dropped (fails closed).
    */
   l7Proxy?: L7ProxyOptions;
+  /** With l7Proxy: where the names the DNS proxy learnt are kept across agent restarts. */
+  fqdnStateFile?: string;
+  /** How often expired learnt names are dropped (default 10 s). */
+  fqdnGcIntervalMs?: number;
 }
 
 export interface AgentCounters {
@@ -153,13 +163,68 @@ export class Agent {
     });
     this.flows = new FlowEvents(this, o.datapath);
     if (o.l7Proxy) {
+      const dnsPort = o.l7Proxy.dnsPort ?? DEFAULT_DNS_PROXY_PORT;
+      this.dnsProxy = new DnsProxyRuntime({
+        origin: (client, port, proto) => this.datapath.l7orig.lookup(client, port, proto),
+        endpointOf: (ip) => [...this.endpoints.records.values()].find((r) => r.ipv4 === ip && r.ready && r.identity)?.id,
+        identityOf: (ip) => ipcacheLookupV4(this.#ipcache.applied, ip) ?? ReservedIdentity.world,
+        decision: (ep, remote, proto, port) => this.policies.compiler.dnsDecision(ep, 'egress', remote, proto, port),
+        learn: (_q, m) => this.#learn(m),
+        onRecord: (r) => this.#dnsRecord(r),
+        log: (level, msg) => this.#log(level, msg),
+      }, { port: dnsPort });
       this.l7 = new L7ProxyRuntime({
         ends: (local, remote) => this.#connectionEnds(local, remote),
         decision: (ep, remote, port) => this.policies.compiler.l7Decision(ep, 'ingress', remote, port),
         onRecord: (r) => this.#proxyRecord(r),
         log: (level, msg) => this.#log(level, msg),
-      }, o.l7Proxy);
+      }, { ...o.l7Proxy, dnsPort });
     }
+  }
+
+  /** The DNS proxy (egress DNS rules, toFQDNs), with the L7 proxy. */
+  readonly dnsProxy: DnsProxyRuntime | undefined;
+  /** Names the DNS proxy learnt, for toFQDNs peers. */
+  readonly fqdn = new FqdnCache();
+
+  /**
+   * Takes in an allowed answer: its A records become live addresses of the names; if that
+   * changes what a toFQDNs peer selects, a reconcile writes the ipcache and policy entries, and
+   * only then does the answer go to the pod (DnsPolicyProxy holds it until this resolves).
+   */
+  async #learn(m: DnsMessage): Promise<void> {
+    const byName = new Map<string, { ip: string; ttl: number }[]>();
+    const query = m.questions[0]?.name;
+    for (const a of m.answers) {
+      if (a.type !== 1 || !a.data) continue;
+      // The address belongs to the name it answers and to the name asked (a CNAME chain's start).
+      for (const n of new Set([a.name, ...(query ? [query] : [])])) {
+        let l = byName.get(n);
+        if (!l) byName.set(n, (l = []));
+        l.push({ ip: a.data, ttl: a.ttl });
+      }
+    }
+    let changed = false;
+    for (const [name, recs] of byName) if (this.fqdn.learn(name, recs)) changed = true;
+    if (!changed) return;
+    if (this.#o.fqdnStateFile) await this.fqdn.save(this.#o.fqdnStateFile).catch((err: unknown) => this.errors.set('fqdn-state', `save learnt names: ${(err as Error).message}`));
+    await this.#reconcileAfterChange();
+  }
+
+  /** A reconcile that starts after this call (one already running may predate the change). */
+  async #reconcileAfterChange(): Promise<void> {
+    if (this.#running) await this.#running;
+    await this.reconcileNow();
+  }
+
+  #dnsRecord(r: DnsProxyRecord): void {
+    const ep = [...this.endpoints.records.values()].find((e) => e.id === r.endpointId);
+    const flow = dnsProxyFlow(r, this.flowContext, {
+      clientIdentity: ep?.identity ?? 0,
+      serverIdentity: ipcacheLookupV4(this.#ipcache.applied, r.server.address) ?? ReservedIdentity.world,
+      policy: (ref) => PolicyState.flowPolicy(ref, this.policies.revision), monotonicNs: process.hrtime.bigint(),
+    });
+    this.flows.pipeline.inject(flow);
   }
 
   /** The L7 proxy, when enabled (AgentOptions.l7Proxy). */
@@ -246,6 +311,27 @@ export class Agent {
       },
     };
     this.flows.start();
+    if (this.dnsProxy) {
+      if (this.#o.fqdnStateFile) {
+        const n = this.fqdn.restore(this.#o.fqdnStateFile);
+        if (n) this.#log('info', `dns proxy: ${n} learnt addresses restored from ${this.#o.fqdnStateFile}`);
+      }
+      // The policy route goes in before any policy entry can mark a packet: without it a marked
+      // query would be forwarded past the proxy.
+      try {
+        await this.l7?.redirect.ensureRoute();
+        await this.dnsProxy.start();
+        this.errors.delete('dns-proxy');
+      } catch (err) {
+        this.errors.set('dns-proxy', (err as Error).message);
+        this.#log('error', (err as Error).message);
+      }
+      this.#intervals.push(setInterval(() => {
+        if (!this.fqdn.gc()) return;
+        if (this.#o.fqdnStateFile) void this.fqdn.save(this.#o.fqdnStateFile).catch(() => {});
+        this.#schedule(0);
+      }, this.#o.fqdnGcIntervalMs ?? 10_000));
+    }
     this.events.add({ type: AgentEventType.AGENT_STARTED, agent_start: { time: timestampFromMs(Date.now()) } });
     this.#intervals.push(
       setInterval(() => {
@@ -277,6 +363,7 @@ export class Agent {
     for (const t of this.#intervals) clearInterval(t);
     this.flows.stop();
     await this.l7?.stop();
+    await this.dnsProxy?.stop();
     await this.#o.source.stop();
     await this.#running;
   }
@@ -413,14 +500,14 @@ export class Agent {
         const pod = this.state.objects.pods.get(r.key);
         return { id: r.id, identity: r.identity, labels: this.podIdentities.get(r.key)?.labels ?? [], namedPorts: pod ? namedPorts(pod) : [] };
       });
-    return { endpoints, identities, cidrIdentities: this.cidr, services: servicesView(this.state), nodes: nodeInfos(this.state, this.nodeName) };
+    return { endpoints, identities, cidrIdentities: this.cidr, services: servicesView(this.state), nodes: nodeInfos(this.state, this.nodeName), fqdn: this.fqdn };
   }
 
   #applyPolicies(rewrite: EndpointRecord[]): void {
     const t0 = performance.now();
     const r = this.state.revision;
     const eps = [...this.endpoints.records.values()].map((e) => `${e.id}:${e.identity}`).sort().join(',');
-    const viewKey = `${r.pods}/${r.namespaces}/${r.nodes}/${r.services}/${r.endpointslices}/${this.allocator.identities().length}/${eps}`;
+    const viewKey = `${r.pods}/${r.namespaces}/${r.nodes}/${r.services}/${r.endpointslices}/${this.allocator.identities().length}/${eps}/${this.fqdn.revision}`;
     const deltas: CompileDelta[] = [];
     if (this.#first) {
       const { validity } = this.policies.sync(this.state.objects.policies, true);

@@ -96,7 +96,8 @@ struct flow {
 	union addr16 nat_addr;
 	__u16 nat_port;
 	__u16 svc_id;
-	__u32 pad2;
+	__u8 proxy;         /* allowed only through the egress L7 proxy (l7.h) */
+	__u8 pad2[3];
 };
 
 #endif

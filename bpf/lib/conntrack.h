@@ -48,6 +48,7 @@
 
 #define CT_F_REPLY_SEEN 0x1
 #define CT_F_SVC 0x2       /* sent to a Service address: replies get it back as their source */
+#define CT_F_PROXY 0x4     /* egress through the L7 proxy: the pod's packets are marked for it */
 
 #define CT_SEEN_MASK (TCPF_FIN | TCPF_SYN | TCPF_RST)
 
@@ -282,6 +283,8 @@ static __always_inline int ct_create(const struct flow *f, __u64 now, __u32 poli
 		ep->nat_port = f->nat_port;
 		ep->svc_id = f->svc_id;
 	}
+	if (f->proxy)
+		ep->flags |= CT_F_PROXY;
 	if (f->p.proto == PROTO_TCP) {
 		ep->tcp_seen_fwd = f->p.tcp_flags & CT_SEEN_MASK;
 		ep->tcp_state = ct_tcp_state(ep->tcp_seen_fwd, 0);

@@ -8,6 +8,45 @@
 #include "common.h"
 #include "config.h"
 
+/* Egress L7 proxy (the DNS proxy). A packet that the endpoint's egress policy allows only
+ * through the proxy leaves from_ep marked: the node's policy route delivers marked packets to
+ * the local stack, where the agent's nftables TPROXY rule hands them to the proxy's socket; with
+ * no rule or no socket nothing takes them, so the policy fails closed. The packet's original
+ * destination is kept per client address and port for the proxy, which relays to it. Keep the
+ * mark equal to agent/proxy/redirect.ts L7_MARK. */
+#define L7_PROXY_MARK 0x200
+
+struct l7_orig_key {
+	__u8 addr[16];  /* the pod's address and port (host byte order), the protocol */
+	__u16 port;
+	__u8 proto;
+	__u8 pad;
+};
+
+struct l7_orig_value {
+	__u8 addr[16];  /* where the pod sent it (a Service address already translated) */
+	__u16 port;
+	__u16 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct l7_orig_key);
+	__type(value, struct l7_orig_value);
+} netobs_l7_orig SEC(".maps");
+
+static __always_inline void l7_redirect_egress_pkt(struct __sk_buff *skb, const struct pkt *p)
+{
+	struct l7_orig_key k = { .port = p->sport, .proto = p->proto };
+	struct l7_orig_value v = { .port = p->dport };
+
+	__builtin_memcpy(k.addr, p->saddr.b, 16);
+	__builtin_memcpy(v.addr, p->daddr.b, 16);
+	bpf_map_update_elem(&netobs_l7_orig, &k, &v, BPF_ANY);
+	skb->mark = L7_PROXY_MARK;
+}
+
 #define WORD(a, b, c, d) ((__u32)(a) | ((__u32)(b) << 8) | ((__u32)(c) << 16) | ((__u32)(d) << 24))
 
 static __always_inline int l7_http_start(__u32 w)

@@ -269,6 +269,26 @@ const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
  * frontends, in an order that never lets a packet see a half-written Service: backends
  * first, then a Service's slots, then its slot 0 (count); removals the other way round.
  */
+/**
+ * Where a pod sent a packet that the datapath diverted to the egress L7 proxy (bpf/lib/l7.h):
+ * the proxy's socket sees the pod's address and port, this map gives the original destination.
+ */
+export class L7OrigMap {
+  constructor(readonly map: BpfMap) {}
+
+  lookup(client: string, port: number, proto: number): { address: string; port: number } | undefined {
+    const K = STRUCTS.l7_orig_key;
+    const k = new Uint8Array(K.size);
+    k.set(parseIp(client).addr, K.fields.addr[0]);
+    new DataView(k.buffer).setUint16(K.fields.port[0], port, true);
+    k[K.fields.proto[0]] = proto;
+    const v = this.map.lookup(k);
+    if (!v) return undefined;
+    const V = STRUCTS.l7_orig_value.fields;
+    return { address: formatIp(v, V.addr[0]), port: new DataView(v.buffer, v.byteOffset).getUint16(V.port[0], true) };
+  }
+}
+
 export class ServiceMap {
   constructor(
     readonly svc: BpfMap,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { readAsset } from '../../lib/assets.ts';
 import { BpfMap, mapInfo, type MapInfo } from './bpf-map.ts';
 import { DEFAULT_BPFFS_ROOT, ensureBpffsMount, removePins, unlinkIfExists } from './bpffs.ts';
-import { ConntrackMap, EndpointMap, IpcacheMap, PolicyMap, ServiceMap } from './datapath-maps.ts';
+import { ConntrackMap, EndpointMap, IpcacheMap, L7OrigMap, PolicyMap, ServiceMap } from './datapath-maps.ts';
 import { LoadError, errnoName } from './errors.ts';
 import { EventReader } from './event-reader.ts';
 import { DEFAULT_CONFIG, DROP_REASON_NAMES, METRICS_ENTRIES, STRUCTS, decodeConfig, encodeConfig, type DatapathConfig } from './layout.ts';
@@ -31,6 +31,7 @@ export const MAP_NAMES = [
   'netobs_lb_svc',
   'netobs_lb_backend',
   'netobs_lb_conn',
+  'netobs_l7_orig',
 ] as const;
 export type MapName = (typeof MAP_NAMES)[number];
 
@@ -73,6 +74,8 @@ export class Datapath {
   readonly conntrack: ConntrackMap;
   /** Service translation at the pods' egress (bpf/lib/lb.h). */
   readonly services: ServiceMap;
+  /** Original destinations of packets diverted to the egress L7 proxy. */
+  readonly l7orig: L7OrigMap;
   readonly events: EventReader;
   /** Program fds: from-endpoint runs on the host veth's tc ingress, to-endpoint on its egress. */
   readonly programs: { fromEndpoint: number; toEndpoint: number };
@@ -112,6 +115,7 @@ export class Datapath {
     this.conntrack = new ConntrackMap(this.map('netobs_ct_tcp'), this.map('netobs_ct_any'));
     this.services = new ServiceMap(this.map('netobs_lb_svc'), this.map('netobs_lb_backend'), this.map('netobs_lb_conn'));
     this.events = new EventReader(this.map('netobs_events'), this.map('netobs_lost'));
+    this.l7orig = new L7OrigMap(this.map('netobs_l7_orig'));
   }
 
   /** Loads the datapath, reusing maps already pinned under the root (agent restart). */

@@ -11,6 +11,8 @@ export {
   DropReason,
   DROP_REASON_NAMES,
   EndpointFlags,
+  CT_F_PROXY,
+  L7_PROXY_MARK,
   MatchType,
   Verdict,
 } from './layout.ts';

@@ -49,6 +49,10 @@ export type PolicyAction = 'allow' | 'deny' | 'proxy';
 
 /** bpf/lib/conntrack.h CT_F_SVC: the entry's connection was sent to a Service address. */
 export const CT_F_SVC = 0x2;
+/** bpf/lib/conntrack.h CT_F_PROXY: the pod's packets of this connection go to the egress L7 proxy. */
+export const CT_F_PROXY = 0x4;
+/** bpf/lib/l7.h L7_PROXY_MARK: the mark of packets diverted to an L7 proxy (agent/proxy/redirect.ts). */
+export const L7_PROXY_MARK = 0x200;
 
 /** bpf/lib/conntrack.h CT_TCP_*. */
 export const TCP_STATES = ['none', 'syn-sent', 'established', 'fin-wait', 'closed'] as const;
@@ -133,6 +137,8 @@ export const STRUCTS = {
   lb_backend: { size: 20, fields: { addr: [0, 16], port: [16, 2], pad: [18, 2] } },
   lb_conn: { size: 8, fields: { backend_id: [0, 4], svc_id: [4, 4] } },
   metrics_value: { size: 16, fields: { packets: [0, 8], bytes: [8, 8] } },
+  l7_orig_key: { size: 20, fields: { addr: [0, 16], port: [16, 2], proto: [18, 1], pad: [19, 1] } },
+  l7_orig_value: { size: 20, fields: { addr: [0, 16], port: [16, 2], pad: [18, 2] } },
 } as const satisfies Record<string, StructLayout>;
 
 const F = STRUCTS;

@@ -14,17 +14,20 @@ export interface TestRunResult {
   retval: number;
   /** Average run time in ns as measured by the kernel. */
   durationNs: number;
+  /** skb->mark after the program (with an ifindex given, when a context is passed). */
+  mark?: number;
   /** The packet after the program (programs may rewrite it). */
   data: Uint8Array;
 }
 
 const SKB_CTX_SIZE = 192; // struct __sk_buff
 const SKB_IFINDEX = 40;
+const SKB_MARK = 8;
 const OPTS_SIZE = 80; // struct bpf_test_run_opts (libbpf 1.1)
 
 export function testRun(progFd: number, packet: Uint8Array, o: TestRunOptions = {}): TestRunResult {
   const outSize = packet.length + 256;
-  const mem = nativeAlloc(OPTS_SIZE + packet.length + outSize + SKB_CTX_SIZE);
+  const mem = nativeAlloc(OPTS_SIZE + packet.length + outSize + 2 * SKB_CTX_SIZE);
   try {
     const base = mem.ptr;
     const inOff = OPTS_SIZE;
@@ -41,6 +44,8 @@ export function testRun(progFd: number, packet: Uint8Array, o: TestRunOptions = 
       v.setUint32(ctxOff + SKB_IFINDEX, o.ifindex, true);
       v.setBigUint64(32, base + BigInt(ctxOff), true); // ctx_in
       v.setUint32(48, SKB_CTX_SIZE, true); // ctx_size_in
+      v.setBigUint64(40, base + BigInt(ctxOff + SKB_CTX_SIZE), true); // ctx_out
+      v.setUint32(52, SKB_CTX_SIZE, true); // ctx_size_out
     }
     v.setInt32(60, o.repeat ?? 1, true); // repeat
     const rc = loadLibbpf().testRun(progFd, base);
@@ -50,6 +55,7 @@ export function testRun(progFd: number, packet: Uint8Array, o: TestRunOptions = 
       retval: v.getUint32(56, true),
       durationNs: v.getUint32(64, true),
       data: mem.bytes.slice(outOff, outOff + Math.min(outLen, outSize)),
+      ...(o.ifindex !== undefined && { mark: v.getUint32(ctxOff + SKB_CTX_SIZE + SKB_MARK, true) }),
     };
   } finally {
     mem.free();

@@ -56,7 +56,7 @@ const unenforced = (what: string): JSONSchemaProps =>
 const l7Rules = obj(
   {
     http: list(httpRule, 'Allowed HTTP requests. Not enforced by netobs yet: a policy carrying them is refused (Valid=False) rather than allowing every request on the port.'),
-    dns: list(fqdnSelector, 'Allowed DNS queries. Not enforced by netobs yet: a policy carrying them is refused (Valid=False) rather than allowing every query on the port.'),
+    dns: list(fqdnSelector, 'Allowed DNS queries (egress): the DNS proxy answers any other query on the port with REFUSED. On ingress only matchPattern "*" is accepted (visibility).'),
     kafka: unenforced('Kafka rules'),
     l7proto: str('A generic L7 parser name: not enforced by netobs; a policy naming one is refused (Valid=False).'),
     l7: unenforced('Generic L7 rules'),
@@ -126,7 +126,7 @@ export function egressRule(deny: boolean): JSONSchemaProps {
       toCIDRSet: list(cidrRule, 'Peer CIDRs with exceptions.'),
       toEntities: entities,
       toServices: list(serviceSelector, 'Peer Services.'),
-      ...(deny ? {} : { toFQDNs: list(fqdnSelector, 'Peer DNS names. Not enforced by netobs yet (needs the DNS proxy): a policy carrying them is refused (Valid=False); use toCIDRSet.') }),
+      ...(deny ? {} : { toFQDNs: list(fqdnSelector, 'Peer DNS names: the addresses the DNS proxy learnt from answers to this pod\'s lookups (at least one hour each, or the TTL if longer). The policy needs an egress dns rule for those lookups (Valid=False otherwise); cannot be combined with other peers in one rule.') }),
       toNodes: list(labelSelector('Nodes with these labels.'), 'Peer nodes by label.'),
       toPorts: list(portRule(!deny), 'Destination ports on the peers.'),
       icmps: list(icmpRule, 'ICMP types.'),

@@ -5,7 +5,8 @@
 import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigFlags, Direction, DropReason, Verdict } from '../../bpf/loader/layout.ts';
+import { CT_F_PROXY, CT_F_SVC, ConfigFlags, Direction, DropReason, L7_PROXY_MARK, Verdict } from '../../bpf/loader/layout.ts';
+import { L7_MARK } from '../../agent/proxy/redirect.ts';
 import { EventType, ObsPoint } from '../../bpf/loader/events.ts';
 import * as wire from '../../api/types.ts';
 import { DROP_REASON_ENUM, DROP_REASON_TEXT, TRACE_POINT_NAME } from '../../api/names.ts';
@@ -66,4 +67,12 @@ test('directions and verdicts: bpf/lib/common.h DIR_*, VERDICT_* = the loader an
 test('config flags: bpf/lib/config.h CFG_* flags = bpf/loader/layout.ts ConfigFlags', (t) => {
   const header = withPrefix('CFG_');
   for (const [name, v] of Object.entries(ConfigFlags)) t.is(header[name], v, `CFG_${name}`);
+});
+
+test('L7 proxy: bpf/lib/l7.h L7_PROXY_MARK = the loader = the agent\'s redirect mark; conntrack flags', (t) => {
+  const h = headerDefines();
+  t.is(h.get('L7_PROXY_MARK'), L7_PROXY_MARK);
+  t.is(L7_MARK, L7_PROXY_MARK);
+  t.is(h.get('CT_F_SVC'), CT_F_SVC);
+  t.is(h.get('CT_F_PROXY'), CT_F_PROXY);
 });

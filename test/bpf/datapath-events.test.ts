@@ -84,5 +84,6 @@ test('maps() lists every map with its size and entries', (t) => {
   t.is(maps.netobs_policy?.keySize, 12);
   t.is(maps.netobs_lb_svc?.keySize, 24);
   t.is(maps.netobs_lb_conn?.type, 'lru_hash');
-  t.is(Object.keys(maps).length, 13);
+  t.is(maps.netobs_l7_orig?.type, 'lru_hash');
+  t.is(Object.keys(maps).length, 14);
 });

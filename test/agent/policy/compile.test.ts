@@ -261,3 +261,22 @@ test('HTTP rules on ingress make proxy entries, and the decision the proxy appli
   const plain = crd('plain', '  endpointSelector: {matchLabels: {class: deathstar}}\n  ingress:\n  - fromEndpoints: [{matchLabels: {class: tiefighter}}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}]}]');
   t.deepEqual(lines(compileYaml([l7, plain], SW), 1), ['1 ingress 1 any allow []', '1 ingress 16081 tcp/80 proxy [default/l7]', '1 ingress 16093 tcp/80 allow [default/l7,default/plain]']);
 });
+
+test('egress DNS rules make proxy entries (UDP and TCP for ANY); toFQDNs peers are the learnt addresses', (t) => {
+  const fqdn = crd('fqdn', '  endpointSelector: {matchLabels: {class: xwing}}\n  egress:\n  - toEndpoints: [{matchLabels: {k8s:io.kubernetes.pod.namespace: kube-system, k8s-app: kube-dns}}]\n    toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*.world.lab"}]}}]\n  - toFQDNs: [{matchName: api.world.lab}]\n    toPorts: [{ports: [{port: "80", protocol: TCP}]}]');
+  const learnt: Record<string, string[]> = { 'api.world.lab': ['198.18.0.11'], 'www.world.lab': ['198.18.0.10'] };
+  const view = { ips: (sels: readonly { matchName?: string }[]) => sels.flatMap((s) => learnt[s.matchName ?? ''] ?? []) };
+  const r = compileYaml([fqdn], SW, { fqdn: view });
+  t.deepEqual(r.ipcache.map((c) => c.prefix), ['198.18.0.11/32']);
+  t.deepEqual([...lines(r, 2)].sort(), ['2 egress 453 tcp/53 proxy [default/fqdn]', '2 egress 453 udp/53 proxy [default/fqdn]', '2 egress cidr:198.18.0.11/32 tcp/80 allow [default/fqdn]']);
+  // Nothing learnt yet: no address is allowed, the DNS entries stay.
+  const none = compileYaml([fqdn], SW, { fqdn: { ips: () => [] } });
+  t.deepEqual(none.ipcache, []);
+  t.deepEqual(lines(none, 2).filter((l) => l.includes('tcp/80')), []);
+  const c = new PolicyCompiler({ cidrIdentities: new CidrIdentities(), ...cluster(SW), fqdn: view });
+  c.load([yamlPolicy(fqdn)]);
+  const ref = { kind: 'NetobsNetworkPolicy' as const, namespace: 'default', name: 'fqdn' };
+  t.deepEqual(c.dnsDecision(2, 'egress', 453, 17, 53), { kind: 'dns', rules: [{ policy: ref, rules: [{ matchPattern: '*.world.lab' }] }] });
+  t.deepEqual(c.dnsDecision(2, 'egress', 454, 17, 53), { kind: 'denied', policies: [] });
+  t.deepEqual(c.dnsDecision(1, 'egress', 453, 17, 53), { kind: 'all', policies: [] }, 'not enforced on egress');
+});

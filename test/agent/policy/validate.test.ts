@@ -30,7 +30,12 @@ test(invalid, `${CRD}spec: {ingress: [{}]}`, 'spec.endpointSelector: is required
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingres: [{}]}`, 'spec.ingres: unknown field (known: endpointSelector, ingress, ingressDeny, egress, egressDeny, enableDefaultDeny, description, labels, log)');
 test(invalid, `${CRD}spec: {nodeSelector: {}}`, 'spec.nodeSelector: not supported by netobs (host firewall policies are not available)');
 test(invalid, `${CRD}specs: [{endpointSelector: {}}, {endpointSelector: {matchLabels: {app: 1}}}]`, 'specs[1].endpointSelector.matchLabels.app: 1 is not a string');
-test(invalid, `${CRD}spec: {endpointSelector: {}, egress: [{toFQDNs: [{matchName: a.com}]}]}`, 'spec.egress[0].toFQDNs: not supported by netobs (toFQDNs needs the DNS proxy, which netobs does not run yet; use toCIDRSet)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, egress: [{toFQDNs: [{matchName: a.com}]}]}`, 'spec.egress: toFQDNs needs DNS lookups through the DNS proxy: add an egress rule toward the DNS server with toPorts [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*"}]}}] (the names it allows are the ones that can be learnt)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, egress: [{toFQDNs: [{matchName: a.com}], toCIDR: [10.0.0.0/8]}]}`, 'spec.egress[0].toFQDNs: cannot be combined with toCIDR in one rule (write a separate rule)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, egress: [{toFQDNs: [{matchPattern: "a/b"}]}]}`, 'spec.egress[0].toFQDNs[0]: matchPattern "a/b" is not a DNS name pattern (letters, digits, \'-\', \'_\' and \'*\' in dot-separated labels)');
+test('toFQDNs with a dns rule for the lookups is valid', (t) => {
+  t.deepEqual(validatePolicy(parse(`${CRD}spec: {endpointSelector: {}, egress: [{toFQDNs: [{matchName: api.world.lab}], toPorts: [{ports: [{port: "80"}]}]}, {toEntities: [world], toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*.world.lab"}]}}]}]}`)), { valid: true });
+});
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toEndpoints: [{}]}]}`, 'spec.ingress[0].toEndpoints: unknown field (known: fromEndpoints, fromCIDR, fromCIDRSet, fromEntities, fromNodes, toPorts, icmps)');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{fromCIDR: [10.0.0.0/33]}]}`, 'spec.ingress[0].fromCIDR[0]: "10.0.0.0/33" is not a CIDR (use a.b.c.d/n or x:y::/n)');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{fromCIDRSet: [{cidr: 10.0.0.0/8, except: [11.0.0.0/16]}]}]}`, 'spec.ingress[0].fromCIDRSet[0].except[0]: "11.0.0.0/16" is not inside "10.0.0.0/8"');
@@ -49,7 +54,10 @@ test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80"}], rules: {l7proto: foo, l7: [{}]}}]}]}`, 'spec.ingress[0].toPorts[0].rules.l7proto: not supported by netobs (netobs does not enforce this L7 protocol)');
 // L7 rules the proxy does not enforce make a policy invalid: never a silent port-wide allow.
 test(invalid, `${CRD}spec: {endpointSelector: {}, egress: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{method: POST, path: /v1/request-landing}]}}]}]}`, "spec.egress[0].toPorts[0].rules.http: not supported by netobs (HTTP rules are enforced on ingress only: on egress they would allow every request on the port; put the rule on the server's ingress, or allow the port without rules, or with http: [{}] for visibility)");
-test(invalid, `${CRD}spec: {endpointSelector: {}, egress: [{toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [{matchName: api.world.lab}]}}]}]}`, 'spec.egress[0].toPorts[0].rules.dns: not supported by netobs (DNS rules are not enforced yet: without the DNS proxy they would allow every query on the port; allow the port without rules, or with dns: [{matchPattern: "*"}] for visibility)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [{matchName: api.world.lab}]}}]}]}`, 'spec.ingress[0].toPorts[0].rules.dns: not supported by netobs (DNS rules are enforced on egress only (the DNS proxy judges the queries a pod sends); allow the port without rules, or with dns: [{matchPattern: "*"}] for visibility)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, egress: [{toPorts: [{ports: [{port: "0", protocol: UDP}], rules: {dns: [{matchName: api.world.lab}]}}]}]}`, 'spec.egress[0].toPorts[0].ports[0].port: a port with dns rules needs its number (e.g. "53"): the DNS proxy takes only the ports named');
+test(invalid, `${CRD}spec: {endpointSelector: {}, egress: [{toPorts: [{ports: [{port: "53", protocol: SCTP}], rules: {dns: [{matchPattern: "*"}]}}]}]}`, 'spec.egress[0].toPorts[0].ports[0].protocol: dns rules apply to UDP and TCP (or ANY)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, egress: [{toPorts: [{ports: [{port: "53"}], rules: {dns: [{matchPattern: "a+b.lab"}]}}]}]}`, 'spec.egress[0].toPorts[0].rules.dns[0]: matchPattern "a+b.lab" is not a DNS name pattern (letters, digits, \'-\', \'_\' and \'*\' in dot-separated labels)');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{icmps: [{fields: [{type: Ping}]}]}]}`, 'spec.ingress[0].icmps[0].fields[0].type: "Ping" is not an IPv4 ICMP type (0-255 or a name such as EchoRequest)');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{icmps: [{fields: [{family: IPv5, type: 8}]}]}]}`, 'spec.ingress[0].icmps[0].fields[0].family: "IPv5" is not IPv4 or IPv6');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{icmps: [{fields: [{type: 8}]}], toPorts: [{ports: [{port: "80"}]}]}]}`, 'spec.ingress[0].icmps: cannot be combined with toPorts in one rule (write a separate rule)');
@@ -77,5 +85,8 @@ test('L7 rules that match everything are exact without a proxy, so they stay val
 
 test('HTTP rules on ingress are enforced by the proxy, so they are valid', (t) => {
   t.deepEqual(validatePolicy(parse(`${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{method: GET}]}}]}]}`)), { valid: true });
+});
+test('DNS rules on egress are enforced by the DNS proxy, so they are valid', (t) => {
+  t.deepEqual(validatePolicy(parse(`${CRD}spec: {endpointSelector: {}, egress: [{toPorts: [{ports: [{port: "53", protocol: ANY}], rules: {dns: [{matchPattern: "*.world.lab"}, {matchName: api.other.lab}]}}]}]}`)), { valid: true });
 });
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{path: "/(a)\\\\1"}]}}]}]}`, 'spec.ingress[0].toPorts[0].rules.http[0].path: "/(a)\\\\1" needs backtracking (backreferences or lookaround), which RE2 (Cilium) refuses too: rewrite it without them');
