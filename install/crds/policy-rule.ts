@@ -55,7 +55,7 @@ const unenforced = (what: string): JSONSchemaProps =>
 
 const l7Rules = obj(
   {
-    http: list(httpRule, 'Allowed HTTP requests. Not enforced by netobs yet: a policy carrying them is refused (Valid=False) rather than allowing every request on the port.'),
+    http: list(httpRule, 'Allowed HTTP requests (ingress): the L7 proxy answers any other request on the port with 403 Access denied. On egress only an empty rule (visibility) is accepted; others are refused (Valid=False) rather than allowing every request on the port.'),
     dns: list(fqdnSelector, 'Allowed DNS queries (egress): the DNS proxy answers any other query on the port with REFUSED. On ingress only matchPattern "*" is accepted (visibility).'),
     kafka: unenforced('Kafka rules'),
     l7proto: str('A generic L7 parser name: not enforced by netobs; a policy naming one is refused (Valid=False).'),
