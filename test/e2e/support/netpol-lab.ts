@@ -25,8 +25,9 @@ export interface ModelLab {
   serviceIPs: Map<PodId, string>;
 }
 
-export async function kubectl(lab: Pick<ModelLab, 'kubeconfig'>, args: string[], input?: string): Promise<string> {
-  const p = run('kubectl', ['--kubeconfig', lab.kubeconfig, ...args], { timeout: 120_000, maxBuffer: 64 << 20 });
+export async function kubectl(lab: Pick<ModelLab, 'kubeconfig' | 'socketDir'>, args: string[], input?: string): Promise<string> {
+  // A discovery cache of its own: kubectl's default one is shared with other labs on this host.
+  const p = run('kubectl', ['--kubeconfig', lab.kubeconfig, '--cache-dir', `${lab.socketDir}-kcache`, ...args], { timeout: 120_000, maxBuffer: 64 << 20 });
   if (input !== undefined) {
     p.child.stdin!.end(input);
   }
@@ -81,6 +82,7 @@ export function modelObjects(socketDir: string): object[] {
 
 export async function createModel(lab: ModelLab): Promise<void> {
   rmSync(lab.socketDir, { recursive: true, force: true });
+  rmSync(`${lab.socketDir}-kcache`, { recursive: true, force: true });
   mkdirSync(lab.socketDir, { recursive: true });
   await applyObjects(lab, modelObjects(lab.socketDir));
   for (const ns of NAMESPACES) await kubectl(lab, ['-n', ns, 'wait', '--for=condition=Ready', 'pod', '--all', '--timeout=120s']);
