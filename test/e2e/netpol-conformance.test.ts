@@ -23,13 +23,25 @@ const started = Date.now();
 /** Labels a case added, removed again before the next case. */
 const added = { pods: new Map<PodId, Set<string>>(), ns: new Map<string, Set<string>>() };
 
-async function waitForAgents(before: { node: string; policyRevision: number }[], what: string): Promise<void> {
+/** Every agent's last seen revision; a change counts once every agent moved past it. */
+let revisions: { node: string; policyRevision: number; policies: number }[] = [];
+/** Policies present before the suite (e.g. from the install), counted by every agent. */
+let basePolicies = 0;
+
+/**
+ * Until every agent holds `count` policies (beyond the suite's baseline) and, when `changed`, has
+ * a revision past the one last seen: the agents have parsed and compiled what the API holds.
+ */
+async function waitForAgents(count: number, changed: boolean, what: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const now = await agentRevisions(lab!);
-    const fresh = before.every((b) => now.some((n) => n.node === b.node && n.policyRevision > b.policyRevision));
-    if (fresh && now.length >= before.length) return;
-    if (Date.now() > deadline) throw new Error(`agents did not take ${what} in within 30 s: before ${JSON.stringify(before)}, now ${JSON.stringify(now)}`);
+    const fresh = !changed || revisions.every((b) => now.some((n) => n.node === b.node && n.policyRevision > b.policyRevision));
+    if (now.length > 0 && now.length >= revisions.length && fresh && now.every((n) => n.policies === basePolicies + count)) {
+      revisions = now;
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`agents did not take ${what} in within 30 s: before ${JSON.stringify(revisions)}, now ${JSON.stringify(now)}`);
     await new Promise((r) => setTimeout(r, 300));
   }
 }
@@ -41,19 +53,12 @@ async function label(kind: 'pod' | 'namespace', name: string, ns: string | undef
 
 /** No policies, labels as created, every pair reachable again. */
 async function reset(): Promise<void> {
-  const before = await agentRevisions(lab!);
-  let deleted = false;
-  for (const ns of NAMESPACES) {
-    for (const kind of ['networkpolicies.networking.k8s.io', 'networkpolicies.netobs.io']) {
-      const out = await kubectl(lab!, ['-n', ns, 'delete', kind, '--all']);
-      if (/deleted/.test(out)) deleted = true;
-    }
-  }
+  await Promise.all(NAMESPACES.map((ns) => kubectl(lab!, ['-n', ns, 'delete', 'networkpolicies.networking.k8s.io,networkpolicies.netobs.io', '--all'])));
   for (const [id, keys] of added.pods) await label('pod', id.split('/')[1]!, id.split('/')[0], Object.fromEntries([...keys].map((k) => [k, null])));
   for (const [ns, keys] of added.ns) await label('namespace', ns, undefined, Object.fromEntries([...keys].map((k) => [k, null])));
   added.pods.clear();
   added.ns.clear();
-  if (deleted) await waitForAgents(before, 'the policy deletions');
+  await waitForAgents(0, false, 'the policy deletions');
   for (const via of [false, true]) {
     const v = await expectMatrix(lab!, () => new Reachability(true), via);
     if (!v.ok) throw new Error(`without policies not every pod reaches every other:\n${v.report}`);
@@ -68,6 +73,8 @@ test.before(async () => {
   const r = spawnSync(binary, ['install', '--set', 'agent.mountBpffs=false', '--timeout', '3m'], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: lab.kubeconfig }, timeout: 240_000 });
   if (r.status !== 0) throw new Error(`install failed: ${r.stderr}`);
   await createModel(lab);
+  revisions = await agentRevisions(lab);
+  basePolicies = revisions[0]?.policies ?? 0;
 });
 
 test.after.always(async () => {
@@ -88,8 +95,12 @@ for (const c of CASES) {
   serial(c.name, async (t) => {
     await reset();
     const steps = c.steps({ ip: (p) => lab!.podIPs.get(p)! });
+    const applied = new Set<string>();
     for (const [i, s] of steps.entries()) {
-      const before = await agentRevisions(lab!);
+      for (const o of s.apply ?? []) {
+        const m = o.metadata as { name: string; namespace: string };
+        applied.add(`${String(o.apiVersion)}/${m.namespace}/${m.name}`);
+      }
       if (s.apply) await applyObjects(lab!, s.apply);
       if (s.podLabels) {
         const [ns, name] = s.podLabels.pod.split('/') as [string, string];
@@ -105,7 +116,7 @@ for (const c of CASES) {
         added.ns.set(s.nsLabels.ns, keys);
       }
       // A policy change bumps every agent's policy revision; a label change is seen by probing.
-      if (s.apply) await waitForAgents(before, `step ${i + 1}'s policies`);
+      if (s.apply) await waitForAgents(applied.size, true, `step ${i + 1}'s policies`);
       const v = await expectMatrix(lab!, s.expect, c.viaService ?? false);
       if (!v.ok) t.fail(`step ${i + 1} of ${steps.length}: the matrix never matched (${v.attempts} probes of every pair)\n${v.report}`);
       else t.pass();
