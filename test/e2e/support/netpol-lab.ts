@@ -34,8 +34,9 @@ export async function kubectl(lab: Pick<ModelLab, 'kubeconfig' | 'socketDir'>, a
   return (await p).stdout;
 }
 
+/** A stream of documents (JSON is YAML), not a v1 List: kubectl validates a List against OpenAPI v2, which the lab leaves empty. */
 export const applyObjects = (lab: ModelLab, items: readonly object[]): Promise<string> =>
-  kubectl(lab, ['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items }));
+  kubectl(lab, ['apply', '-f', '-'], items.map((o) => JSON.stringify(o)).join('\n---\n'));
 
 /** Namespaces, pods (servers with named ports) and a Service per pod. */
 export function modelObjects(socketDir: string): object[] {
