@@ -69,7 +69,7 @@ test.before(async () => {
   if (!existsSync(binary)) throw new Error(`${binary} missing: run 'npm run build' before the tests`);
   await labDown(LAB).catch(() => {});
   const info = await labUp({ name: LAB, nodes: 2 });
-  lab = { kubeconfig: info.kubeconfig, binary, socketDir: `/run/netobs-netpol-${LAB}`, podIPs: new Map(), serviceIPs: new Map() };
+  lab = { kubeconfig: info.kubeconfig, socketDir: `/run/netobs-netpol-${LAB}`, podIPs: new Map(), serviceIPs: new Map() };
   const r = spawnSync(binary, ['install', '--set', 'agent.mountBpffs=false', '--timeout', '3m'], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: lab.kubeconfig }, timeout: 240_000 });
   if (r.status !== 0) throw new Error(`install failed: ${r.stderr}`);
   await createModel(lab);

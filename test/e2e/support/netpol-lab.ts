@@ -2,7 +2,8 @@
 // netpol-pod.ts: servers on TCP/UDP 80 and 81 and a prober), one ClusterIP Service per pod, and
 // the means to probe the whole matrix at once and to wait until the agents took a change in.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -18,7 +19,6 @@ export const baseNsLabels = (ns: Ns): Record<string, string> => ({ ns, [NS_LABEL
 
 export interface ModelLab {
   readonly kubeconfig: string;
-  readonly binary: string;
   /** Unix sockets of the pods' probers. */
   readonly socketDir: string;
   podIPs: Map<PodId, string>;
@@ -135,19 +135,33 @@ interface AgentRevision {
   policies: number;
 }
 
-/** Every agent's policy revision, from `kubectl netobs status -o json`. */
-export async function agentRevisions(lab: ModelLab): Promise<AgentRevision[]> {
-  const { stdout } = await run(lab.binary, ['status', '-o', 'json'], { env: { ...process.env, KUBECONFIG: lab.kubeconfig }, timeout: 60_000, maxBuffer: 64 << 20 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
-  const out: AgentRevision[] = [];
-  const walk = (v: unknown): void => {
-    if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (typeof o.policyRevision === 'number' && typeof o.node === 'string') out.push({ node: o.node, policyRevision: o.policyRevision, policies: Number(o.policies) });
-      else Object.values(o).forEach(walk);
-    }
-  };
-  walk(stdout.trim() ? JSON.parse(stdout) : {});
+/** GET on an agent's status socket. */
+function getStatus(socketPath: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ socketPath, path: '/v1/status', timeout: 10_000 }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body) as Record<string, unknown>) : reject(new Error(`${socketPath}: ${res.statusCode} ${body}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error(`${socketPath}: no answer`)));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Every agent's policy count and revision, from its status API (agent.sock in its run directory,
+ * which the lab keeps per node under the lab's state directory). `kubectl netobs status` shows
+ * neither, and the NetobsNode object is refreshed too seldom to wait on.
+ */
+export async function agentRevisions(lab: Pick<ModelLab, 'kubeconfig'>): Promise<AgentRevision[]> {
+  const labDir = path.dirname(lab.kubeconfig);
+  const sockets = readdirSync(labDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && d.name.startsWith('node') && existsSync(path.join(labDir, d.name, 'var/run/netobs')))
+    .flatMap((d) => (readdirSync(path.join(labDir, d.name, 'var/run/netobs'), { recursive: true }) as string[]).filter((f) => f.endsWith('agent.sock')).map((f) => path.join(labDir, d.name, 'var/run/netobs', f)));
+  const out = await Promise.all(sockets.map(async (s) => {
+    const st = await getStatus(s);
+    return { node: String(st.node), policyRevision: Number(st.policyRevision), policies: Number(st.policies) };
+  }));
   return out;
 }
 
