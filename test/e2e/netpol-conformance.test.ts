@@ -6,7 +6,7 @@
 // truth table, printing both tables on a mismatch. Cases are data (support/netpol-cases.ts).
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { labDown, labUp } from '../../lab/index.ts';
 import { labSerial } from '../lab/support/root-only.ts';
@@ -77,6 +77,7 @@ test.before(async () => {
 
 test.after.always(async () => {
   await labDown(LAB).catch(() => {});
+  if (lab) for (const d of [lab.socketDir, `${lab.socketDir}-kcache`]) rmSync(d, { recursive: true, force: true });
   if (lab) console.log(`netpol conformance: ${CASES.length} cases, ${Math.round((Date.now() - started) / 1000)} s including the lab`);
 });
 
