@@ -7,6 +7,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { stringify } from 'yaml';
 import { NAMESPACES, PODS, POD_NAMES, PORT_PROTOS, Reachability, describeMismatch as describeMismatchOf, portProtoName, type Ns, type PodId, type PortProto } from './netpol-model.ts';
 
 const run = promisify(execFile);
@@ -34,9 +35,12 @@ export async function kubectl(lab: Pick<ModelLab, 'kubeconfig' | 'socketDir'>, a
   return (await p).stdout;
 }
 
-/** A stream of documents (JSON is YAML), not a v1 List: kubectl validates a List against OpenAPI v2, which the lab leaves empty. */
+/**
+ * A YAML stream, not a v1 List (kubectl validates a List against OpenAPI v2, which the lab leaves
+ * empty), strings quoted: kubectl reads YAML 1.1, where namespace `y` unquoted is `true`.
+ */
 export const applyObjects = (lab: ModelLab, items: readonly object[]): Promise<string> =>
-  kubectl(lab, ['apply', '-f', '-'], items.map((o) => JSON.stringify(o)).join('\n---\n'));
+  kubectl(lab, ['apply', '-f', '-'], items.map((o) => stringify(o, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN' })).join('---\n'));
 
 /** Namespaces, pods (servers with named ports) and a Service per pod. */
 export function modelObjects(socketDir: string): object[] {
