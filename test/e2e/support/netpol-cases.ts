@@ -214,7 +214,7 @@ export const CASES: readonly Case[] = [
     }],
   },
   {
-    name: 'should follow a pod out of an ipBlock when its labels change its identity',
+    name: 'should keep matching a pod by its IP in an ipBlock when its labels (identity) change',
     steps: (c) => [
       { apply: [netpol('x', 'allow-egress-to-x-b-ip', { podSelector: pod('a'), policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: host32(c.ip('x/b')) } }] }] })], expect: same(() => all().egress('x/a', false).pair('x/a', 'x/b', true)) },
       { podLabels: { pod: 'x/b', labels: { pod2: 'moved' } }, expect: same(() => all().egress('x/a', false).pair('x/a', 'x/b', true)) },
