@@ -83,7 +83,7 @@ export class Reachability {
     for (const f of PODS) {
       const cells = PODS.map((t) => {
         const c = f === t ? '.' : this.get(f, t) ? 'X' : '-';
-        return marks?.has(`${f}>${t}`) ? `${c}*  ` : `${c}    `;
+        return marks?.has(`${f}>${t}`) ? `${c}*   ` : `${c}    `;
       });
       lines.push(`${f}   ${cells.join('').trimEnd()}`);
     }
