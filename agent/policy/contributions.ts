@@ -82,7 +82,9 @@ export class CompileContext {
     const universe = new Map<number, LabelSet>(reservedIdentities());
     for (const [id, info] of view.identities) universe.set(id, info.labels);
     const podIdentities = [...view.identities.keys()].filter((id) => id >= MIN_ALLOCATED_IDENTITY && id < MIN_CIDR_IDENTITY);
-    this.#peers = new PeerResolver({ universe, podIdentities, cidr: view.cidrIdentities, nodes: view.nodes, services: view.services, fqdn: view.fqdn });
+    const podIPs = new Map<number, readonly string[]>();
+    for (const id of podIdentities) podIPs.set(id, view.identities.get(id)?.ips ?? []);
+    this.#peers = new PeerResolver({ universe, podIdentities, cidr: view.cidrIdentities, podIPs, nodes: view.nodes, services: view.services, fqdn: view.fqdn });
     this.#allNamedPorts = [...view.identities.values(), ...view.endpoints].flatMap((x) => x.namedPorts ?? []);
   }
 

@@ -11,7 +11,7 @@ function prefix(v: unknown, path: string, allowBareIp: boolean) {
 }
 
 /** {cidr, except}; every except must lie strictly inside cidr. */
-export function parseCidrSet(raw: unknown, path: string, allowBareIp: boolean): Peer {
+export function parseCidrSet(raw: unknown, path: string, allowBareIp: boolean): Extract<Peer, { kind: 'cidr' }> {
   const o = obj(raw, path);
   onlyKeys(o, path, ['cidr', 'except'], { cidrGroupRef: 'CiliumCIDRGroup is not available', cidrGroupSelector: 'CiliumCIDRGroup is not available' });
   const outer = prefix(o.cidr, `${path}.cidr`, allowBareIp);

@@ -1,7 +1,8 @@
 // Kubernetes NetworkPolicy (networking.k8s.io/v1) into the policy model.
 // Semantics kept from the API: policyTypes defaults to Ingress, plus Egress when egress rules are
 // present; a selected pod is default-deny in each listed direction; a rule without `from`/`to`
-// admits every peer and one without `ports` every port; peers are OR-ed; an ipBlock peer is alone.
+// admits every peer and one without `ports` every port; peers are OR-ed; an ipBlock peer is alone
+// and matches pod IPs too (see resolve-peers.ts).
 import { NAMESPACE_LABELS_PREFIX } from '../identity/labels.ts';
 import { fail, list, obj, onlyKeys, show, str, type Obj } from './invalid.ts';
 import { parseCidrSet } from './parse-cidr.ts';
@@ -19,7 +20,7 @@ function parsePeer(raw: unknown, path: string, namespace: string): Peer {
   const has = (k: string) => o[k] !== undefined && o[k] !== null;
   if (has('ipBlock')) {
     if (has('podSelector') || has('namespaceSelector')) fail(path, 'ipBlock cannot be combined with podSelector or namespaceSelector');
-    return parseCidrSet(o.ipBlock, `${path}.ipBlock`, false);
+    return { ...parseCidrSet(o.ipBlock, `${path}.ipBlock`, false), pods: true };
   }
   if (!has('podSelector') && !has('namespaceSelector')) fail(path, 'needs podSelector, namespaceSelector or ipBlock');
   const pod = has('podSelector') ? parseSelector(o.podSelector, `${path}.podSelector`, POD) : undefined;

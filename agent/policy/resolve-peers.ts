@@ -1,7 +1,13 @@
 // Peers to remote identities. Selectors are matched against every known identity (cluster ones
 // and reserved ones); entities, CIDRs, nodes and services map as documented below. Results are
 // memoized per compile, because thousands of rules share a few selectors.
-import { normalizePrefix, parsePrefix, type Prefix } from '../identity/cidr.ts';
+// A CIDR resolves to the CIDR identities of the prefixes inside it (addresses outside the
+// cluster: the ipcache gives pod IPs their pod's identity). A Kubernetes ipBlock (`pods`) also
+// resolves to the identity of every pod whose IP lies inside the CIDR and outside its excepts, as
+// the upstream NetworkPolicy tests expect. The datapath decides per identity, not per address, so
+// a pod identity is taken only when every pod holding it is inside: pods that share their labels
+// with a pod outside the block are not matched by address (never more than the block allows).
+import { containsPrefix, normalizePrefix, parsePrefix, type Prefix } from '../identity/cidr.ts';
 import type { CidrIdentities } from '../identity/cidr-identities.ts';
 import { NAMESPACE_KEY, label, labelSet, type LabelSet } from '../identity/labels.ts';
 import { ReservedIdentity } from '../identity/reserved.ts';
@@ -18,6 +24,8 @@ export interface PeerContext {
   /** Identities allocated to pods (>= 256). */
   readonly podIdentities: readonly number[];
   readonly cidr: CidrIdentities;
+  /** Pod IPs per pod identity, for Kubernetes ipBlocks. */
+  readonly podIPs?: ReadonlyMap<number, readonly string[]>;
   readonly nodes?: readonly NodeInfo[];
   readonly services?: ServicesView;
   readonly fqdn?: FqdnView;
@@ -122,7 +130,9 @@ export class PeerResolver {
         return this.#entity(peer.entity);
       case 'cidr': {
         const outer = parsePrefix(peer.cidr) as Prefix;
-        const ids = this.#ctx.cidr.within(outer, peer.except.map((e) => parsePrefix(e) as Prefix));
+        const except = peer.except.map((e) => parsePrefix(e) as Prefix);
+        const ids = this.#ctx.cidr.within(outer, except);
+        if (peer.pods) ids.push(...this.#podsWithin(outer, except));
         // A /0 is the world identity itself (for both families: netobs has one world identity).
         return outer.bits === 0 ? [ReservedIdentity.world, ...ids] : ids;
       }
@@ -146,6 +156,19 @@ export class PeerResolver {
           });
         });
     }
+  }
+
+  /** Pod identities all of whose pod IPs lie inside `outer` and outside every except. */
+  #podsWithin(outer: Prefix, except: readonly Prefix[]): number[] {
+    const out: number[] = [];
+    for (const [id, ips] of this.#ctx.podIPs ?? []) {
+      const inside = (ip: string) => {
+        const p = parsePrefix(ip);
+        return p !== undefined && containsPrefix(outer, p) && !except.some((e) => containsPrefix(e, p));
+      };
+      if (ips.length > 0 && ips.every(inside)) out.push(id);
+    }
+    return out;
   }
 
   #entity(e: Entity): number[] {

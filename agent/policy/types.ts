@@ -22,8 +22,12 @@ import type { Entity } from '../../api/policy-entities.ts';
 export type Peer =
   | { readonly kind: 'endpoints'; readonly selector: Selector }
   | { readonly kind: 'entity'; readonly entity: Entity }
-  /** Normalized prefixes; excepts lie inside cidr. */
-  | { readonly kind: 'cidr'; readonly cidr: string; readonly except: readonly string[] }
+  /**
+   * Normalized prefixes; excepts lie inside cidr. `pods`: the CIDR also selects pods whose IPs
+   * lie inside it (a Kubernetes ipBlock, as upstream's tests expect); without it only addresses
+   * outside the cluster match (netobs CIDR rules, as Cilium's).
+   */
+  | { readonly kind: 'cidr'; readonly cidr: string; readonly except: readonly string[]; readonly pods?: boolean }
   /** Node labels; resolves to host / remote-node. */
   | { readonly kind: 'nodes'; readonly selector: Selector }
   | { readonly kind: 'service'; readonly namespace: string; readonly name: string }

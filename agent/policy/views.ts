@@ -22,6 +22,8 @@ export interface LocalEndpoint {
 export interface IdentityInfo {
   readonly labels: LabelSet;
   readonly namedPorts?: readonly NamedPort[];
+  /** IPs of the pods that have it, for Kubernetes ipBlocks that cover pod IPs. */
+  readonly ips?: readonly string[];
 }
 
 export interface NodeInfo {

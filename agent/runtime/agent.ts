@@ -15,7 +15,7 @@ import { planIdentityGc } from '../identity/gc.ts';
 import { formatLabel, labelSetKey } from '../identity/labels.ts';
 import { CidrIdentities } from '../identity/cidr-identities.ts';
 import type { LabelSet } from '../identity/labels.ts';
-import { objectKey, podHasOwnNetwork, nodeAddresses } from '../../lib/kube-objects.ts';
+import { objectKey, podHasOwnNetwork, podIPs, nodeAddresses } from '../../lib/kube-objects.ts';
 import { localAddresses } from '../endpoints/local-addresses.ts';
 import type { ClusterEvent, ClusterSink, ClusterSource } from '../k8s/source.ts';
 import type { ClusterView, CompileDelta } from '../policy/compile.ts';
@@ -492,7 +492,7 @@ export class Agent {
       if (!ident || ident.provisional) continue;
       const prev = identities.get(ident.id);
       const ports: NamedPort[] = [...(prev?.namedPorts ?? []), ...namedPorts(pod)];
-      identities.set(ident.id, { labels: ident.labels, namedPorts: ports });
+      identities.set(ident.id, { labels: ident.labels, namedPorts: ports, ips: [...(prev?.ips ?? []), ...podIPs(pod)] });
     }
     const endpoints = [...this.endpoints.records.values()]
       .filter((r) => r.identity !== 0)

@@ -15,6 +15,8 @@ export interface Pod {
   readonly namedPorts?: NamedPort[];
   /** Endpoint id when the pod runs on this node. */
   readonly endpoint?: number;
+  /** Pod IPs (for ipBlocks that cover pods). */
+  readonly ips?: string[];
 }
 
 export function cluster(pods: readonly Pod[]): Pick<CompileInput, 'identities' | 'endpoints'> {
@@ -22,7 +24,8 @@ export function cluster(pods: readonly Pod[]): Pick<CompileInput, 'identities' |
   const endpoints: LocalEndpoint[] = [];
   for (const p of pods) {
     const labels = podSecurityLabels({ namespace: p.ns, podLabels: p.labels, namespaceLabels: p.nsLabels });
-    identities.set(p.identity, { labels, namedPorts: p.namedPorts ?? [] });
+    const prev = identities.get(p.identity);
+    identities.set(p.identity, { labels, namedPorts: p.namedPorts ?? [], ...(p.ips || prev?.ips ? { ips: [...(prev?.ips ?? []), ...(p.ips ?? [])] } : {}) });
     if (p.endpoint !== undefined) endpoints.push({ id: p.endpoint, identity: p.identity, labels, namedPorts: p.namedPorts ?? [] });
   }
   return { identities, endpoints };

@@ -167,7 +167,7 @@ spec:
   const ing = r.allow.ingress[0];
   if (!ing || ing.peers === 'any') return t.fail('expected peers');
   t.deepEqual(ing.peers.map(peerText), [
-    '{"kind":"cidr","cidr":"172.17.0.0/16","except":["172.17.1.0/24"]}',
+    '{"kind":"cidr","cidr":"172.17.0.0/16","except":["172.17.1.0/24"],"pods":true}',
     'endpoints(k8s:io.kubernetes.pod.namespace, k8s:io.netobs.k8s.namespace.labels.team=a, k8s:role=db)',
   ]);
   t.deepEqual(ing.l4, [
