@@ -22,8 +22,8 @@ export interface ClusterView {
   readonly nodes?: readonly NodeInfo[];
 }
 
-/** [endpointId, direction, remote identity, protocol, port, deny, allowed only through the proxy] */
-export type CellRef = readonly [number, Direction, number, number, number, boolean, boolean];
+/** [endpointId, direction, remote identity, protocol, port, portBits, deny, allowed only through the proxy] */
+export type CellRef = readonly [number, Direction, number, number, number, number, boolean, boolean];
 
 /** HTTP rules one policy puts on an (endpoint, direction, remote, TCP port) cell. */
 export interface HttpCell {
@@ -31,6 +31,7 @@ export interface HttpCell {
   readonly direction: Direction;
   readonly remote: number;
   readonly port: number;
+  readonly portBits: number;
   readonly rules: readonly HttpRule[];
 }
 
@@ -108,8 +109,8 @@ export class CompileContext {
               for (const remote of remotes) {
                 for (const k of this.#keys(pr, ep, dir, remote)) {
                   const proxy = !deny && k.http !== undefined;
-                  cells.push([ep.id, dir, remote, k.protocol, k.port, deny, proxy]);
-                  if (proxy) http.push({ endpointId: ep.id, direction: dir, remote, port: k.port, rules: k.http! });
+                  cells.push([ep.id, dir, remote, k.protocol, k.port, k.portBits, deny, proxy]);
+                  if (proxy) http.push({ endpointId: ep.id, direction: dir, remote, port: k.port, portBits: k.portBits, rules: k.http! });
                   if (k.l7 && !deny) l7.push({ endpointId: ep.id, direction: dir, protocol: k.protocol, port: k.port, parser: k.l7 });
                 }
               }

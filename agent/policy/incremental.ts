@@ -6,7 +6,7 @@
 import { ReservedIdentity } from '../identity/reserved.ts';
 import { CompileContext, policyPrefixes, type ClusterView, type Contribution } from './contributions.ts';
 import { diffEnforcement, diffEntries, diffIpcache, type Diff } from './diff.ts';
-import { comparePolicyRefs, policyRefKey, PROTO, type EndpointEnforcement, type IpcacheEntry, type L7Visibility, type PolicyEntry } from './entries.ts';
+import { compareEntries, comparePolicyRefs, policyRefKey, prefixHolds, PROTO, type EndpointEnforcement, type IpcacheEntry, type L7Visibility, type PolicyEntry } from './entries.ts';
 import { EntryTable, groupKey } from './merge.ts';
 import { DIRECTIONS, type Direction, type HttpRule, type ParsedPolicy, type PolicyRef } from './types.ts';
 
@@ -99,35 +99,41 @@ export class PolicyCompiler {
 
   result(): CompileResult {
     const entries = [...this.#resolved.values()].flat();
-    entries.sort((a, b) => a.endpointId - b.endpointId || (a.direction === b.direction ? 0 : a.direction === 'ingress' ? -1 : 1) || a.remoteIdentity - b.remoteIdentity || a.protocol - b.protocol || a.port - b.port);
+    entries.sort(compareEntries);
     return { entries, enforcement: this.#enforcement(), ipcache: [...this.#ipcache], visibility: this.#visibility() };
   }
 
   /**
-   * The verdict the datapath's lookup (bpf/lib/policy.h: six keys, most specific first, any deny
-   * wins) gives a TCP connection to `port`, and for a proxy entry the HTTP rules of every policy
-   * that put rules on a cell covering it (this remote or any, this port).
+   * The verdict the datapath's lookup (bpf/lib/policy.h: the longest match for this identity and
+   * for any identity, a deny in either wins) gives a TCP connection to `port`, and for a proxy
+   * entry the HTTP rules of every policy that put rules on a cell covering it (this remote or any).
    */
   l7Decision(endpointId: number, dir: Direction, remote: number, port: number): L7Decision {
     const entries = this.#resolved.get(groupKey(endpointId, dir)) ?? [];
+    const holds = (e: PolicyEntry) => (e.protocol === 0 || e.protocol === PROTO.tcp) && prefixHolds(e.port, e.portBits, port);
     if (!this.#enforced(endpointId, dir)) {
-      const deny = entries.find((e) => e.deny && (e.remoteIdentity === 0 || e.remoteIdentity === remote) && (e.protocol === 0 || e.protocol === PROTO.tcp) && (e.port === 0 || e.port === port));
+      const deny = entries.find((e) => e.deny && (e.remoteIdentity === 0 || e.remoteIdentity === remote) && holds(e));
       return deny ? { kind: 'denied', policies: deny.policies } : { kind: 'all', policies: [] };
     }
-    const probes: [number, number, number][] = [[remote, PROTO.tcp, port], [remote, PROTO.tcp, 0], [0, PROTO.tcp, port], [0, PROTO.tcp, 0], [remote, 0, 0], [0, 0, 0]];
-    let allow: PolicyEntry | undefined;
-    for (const [r, proto, p] of probes) {
-      const e = entries.find((x) => x.remoteIdentity === r && x.protocol === proto && x.port === p);
-      if (!e) continue;
-      if (e.deny) return { kind: 'denied', policies: e.policies };
-      allow ??= e;
-    }
+    // Longest prefix per identity: an exact protocol beats protocol 0, a longer port prefix a shorter one.
+    const longest = (r: number) => {
+      let best: PolicyEntry | undefined;
+      const len = (e: PolicyEntry) => (e.protocol === 0 ? -1 : e.portBits);
+      for (const e of entries) if (e.remoteIdentity === r && holds(e) && (!best || len(e) > len(best))) best = e;
+      return best;
+    };
+    const l3 = longest(remote);
+    const any = longest(0);
+    for (const e of [l3, any]) if (e?.deny) return { kind: 'denied', policies: e.policies };
+    // Allow precedence as in policy.h: with a port, with the protocol only, any protocol; this identity first.
+    const rank = (e: PolicyEntry | undefined, isL3: boolean) => (!e ? 9 : e.protocol === 0 ? (isL3 ? 4 : 5) : e.portBits > 0 ? (isL3 ? 0 : 2) : isL3 ? 1 : 3);
+    const allow = rank(l3, true) < rank(any, false) ? l3 : any;
     if (!allow) return { kind: 'denied', policies: [] };
     if (!allow.proxy) return { kind: 'all', policies: allow.policies };
     const byRef = new Map<string, { policy: PolicyRef; rules: HttpRule[] }>();
     for (const c of this.#contrib.values()) {
       for (const h of c.http) {
-        if (h.endpointId !== endpointId || h.direction !== dir || (h.remote !== 0 && h.remote !== remote) || h.port !== port) continue;
+        if (h.endpointId !== endpointId || h.direction !== dir || (h.remote !== 0 && h.remote !== remote) || !prefixHolds(h.port, h.portBits, port)) continue;
         let it = byRef.get(c.refKey);
         if (!it) byRef.set(c.refKey, (it = { policy: c.ref, rules: [] }));
         it.rules.push(...h.rules);
@@ -178,7 +184,7 @@ export class PolicyCompiler {
     this.#ctx = this.#rebuildContext();
     for (const p of this.#policies.values()) this.#apply(this.#ctx.contributions(p), new Set());
     if (this.#hostIngress) {
-      for (const ep of this.#view.endpoints) if (this.#enforced(ep.id, 'ingress')) this.#table.add(ep.id, 'ingress', ReservedIdentity.host, PROTO.any, 0, false, undefined);
+      for (const ep of this.#view.endpoints) if (this.#enforced(ep.id, 'ingress')) this.#table.add(ep.id, 'ingress', ReservedIdentity.host, PROTO.any, 0, 0, false, undefined);
     }
     for (const ep of this.#view.endpoints) for (const d of DIRECTIONS) this.#resolve(ep.id, d);
     const after = this.result();
@@ -201,8 +207,8 @@ export class PolicyCompiler {
   #apply(c: Contribution, dirty: Set<string>): void {
     this.#contrib.set(c.refKey, c);
     for (const p of new Set(c.prefixes)) this.#prefixCount.set(p, (this.#prefixCount.get(p) ?? 0) + 1);
-    for (const [ep, dir, remote, proto, port, deny, proxy] of c.cells) {
-      this.#table.add(ep, dir, remote, proto, port, deny, c.ref, proxy);
+    for (const [ep, dir, remote, proto, port, portBits, deny, proxy] of c.cells) {
+      this.#table.add(ep, dir, remote, proto, port, portBits, deny, c.ref, proxy);
       dirty.add(groupKey(ep, dir));
     }
     for (const [ep, dir] of c.enforce) {
@@ -221,8 +227,8 @@ export class PolicyCompiler {
       if (n > 0) this.#prefixCount.set(p, n);
       else this.#prefixCount.delete(p);
     }
-    for (const [ep, dir, remote, proto, port, deny] of c.cells) {
-      this.#table.remove(ep, dir, remote, proto, port, deny, c.refKey);
+    for (const [ep, dir, remote, proto, port, portBits, deny] of c.cells) {
+      this.#table.remove(ep, dir, remote, proto, port, portBits, deny, c.refKey);
       dirty.add(groupKey(ep, dir));
     }
     for (const [ep, dir] of c.enforce) {
@@ -247,8 +253,8 @@ export class PolicyCompiler {
       if (after.ingress === before.ingress && after.egress === before.egress) continue;
       enforcement.add.push(after);
       if (this.#hostIngress && after.ingress !== before.ingress) {
-        if (after.ingress) this.#table.add(ep, 'ingress', ReservedIdentity.host, PROTO.any, 0, false, undefined);
-        else this.#table.remove(ep, 'ingress', ReservedIdentity.host, PROTO.any, 0, false, '');
+        if (after.ingress) this.#table.add(ep, 'ingress', ReservedIdentity.host, PROTO.any, 0, 0, false, undefined);
+        else this.#table.remove(ep, 'ingress', ReservedIdentity.host, PROTO.any, 0, 0, false, '');
       }
       for (const d of DIRECTIONS) dirty.add(groupKey(ep, d));
     }

@@ -181,7 +181,7 @@ export class Agent {
     const applied = this.#ipcache.applied;
     const out: TproxyTarget[] = [];
     for (const e of this.policies.compiler.result().entries) {
-      if (!e.proxy || e.direction !== 'ingress' || e.protocol !== 6 || e.port === 0) continue;
+      if (!e.proxy || e.direction !== 'ingress' || e.protocol !== 6 || e.portBits !== 16) continue;
       const ip = byId.get(e.endpointId)?.ipv4;
       if (!ip) continue;
       if (e.remoteIdentity === 0) {
@@ -451,8 +451,6 @@ export class Agent {
       this.counters.lastApplySeconds = secs;
       this.onApply?.(secs);
     }
-    const unexpressible = this.#applier.unexpressible;
-    if (unexpressible) this.warnings.set('policy/icmp0', `${unexpressible} ICMP echo-reply (type 0) policy entries cannot be expressed by the datapath and were skipped`);
   }
 
   #cidrIpcache = new Map<string, number>();

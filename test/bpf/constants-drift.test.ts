@@ -5,7 +5,7 @@
 import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigFlags, Direction, DropReason, Verdict } from '../../bpf/loader/layout.ts';
+import { ConfigFlags, Direction, DropReason, MatchType, PolicyAction, PolicyPrefix, STRUCTS, Verdict } from '../../bpf/loader/layout.ts';
 import { EventType, ObsPoint } from '../../bpf/loader/events.ts';
 import * as wire from '../../api/types.ts';
 import { DROP_REASON_ENUM, DROP_REASON_TEXT, TRACE_POINT_NAME } from '../../api/names.ts';
@@ -66,4 +66,13 @@ test('directions and verdicts: bpf/lib/common.h DIR_*, VERDICT_* = the loader an
 test('config flags: bpf/lib/config.h CFG_* flags = bpf/loader/layout.ts ConfigFlags', (t) => {
   const header = withPrefix('CFG_');
   for (const [name, v] of Object.entries(ConfigFlags)) t.is(header[name], v, `CFG_${name}`);
+});
+
+test('policy map: bpf/lib/policy.h POLICY_*, MATCH_* = bpf/loader/layout.ts PolicyAction, PolicyPrefix, MatchType', (t) => {
+  const header = withPrefix('POLICY_');
+  for (const [name, v] of Object.entries(PolicyAction)) t.is(header[name], v, `POLICY_${name}`);
+  for (const [name, v] of Object.entries(PolicyPrefix)) t.is(header[`${name}_PREFIX`], v, `POLICY_${name}_PREFIX`);
+  t.deepEqual({ ...MatchType }, withPrefix('MATCH_'));
+  // FULL covers every byte of the key after prefixlen.
+  t.is(PolicyPrefix.FULL as number, (STRUCTS.policy_key.size - 4) * 8);
 });

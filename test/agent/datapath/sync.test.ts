@@ -3,7 +3,7 @@ import { desiredIpcache, IpcacheSync, canonicalPrefix } from '../../../agent/dat
 import { datapathKey, PolicyApplier } from '../../../agent/datapath/policy-apply.ts';
 import { RuleIds } from '../../../agent/datapath/rule-ids.ts';
 import type { PolicyEntry } from '../../../agent/policy/entries.ts';
-import type { PolicyKey, PolicyValue } from '../../../bpf/loader/layout.ts';
+import { decodePolicyKey, encodePolicyKey, type PolicyKey, type PolicyValue } from '../../../bpf/loader/layout.ts';
 
 test('desired ipcache: world defaults, nodes as host / remote-node, pods with tunnel endpoints, CIDRs', (t) => {
   const d = desiredIpcache({
@@ -34,14 +34,17 @@ test('ipcache sync writes changes before removals and compares with the kernel o
   t.deepEqual(log, ['set 10.0.0.5/32 302']);
 });
 
-const entry = (o: Partial<PolicyEntry>): PolicyEntry => ({ endpointId: 7, direction: 'ingress', remoteIdentity: 300, protocol: 6, port: 80, deny: false, policies: [{ kind: 'NetworkPolicy', namespace: 'default', name: 'p' }], ...o });
+const entry = (o: Partial<PolicyEntry>): PolicyEntry => ({ endpointId: 7, direction: 'ingress', remoteIdentity: 300, protocol: 6, port: 80, portBits: 16, deny: false, policies: [{ kind: 'NetworkPolicy', namespace: 'default', name: 'p' }], ...o });
 
-test('policy entries in the datapath key space: directions, ICMP types, type 0 not expressible', (t) => {
-  t.deepEqual(datapathKey(entry({})), { endpointId: 7, remoteIdentity: 300, port: 80, protocol: 6, direction: 1 });
-  t.is(datapathKey(entry({ direction: 'egress' }))?.direction, 2);
-  t.is(datapathKey(entry({ protocol: 1, port: 0x100 + 8 }))?.port, 8);
-  t.is(datapathKey(entry({ protocol: 58, port: 0 }))?.port, 0, 'all ICMPv6 types');
-  t.is(datapathKey(entry({ protocol: 1, port: 0x100 })), undefined, 'echo reply would read as the wildcard');
+test('policy entries in the datapath key space: directions, port prefixes, ICMP type 0 distinct from every type', (t) => {
+  t.deepEqual(datapathKey(entry({})), { endpointId: 7, remoteIdentity: 300, port: 80, portBits: 16, protocol: 6, direction: 1 });
+  t.is(datapathKey(entry({ direction: 'egress' })).direction, 2);
+  t.deepEqual(datapathKey(entry({ port: 1024, portBits: 6 })), { endpointId: 7, remoteIdentity: 300, port: 1024, portBits: 6, protocol: 6, direction: 1 });
+  const echoReply = encodePolicyKey(datapathKey(entry({ protocol: 1, port: 0, portBits: 16 })));
+  const everyType = encodePolicyKey(datapathKey(entry({ protocol: 1, port: 0, portBits: 0 })));
+  t.notDeepEqual(echoReply, everyType, 'echo reply is its own key');
+  t.is(decodePolicyKey(echoReply).portBits, 16);
+  t.throws(() => encodePolicyKey({ endpointId: 7, remoteIdentity: 0, port: 1025, portBits: 6, protocol: 6, direction: 1 }), { message: /not a port prefix/ });
 });
 
 test('rule cookies are stable per (verdict, policies) and name the policies back', (t) => {

@@ -41,7 +41,10 @@ test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80", protocol: ICMP}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].protocol: "ICMP" is not one of TCP, UDP, SCTP, ANY (use icmps for ICMP)');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "9000", endPort: 8000}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].endPort: 8000 is below port 9000');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "http", endPort: 8000}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].endPort: 8000 needs a numeric port to start the range, not "http"');
-test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "1024", endPort: 65535}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].endPort: range 1024-65535 has 64512 ports, netobs expands at most 1024 (split the range into several rules)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "1024", endPort: 2048}], rules: {http: [{method: GET}]}}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].endPort: L7 rules apply to single ports, not to a port range (list the ports, or drop the rules)');
+test('a port range of any width is valid', (t) => {
+  t.true(validatePolicy(parse(`${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "1024", endPort: 65535}]}]}]}`)).valid);
+});
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: []}]}]}`, 'spec.ingress[0].toPorts[0].ports: must list at least one port');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingressDeny: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{}]}}]}]}`, 'spec.ingressDeny[0].toPorts[0].rules: L7 rules are not allowed in deny rules');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{path: "/a(("}]}}]}]}`, 'spec.ingress[0].toPorts[0].rules.http[0].path: "/a((" is not a regular expression (Invalid regular expression: //a((/: Unterminated group)');

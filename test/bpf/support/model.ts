@@ -14,7 +14,9 @@ export interface ModelEndpoint {
 export interface ModelPolicyEntry {
   endpointId: number;
   remoteIdentity: number;
+  /** A port block: 2^(16 - portBits) ports from `port`; portBits 0 = every port. */
   port: number;
+  portBits: number;
   protocol: number;
   direction: 1 | 2;
   deny: boolean;
@@ -60,7 +62,7 @@ const v4mapped = (b: Uint8Array) => `00000000000000000000ffff${hex(b)}`;
 export class DatapathModel {
   endpoints = new Map<number, ModelEndpoint>();
   ipcache: Array<{ addr: Uint8Array; prefixlen: number; identity: number }> = [];
-  policy = new Map<string, boolean>(); // key -> deny
+  policy = new Map<string, ModelPolicyEntry>();
   private ct = new Map<string, { seenFwd: number; seenRev: number; closed: boolean }>();
   // Per endpoint, 32 direct-mapped slots (id mod 32), each holding one datagram's full key.
   private frags = new Map<string, { key: string; proto: number; sport: number; dport: number; policyPort: number }>();
@@ -79,7 +81,20 @@ export class DatapathModel {
   }
 
   setPolicy(e: ModelPolicyEntry): void {
-    this.policy.set(`${e.endpointId}/${e.remoteIdentity}/${e.port}/${e.protocol}/${e.direction}`, e.deny);
+    this.policy.set(`${e.endpointId}/${e.remoteIdentity}/${e.port}/${e.portBits}/${e.protocol}/${e.direction}`, e);
+  }
+
+  /** The longest entry of one identity holding (protocol, port): an exact protocol beats protocol 0, more port bits fewer. */
+  private longest(endpointId: number, dir: number, remote: number, proto: number, port: number): ModelPolicyEntry | undefined {
+    let best: ModelPolicyEntry | undefined;
+    const len = (e: ModelPolicyEntry) => (e.protocol === 0 ? -1 : e.portBits);
+    for (const e of this.policy.values()) {
+      if (e.endpointId !== endpointId || e.direction !== dir || e.remoteIdentity !== remote) continue;
+      if (e.protocol !== 0 && e.protocol !== proto) continue;
+      if (e.portBits > 0 && port >> (16 - e.portBits) !== e.port >> (16 - e.portBits)) continue;
+      if (!best || len(e) > len(best)) best = e;
+    }
+    return best;
   }
 
   private identityOf(addrHex: string): number {
@@ -358,20 +373,10 @@ export class DatapathModel {
       }
     }
     if (ep.flags & (dir === INGRESS ? EndpointFlags.ENFORCE_INGRESS : EndpointFlags.ENFORCE_EGRESS)) {
-      const probes: Array<[number, number, number]> = [
-        [remote, p.proto, p.policyPort],
-        [remote, p.proto, 0],
-        [0, p.proto, p.policyPort],
-        [0, p.proto, 0],
-        [remote, 0, 0],
-        [0, 0, 0],
-      ];
-      let allowed = false;
-      for (const [id, proto, port] of probes) {
-        const deny = this.policy.get(`${ep.endpointId}/${id}/${port}/${proto}/${dir}`);
-        if (deny === true) return drop(181);
-        if (deny === false) allowed = true;
-      }
+      // Per identity (this one, any) the longest matching prefix; a deny from either wins.
+      const hits = [this.longest(ep.endpointId, dir, remote, p.proto, p.policyPort), this.longest(ep.endpointId, dir, 0, p.proto, p.policyPort)];
+      if (hits.some((e) => e?.deny)) return drop(181);
+      const allowed = hits.some((e) => e !== undefined);
       if (!allowed) return drop(133);
     }
     const seen = p.proto === 6 ? p.tcpFlags & 7 : 0;
