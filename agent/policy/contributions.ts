@@ -5,6 +5,7 @@ import type { CidrIdentities } from '../identity/cidr-identities.ts';
 import type { LabelSet } from '../identity/labels.ts';
 import { MIN_ALLOCATED_IDENTITY, MIN_CIDR_IDENTITY, reservedIdentities } from '../identity/reserved.ts';
 import { policyRefKey } from './entries.ts';
+import { kubeApiserverIPs, placeApiserver } from './kube-apiserver.ts';
 import { collectPrefixes, PeerResolver } from './resolve-peers.ts';
 import { resolveL4, usesNamedPorts, type L4Key } from './resolve-ports.ts';
 import { formatSelector, selectorMatches, type Selector } from './selector.ts';
@@ -70,7 +71,8 @@ export class CompileContext {
     const universe = new Map<number, LabelSet>(reservedIdentities());
     for (const [id, info] of view.identities) universe.set(id, info.labels);
     const podIdentities = [...view.identities.keys()].filter((id) => id >= MIN_ALLOCATED_IDENTITY && id < MIN_CIDR_IDENTITY);
-    this.#peers = new PeerResolver({ universe, podIdentities, cidr: view.cidrIdentities, nodes: view.nodes, services: view.services });
+    const apiserver = placeApiserver(kubeApiserverIPs(view.services), view.nodes ?? []);
+    this.#peers = new PeerResolver({ universe, podIdentities, cidr: view.cidrIdentities, nodes: view.nodes, services: view.services, apiserver });
     this.#allNamedPorts = [...view.identities.values(), ...view.endpoints].flatMap((x) => x.namedPorts ?? []);
   }
 

@@ -6,6 +6,7 @@ import type { CidrIdentities } from '../identity/cidr-identities.ts';
 import { NAMESPACE_KEY, label, labelSet, type LabelSet } from '../identity/labels.ts';
 import { ReservedIdentity } from '../identity/reserved.ts';
 import { formatSelector, selectorMatches, type Selector } from './selector.ts';
+import { cidrHoldsApiserver, type ApiserverPlacement } from './kube-apiserver.ts';
 import type { Entity, ParsedPolicy, Peer } from './types.ts';
 import type { NodeInfo, ServiceInfo, ServicesView } from './views.ts';
 
@@ -20,6 +21,7 @@ export interface PeerContext {
   readonly cidr: CidrIdentities;
   readonly nodes?: readonly NodeInfo[];
   readonly services?: ServicesView;
+  readonly apiserver?: ApiserverPlacement;
 }
 
 const k8sLabels = (m: Readonly<Record<string, string>>, ns?: string) =>
@@ -115,13 +117,20 @@ export class PeerResolver {
         return this.#entity(peer.entity);
       case 'cidr': {
         const outer = parsePrefix(peer.cidr) as Prefix;
-        const ids = this.#ctx.cidr.within(outer, peer.except.map((e) => parsePrefix(e) as Prefix));
+        const except = peer.except.map((e) => parsePrefix(e) as Prefix);
+        const ids = this.#ctx.cidr.within(outer, except);
+        if (this.#ctx.apiserver && cidrHoldsApiserver(this.#ctx.apiserver, outer, except)) ids.push(ReservedIdentity['kube-apiserver']);
         // A /0 is the world identity itself (for both families: netobs has one world identity).
         return outer.bits === 0 ? [ReservedIdentity.world, ...ids] : ids;
       }
       case 'nodes': {
         const matched = (this.#ctx.nodes ?? []).filter((n) => selectorMatches(peer.selector, k8sLabels(n.labels)));
-        return [...(matched.some((n) => n.local) ? [ReservedIdentity.host] : []), ...(matched.some((n) => !n.local) ? [ReservedIdentity['remote-node']] : [])];
+        const onApiserver = matched.some((n) => !n.local && this.#ctx.apiserver?.remoteNodes.has(n.name));
+        return [
+          ...(matched.some((n) => n.local) ? [ReservedIdentity.host] : []),
+          ...(matched.some((n) => !n.local) ? [ReservedIdentity['remote-node']] : []),
+          ...(onApiserver ? [ReservedIdentity['kube-apiserver']] : []),
+        ];
       }
       case 'service':
       case 'service-selector':
@@ -136,14 +145,20 @@ export class PeerResolver {
     }
   }
 
+  /** kube-apiserver (7) is also a remote node, or world, where the server runs (kube-apiserver.ts). */
   #entity(e: Entity): number[] {
+    const api = this.#ctx.apiserver;
     switch (e) {
       case 'all':
         return [0];
       case 'none':
         return [];
       case 'world':
-        return [ReservedIdentity.world, ...this.#ctx.cidr.all().map((c) => c.identity)];
+        return [ReservedIdentity.world, ...this.#ctx.cidr.all().map((c) => c.identity), ...(api?.external.length ? [ReservedIdentity['kube-apiserver']] : [])];
+      case 'kube-apiserver':
+        return [ReservedIdentity['kube-apiserver'], ...(api?.local ? [ReservedIdentity.host] : [])];
+      case 'remote-node':
+        return [ReservedIdentity['remote-node'], ...(api?.remoteNodes.size ? [ReservedIdentity['kube-apiserver']] : [])];
       case 'cluster':
         return [...CLUSTER_RESERVED, ...this.#ctx.podIdentities];
       default:

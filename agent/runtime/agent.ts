@@ -33,6 +33,7 @@ import { DnsNames } from '../flows/dns-names.ts';
 import { MonotonicClock } from '../flows/clock.ts';
 import { FlowEvents } from './flow-events.ts';
 import { namedPorts, nodeInfos, podLabels, servicesView } from './cluster-view.ts';
+import { kubeApiserverIPs } from '../policy/kube-apiserver.ts';
 import { AgentFlowContext } from './flow-context.ts';
 import { PolicyState } from './policies.ts';
 import { ifnameOf } from '../../bpf/loader/index.ts';
@@ -498,7 +499,7 @@ export class Agent {
 
   #syncIpcache(): void {
     const r = this.state.revision;
-    const key = `${r.pods}/${r.nodes}/${[...this.podIdentities.values()].map((i) => i.id).join(',')}/${[...this.#cidrIpcache].join(',')}`;
+    const key = `${r.pods}/${r.nodes}/${r.endpointslices}/${[...this.podIdentities.values()].map((i) => i.id).join(',')}/${[...this.#cidrIpcache].join(',')}`;
     if (key === this.#ipcacheKey) return;
     this.#ipcacheKey = key;
     const pods = [...this.state.objects.pods.values()].flatMap((p) => {
@@ -514,7 +515,7 @@ export class Agent {
       return { addresses: local ? [...new Set([...nodeAddresses(n), ...localAddresses()])] : nodeAddresses(n), local };
     });
     const cidrs = [...this.#cidrIpcache].map(([prefix, identity]) => ({ prefix, identity }));
-    this.#ipcache.apply(desiredIpcache({ pods, nodes, cidrs }));
+    this.#ipcache.apply(desiredIpcache({ pods, nodes, cidrs, kubeApiserver: kubeApiserverIPs(servicesView(this.state)) }));
   }
 
   /** Service translation for this node's pods (agent/datapath/service-sync.ts). */

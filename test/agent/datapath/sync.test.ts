@@ -19,6 +19,16 @@ test('desired ipcache: world defaults, nodes as host / remote-node, pods with tu
   t.is(canonicalPrefix('10.1.2.3/16'), '10.1.0.0/16');
 });
 
+test('desired ipcache: the API server\'s addresses are kube-apiserver (7), except this node\'s, which stay host', (t) => {
+  const d = desiredIpcache({
+    pods: [],
+    nodes: [{ addresses: ['192.0.2.2'], local: true }, { addresses: ['192.0.2.3'], local: false }],
+    cidrs: [],
+    kubeApiserver: ['192.0.2.2', '192.0.2.3', '203.0.113.7'],
+  });
+  t.like(Object.fromEntries(d), { '192.0.2.2/32': { identity: 1 }, '192.0.2.3/32': { identity: 7 }, '203.0.113.7/32': { identity: 7 } });
+});
+
 test('ipcache sync writes changes before removals and compares with the kernel on the first apply', (t) => {
   const log: string[] = [];
   const kernel = new Map<string, number>([['10.9.9.9/32', 400], ['0.0.0.0/0', 2]]);

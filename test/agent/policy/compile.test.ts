@@ -176,6 +176,32 @@ test(entityIds, 'kube-apiserver', [7]);
 test(entityIds, 'cluster', [1, 3, 4, 5, 6, 7, 8, 453, 454, 16081, 16092, 16093]);
 test(entityIds, 'none', []);
 
+// The API server where the `kubernetes` EndpointSlices say it is: on a remote node, on this node, outside.
+const apiserverAt = (ip: string): Partial<CompileInput> => ({
+  nodes: [{ name: 'here', labels: {}, local: true, addresses: ['192.0.2.1'] }, { name: 'cp', labels: { role: 'cp' }, local: false, addresses: ['192.0.2.9'] }, { name: 'w', labels: {}, local: false, addresses: ['192.0.2.5'] }],
+  services: {
+    get: (ns, name) => (ns === 'default' && name === 'kubernetes' ? { namespace: ns, name, labels: {}, endpointIPs: [ip] } : undefined),
+    list: () => [],
+  },
+});
+const apiserverEntity = test.macro({
+  exec(t, ip: string, policy: string, want: (number | string)[]) {
+    t.deepEqual(remotes(compileYaml([crd('p', `  endpointSelector: {matchLabels: {class: xwing}}\n  egress: [${policy}]`)], SW, apiserverAt(ip)), 2), want);
+  },
+  title: (_given, ip: string, policy: string) => `kube-apiserver at ${ip}: ${policy}`,
+});
+test(apiserverEntity, '192.0.2.9', '{toEntities: [kube-apiserver]}', [7]);
+test(apiserverEntity, '192.0.2.9', '{toEntities: [remote-node]}', [6, 7]);
+test(apiserverEntity, '192.0.2.9', '{toNodes: [{matchLabels: {role: cp}}]}', [6, 7]);
+test(apiserverEntity, '192.0.2.9', '{toEntities: [world]}', [2]);
+test(apiserverEntity, '192.0.2.1', '{toEntities: [kube-apiserver]}', [1, 7]);
+test(apiserverEntity, '192.0.2.1', '{toEntities: [remote-node]}', [6]);
+test(apiserverEntity, '203.0.113.7', '{toEntities: [kube-apiserver]}', [7]);
+test(apiserverEntity, '203.0.113.7', '{toEntities: [world]}', [2, 7]);
+test(apiserverEntity, '203.0.113.7', '{toEntities: [remote-node]}', [6]);
+test(apiserverEntity, '203.0.113.7', '{toCIDR: [203.0.113.0/24]}', [7, 'cidr:203.0.113.0/24']);
+test(apiserverEntity, '203.0.113.7', '{toCIDRSet: [{cidr: 203.0.113.0/24, except: [203.0.113.0/29]}]}', ['cidr:203.0.113.0/24']);
+
 test('cross-namespace: a netobs peer naming the namespace key leaves its own namespace', compiles, [
   crd('from-other', '  endpointSelector: {matchLabels: {role: frontend}}\n  ingress: [{fromEndpoints: [{matchLabels: {role: backend, "k8s:io.kubernetes.pod.namespace": other}}]}]', NPT),
 ], SEED, 101, ['101 ingress 1 any allow []', '101 ingress 1004 any allow [network-policy-test/from-other]']);

@@ -34,7 +34,15 @@ test(invalid, `${CRD}spec: {endpointSelector: {}, egress: [{toFQDNs: [{matchName
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toEndpoints: [{}]}]}`, 'spec.ingress[0].toEndpoints: unknown field (known: fromEndpoints, fromCIDR, fromCIDRSet, fromEntities, fromNodes, toPorts, icmps)');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{fromCIDR: [10.0.0.0/33]}]}`, 'spec.ingress[0].fromCIDR[0]: "10.0.0.0/33" is not a CIDR (use a.b.c.d/n or x:y::/n)');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{fromCIDRSet: [{cidr: 10.0.0.0/8, except: [11.0.0.0/16]}]}]}`, 'spec.ingress[0].fromCIDRSet[0].except[0]: "11.0.0.0/16" is not inside "10.0.0.0/8"');
-test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{fromEntities: [everyone]}]}`, 'spec.ingress[0].fromEntities[0]: "everyone" is not an entity (all, world, cluster, host, remote-node, kube-apiserver, init, health, unmanaged, ingress, none)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{fromEntities: [everyone]}]}`, 'spec.ingress[0].fromEntities[0]: "everyone" is not an entity (all, world, cluster, host, remote-node, kube-apiserver, none)');
+for (const [e, why] of [['health', 'no health endpoints'], ['init', 'no init traffic'], ['unmanaged', 'match nothing'], ['ingress', 'no ingress proxy'], ['world-ipv4', 'one world identity'], ['world-ipv6', 'one world identity'], ['cluster-mesh', 'no cluster mesh']]) {
+  test(`the Cilium entity ${e} is refused, naming it`, (t) => {
+    const r = validatePolicy(parse(`${CRD}spec: {endpointSelector: {}, egress: [{toEntities: [${e}]}]}`));
+    const message = r.valid ? '' : r.message;
+    t.true(message.startsWith(`spec.egress[0].toEntities[0]: "${e}" is not supported by netobs: `), message);
+    t.true(message.includes(why as string), message);
+  });
+}
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "70000"}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].port: "70000" is not a port number (0-65535)');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "Http_Alt"}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].port: "Http_Alt" is not a port number or port name (1-65535, or a name of at most 15 lowercase letters, digits and \'-\')');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80", protocol: tcp}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].protocol: "tcp" is not one of TCP, UDP, SCTP, ANY');
