@@ -97,6 +97,16 @@ export class PolicyCompiler {
     return before.some((p) => this.#prefixCount.get(p) === 1 && !after.includes(p));
   }
 
+  /** Entries per endpoint as they stand (for capacity checks before anything is written). */
+  entryCounts(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const entries of this.#resolved.values()) {
+      const id = entries[0]?.endpointId;
+      if (id !== undefined) out.set(id, (out.get(id) ?? 0) + entries.length);
+    }
+    return out;
+  }
+
   result(): CompileResult {
     const entries = [...this.#resolved.values()].flat();
     entries.sort(compareEntries);

@@ -1,11 +1,15 @@
 // The policies the agent enforces, kept in step with the policy objects it watches: each object
 // is parsed whole (validatePolicy's rules); a valid one is (re)compiled, an invalid one gets
 // Valid=False and changes nothing (a policy that was valid before keeps its last valid version
-// enforced), a deleted one is withdrawn. Returns the compiler's deltas for the caller to write.
+// enforced), a deleted one is withdrawn. A policy whose entries would not fit the policy map
+// (capacity.ts) is invalid too, found on the compiler's state before anything is written.
+// Returns the compiler's deltas for the caller to write.
 import type { Policy } from '../../api/types.ts';
 import type { PolicyObject } from '../../lib/kube-objects.ts';
 import type { PolicyValidity } from '../k8s/source.ts';
+import { capacityProblem, DEFAULT_ENDPOINT_CAPACITY, type PolicyCapacity } from '../policy/capacity.ts';
 import { PolicyCompiler, type CompileDelta, type ClusterView } from '../policy/compile.ts';
+import { policyRefKey } from '../policy/entries.ts';
 import { PolicyInvalid } from '../policy/invalid.ts';
 import { selectorMatches } from '../policy/selector.ts';
 import type { Direction, ParsedPolicy, PolicyRef } from '../policy/types.ts';
@@ -36,8 +40,11 @@ export class PolicyState {
   readonly invalid = new Map<string, string>();
   revision = 0;
 
-  constructor(view: ClusterView) {
+  readonly #capacity: PolicyCapacity;
+
+  constructor(view: ClusterView, capacity: PolicyCapacity = { perEndpoint: DEFAULT_ENDPOINT_CAPACITY, total: 65_536 }) {
     this.compiler = new PolicyCompiler(view);
+    this.#capacity = capacity;
   }
 
   get count(): number {
@@ -53,6 +60,18 @@ export class PolicyState {
     const deltas: CompileDelta[] = [];
     const validity: ValidityUpdate[] = [];
     const upserts: ParsedPolicy[] = [];
+    const pending = new Map<ParsedPolicy, { key: string; obj: PolicyObject; v: string }>();
+    const accept = (p: ParsedPolicy) => {
+      const { key, obj, v } = pending.get(p)!;
+      this.invalid.delete(key);
+      this.#applied.set(key, { version: v, parsed: p });
+      if (isNetobsPolicy(obj)) validity.push({ obj, validity: { valid: true, message: 'Policy validation succeeded', ...gen(obj) } });
+    };
+    const refuse = (p: ParsedPolicy, message: string) => {
+      const { key, obj } = pending.get(p)!;
+      this.invalid.set(key, message);
+      if (isNetobsPolicy(obj)) validity.push({ obj, validity: { valid: false, message, ...gen(obj) } });
+    };
     for (const [key, obj] of objects) {
       const v = version(obj);
       if (this.#seen.get(key) === v) continue;
@@ -66,10 +85,8 @@ export class PolicyState {
         if (isNetobsPolicy(obj)) validity.push({ obj, validity: { valid: false, message: err.message, ...gen(obj) } });
         continue;
       }
-      this.invalid.delete(key);
-      this.#applied.set(key, { version: v, parsed });
       upserts.push(parsed);
-      if (isNetobsPolicy(obj)) validity.push({ obj, validity: { valid: true, message: 'Policy validation succeeded', ...gen(obj) } });
+      pending.set(parsed, { key, obj, v });
     }
     const removed: PolicyRef[] = [];
     for (const key of [...this.#seen.keys()]) {
@@ -82,13 +99,44 @@ export class PolicyState {
       removed.push(a.parsed.ref);
     }
     if (initial) {
-      deltas.push(this.compiler.load(this.parsed()));
+      const fresh = new Set(upserts.map((p) => policyRefKey(p.ref)));
+      const kept = this.parsed().filter((p) => !fresh.has(policyRefKey(p.ref)));
+      deltas.push(this.compiler.load([...kept, ...upserts]));
+      if (capacityProblem(this.compiler.entryCounts(), this.#capacity) === undefined) upserts.forEach(accept);
+      else {
+        // Over capacity: start again one policy at a time, so only the ones that do not fit are refused.
+        deltas.push(this.compiler.load(this.parsed()));
+        for (const p of upserts) this.#tryUpsert(p, deltas, accept, refuse);
+      }
     } else {
-      for (const p of upserts) deltas.push(this.compiler.upsert(p));
       for (const r of removed) deltas.push(this.compiler.remove(r));
+      for (const p of upserts) this.#tryUpsert(p, deltas, accept, refuse);
     }
     if (upserts.length || removed.length || initial) this.revision++;
     return { deltas, validity };
+  }
+
+  /**
+   * Compiles `p` in; when the result would not fit, compiles back what was there (the previous
+   * version, or nothing) and keeps neither delta: the kernel never sees the policy.
+   */
+  #tryUpsert(p: ParsedPolicy, deltas: CompileDelta[], accept: (p: ParsedPolicy) => void, refuse: (p: ParsedPolicy, why: string) => void): void {
+    const d = this.compiler.upsert(p);
+    const problem = capacityProblem(this.compiler.entryCounts(), this.#capacity);
+    if (problem === undefined) {
+      deltas.push(d);
+      accept(p);
+      return;
+    }
+    const prev = [...this.#applied.values()].find((a) => policyRefKey(a.parsed.ref) === policyRefKey(p.ref));
+    if (prev) this.compiler.upsert(prev.parsed);
+    else this.compiler.remove(p.ref);
+    refuse(p, problem);
+  }
+
+  /** The fullest endpoint's entries over the per-endpoint capacity (0..1). */
+  endpointPressure(): number {
+    return Math.max(0, ...this.compiler.entryCounts().values()) / this.#capacity.perEndpoint;
   }
 
   /** Policies that make an endpoint with these labels default-deny in a direction. */

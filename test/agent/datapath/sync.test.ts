@@ -1,6 +1,6 @@
 import test from 'ava';
 import { desiredIpcache, IpcacheSync, canonicalPrefix } from '../../../agent/datapath/ipcache-sync.ts';
-import { datapathKey, PolicyApplier } from '../../../agent/datapath/policy-apply.ts';
+import { datapathKey, PolicyApplier, PolicyWriteError } from '../../../agent/datapath/policy-apply.ts';
 import { RuleIds } from '../../../agent/datapath/rule-ids.ts';
 import type { PolicyEntry } from '../../../agent/policy/entries.ts';
 import { decodePolicyKey, encodePolicyKey, type PolicyKey, type PolicyValue } from '../../../bpf/loader/layout.ts';
@@ -69,19 +69,45 @@ test('rule cookies are stable per (verdict, policies) and name the policies back
   t.is(a.idOf(false, []), 0);
 });
 
-test('replaceAll leaves exactly the wanted entries, writing before deleting', (t) => {
+/** A policy map in memory that, like a full BPF map, refuses a new key beyond `capacity`. */
+function fakeMap(capacity = Infinity) {
   const kernel = new Map<string, { key: PolicyKey; value: Required<PolicyValue> }>();
-  const k = (key: PolicyKey) => `${key.endpointId}/${key.direction}/${key.remoteIdentity}/${key.protocol}/${key.port}`;
-  const stale: PolicyKey = { endpointId: 9, remoteIdentity: 0, port: 0, protocol: 0, direction: 1 };
-  kernel.set(k(stale), { key: stale, value: { action: 'allow', ruleId: 1 } });
-  const rules = new RuleIds();
-  const applier = new PolicyApplier({
-    set: (key, value) => void kernel.set(k(key), { key, value: { action: value.action, ruleId: value.ruleId ?? 0 } }),
-    delete: (key) => kernel.delete(k(key)),
+  const k = (key: PolicyKey) => `${key.endpointId}/${key.direction}/${key.remoteIdentity}/${key.protocol}/${key.port}/${key.portBits ?? 16}`;
+  const map = {
+    set: (key: PolicyKey, value: PolicyValue) => {
+      if (!kernel.has(k(key)) && kernel.size >= capacity) throw new Error('E2BIG');
+      kernel.set(k(key), { key, value: { action: value.action, ruleId: value.ruleId ?? 0 } });
+    },
+    get: (key: PolicyKey) => kernel.get(k(key))?.value,
+    delete: (key: PolicyKey) => kernel.delete(k(key)),
     entries: () => [...kernel.values()],
-  }, rules);
-  t.deepEqual(applier.replaceAll([entry({}), entry({ deny: true, port: 22 })]), { removed: 1 });
-  t.deepEqual([...kernel.keys()].sort(), ['7/1/300/6/22', '7/1/300/6/80']);
-  t.is(kernel.get('7/1/300/6/22')?.value.action, 'deny');
-  t.is(rules.lookup(kernel.get('7/1/300/6/80')?.value.ruleId ?? 0)?.policies[0]?.name, 'p');
+  };
+  return { kernel, map, snapshot: () => [...kernel.entries()].map(([key, { value }]) => `${key} ${value.action} ${value.ruleId}`).sort() };
+}
+
+test('reconcile leaves exactly the wanted entries and says whose changed', (t) => {
+  const { kernel, map } = fakeMap();
+  map.set({ endpointId: 9, remoteIdentity: 0, port: 0, portBits: 0, protocol: 0, direction: 1 }, { action: 'allow', ruleId: 1 });
+  const rules = new RuleIds();
+  const applier = new PolicyApplier(map, rules);
+  const r = applier.reconcile([entry({}), entry({ deny: true, port: 22 })]);
+  t.deepEqual({ ...r, endpoints: [...r.endpoints].sort() }, { written: 2, removed: 1, endpoints: [7, 9] });
+  t.deepEqual([...kernel.keys()].sort(), ['7/1/300/6/22/16', '7/1/300/6/80/16']);
+  t.is(kernel.get('7/1/300/6/22/16')?.value.action, 'deny');
+  t.is(rules.lookup(kernel.get('7/1/300/6/80/16')?.value.ruleId ?? 0)?.policies[0]?.name, 'p');
+  t.deepEqual(applier.reconcile([entry({}), entry({ deny: true, port: 22 })]), { written: 0, removed: 0, endpoints: new Set() }, 'nothing differs: nothing written');
+});
+
+test('a write that fails part-way is rolled back: the map holds exactly its previous content', (t) => {
+  // Room for 5 keys: 2 there, an overwrite and 3 new keys go through, the 4th new key fails.
+  const { map, snapshot } = fakeMap(5);
+  const applier = new PolicyApplier(map, new RuleIds());
+  applier.apply([entry({ port: 1 }), entry({ port: 2 })], []);
+  const before = snapshot();
+  const add = [entry({ port: 2, deny: true }), ...[10, 11, 12, 13, 14].map((port) => entry({ port }))];
+  const err = t.throws(() => applier.apply(add, [entry({ port: 1 })]), { instanceOf: PolicyWriteError });
+  t.regex(err.message, /failed after 4 of 7 changes \(E2BIG\); rolled back/);
+  t.deepEqual(snapshot(), before, 'no partial policy: the overwritten deny is an allow again, the new keys are gone');
+  applier.apply(add.slice(0, 3), [entry({ port: 1 })]);
+  t.deepEqual(snapshot().map((l) => l.split(' ')[0]), ['7/1/300/6/10/16', '7/1/300/6/11/16', '7/1/300/6/2/16']);
 });
