@@ -54,6 +54,23 @@ export interface Contribution {
   readonly prefixes: readonly string[];
 }
 
+/** Runs a step generator to its end, without pausing. */
+export function drain<T>(g: Generator<void, T>): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Runs a step generator to its end, awaiting `pause` at each step (e.g. a turn of the event loop). */
+export async function drainAsync<T>(g: Generator<void, T>, pause: () => Promise<void>): Promise<T> {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+    await pause();
+  }
+}
+
 export function policyPrefixes(policy: ParsedPolicy, services: ServicesView | undefined): string[] {
   return collectPrefixes([policy], services);
 }
@@ -95,6 +112,11 @@ export class CompileContext {
   }
 
   contributions(policy: ParsedPolicy): Contribution {
+    return drain(this.contributionSteps(policy));
+  }
+
+  /** contributions() one peer rule (one entry of ingress/egress/...Deny) at a time: a caller that must not block yields to its event loop between steps. */
+  *contributionSteps(policy: ParsedPolicy): Generator<void, Contribution> {
     const cells: CellRef[] = [];
     const enforce: [number, Direction][] = [];
     const l7: L7Ref[] = [];
@@ -106,6 +128,7 @@ export class CompileContext {
       for (const dir of DIRECTIONS) {
         for (const [prs, deny] of [[rule.allow[dir], false], [rule.deny[dir], true]] as const) {
           for (const pr of prs) {
+            yield;
             const remotes = pr.peers === 'any' ? [0] : [...new Set(pr.peers.flatMap((p) => this.#peers.resolve(p)))];
             for (const ep of eps) {
               for (const remote of remotes) {

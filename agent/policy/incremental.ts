@@ -4,7 +4,7 @@
 // prefixes, or any change of the cluster view (endpoints, identities, services, nodes), rebuilds
 // everything: CIDR identities and selector results of every policy may move then.
 import { ReservedIdentity } from '../identity/reserved.ts';
-import { CompileContext, policyPrefixes, type ClusterView, type Contribution } from './contributions.ts';
+import { CompileContext, drain, policyPrefixes, type ClusterView, type Contribution } from './contributions.ts';
 import { diffEnforcement, diffEntries, diffIpcache, type Diff } from './diff.ts';
 import { compareEntries, comparePolicyRefs, policyRefKey, prefixHolds, PROTO, type EndpointEnforcement, type IpcacheEntry, type L7Visibility, type PolicyEntry } from './entries.ts';
 import { EntryTable, groupKey } from './merge.ts';
@@ -42,6 +42,9 @@ export interface CompileDelta {
   readonly rebuilt: boolean;
 }
 
+/** Map cells added or withdrawn between two pauses of upsertAsync. */
+const STEP_CELLS = 2000;
+
 export class PolicyCompiler {
   #view: ClusterView;
   readonly #hostIngress: boolean;
@@ -75,11 +78,22 @@ export class PolicyCompiler {
   }
 
   upsert(policy: ParsedPolicy): CompileDelta {
+    return drain(this.upsertSteps(policy));
+  }
+
+  /**
+   * upsert() in steps (a rule's contribution, a chunk of map cells, one endpoint's entries), so a
+   * caller that must not block awaits a turn of its event loop between them (drainAsync). A change
+   * of the CIDR prefix set rebuilds everything in one step. Nothing else may change the compiler
+   * until the steps are done.
+   */
+  *upsertSteps(policy: ParsedPolicy): Generator<void, CompileDelta> {
     const key = policyRefKey(policy.ref);
     const old = this.#contrib.get(key);
     this.#policies.set(key, policy);
     if (this.#prefixSetChanges(old?.prefixes ?? [], policyPrefixes(policy, this.#view.services))) return this.#rebuild();
-    return this.#incremental(old, this.#ctx.contributions(policy));
+    const next = yield* this.#ctx.contributionSteps(policy);
+    return yield* this.#incrementalSteps(old, next);
   }
 
   remove(ref: PolicyRef): CompileDelta {
@@ -215,9 +229,14 @@ export class PolicyCompiler {
   }
 
   #apply(c: Contribution, dirty: Set<string>): void {
+    drain(this.#applySteps(c, dirty));
+  }
+
+  *#applySteps(c: Contribution, dirty: Set<string>): Generator<void, void> {
     this.#contrib.set(c.refKey, c);
     for (const p of new Set(c.prefixes)) this.#prefixCount.set(p, (this.#prefixCount.get(p) ?? 0) + 1);
-    for (const [ep, dir, remote, proto, port, portBits, deny, proxy] of c.cells) {
+    for (const [i, [ep, dir, remote, proto, port, portBits, deny, proxy]] of c.cells.entries()) {
+      if (i % STEP_CELLS === STEP_CELLS - 1) yield;
       this.#table.add(ep, dir, remote, proto, port, portBits, deny, c.ref, proxy);
       dirty.add(groupKey(ep, dir));
     }
@@ -230,14 +249,15 @@ export class PolicyCompiler {
     }
   }
 
-  #withdraw(c: Contribution, dirty: Set<string>): void {
+  *#withdrawSteps(c: Contribution, dirty: Set<string>): Generator<void, void> {
     this.#contrib.delete(c.refKey);
     for (const p of new Set(c.prefixes)) {
       const n = (this.#prefixCount.get(p) ?? 1) - 1;
       if (n > 0) this.#prefixCount.set(p, n);
       else this.#prefixCount.delete(p);
     }
-    for (const [ep, dir, remote, proto, port, portBits, deny] of c.cells) {
+    for (const [i, [ep, dir, remote, proto, port, portBits, deny]] of c.cells.entries()) {
+      if (i % STEP_CELLS === STEP_CELLS - 1) yield;
       this.#table.remove(ep, dir, remote, proto, port, portBits, deny, c.refKey);
       dirty.add(groupKey(ep, dir));
     }
@@ -251,12 +271,16 @@ export class PolicyCompiler {
   }
 
   #incremental(old: Contribution | undefined, next: Contribution | undefined): CompileDelta {
+    return drain(this.#incrementalSteps(old, next));
+  }
+
+  *#incrementalSteps(old: Contribution | undefined, next: Contribution | undefined): Generator<void, CompileDelta> {
     const endpoints = new Map(this.#view.endpoints.map((ep) => [ep.id, ep]));
     const touched = new Set<number>([...(old?.enforce ?? []), ...(next?.enforce ?? [])].map(([ep]) => ep));
     const flagsBefore = new Map([...touched].map((ep) => [ep, { endpointId: ep, ingress: this.#enforced(ep, 'ingress'), egress: this.#enforced(ep, 'egress') }]));
     const dirty = new Set<string>();
-    if (old) this.#withdraw(old, dirty);
-    if (next) this.#apply(next, dirty);
+    if (old) yield* this.#withdrawSteps(old, dirty);
+    if (next) yield* this.#applySteps(next, dirty);
     const enforcement: Diff<EndpointEnforcement> = { add: [], remove: [] };
     for (const [ep, before] of flagsBefore) {
       const after = { endpointId: ep, ingress: this.#enforced(ep, 'ingress'), egress: this.#enforced(ep, 'egress') };
@@ -270,6 +294,7 @@ export class PolicyCompiler {
     }
     const entries: Diff<PolicyEntry> = { add: [], remove: [] };
     for (const gk of dirty) {
+      yield;
       const [id, dir] = gk.split('/') as [string, Direction];
       if (!endpoints.has(Number(id))) continue;
       const d = diffEntries(this.#resolved.get(gk) ?? [], this.#resolve(Number(id), dir));

@@ -29,6 +29,9 @@ import type { ProxyRecord } from '../proxy/http-proxy.ts';
 import { ServiceSync, desiredServices } from '../datapath/service-sync.ts';
 import { PolicyApplier, PolicyWriteError } from '../datapath/policy-apply.ts';
 import { DEFAULT_ENDPOINT_CAPACITY } from '../policy/capacity.ts';
+import { drainAsync } from '../policy/contributions.ts';
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 import { RuleIds } from '../datapath/rule-ids.ts';
 import { DnsNames } from '../flows/dns-names.ts';
 import { MonotonicClock } from '../flows/clock.ts';
@@ -335,7 +338,7 @@ export class Agent {
         if (rec.ready) rewrite.push(rec);
       }
     }
-    this.#applyPolicies(rewrite);
+    await this.#applyPolicies(rewrite);
     this.#syncIpcache();
     this.#syncServices();
     await this.#syncProxy();
@@ -408,7 +411,7 @@ export class Agent {
     return { endpoints, identities, cidrIdentities: this.cidr, services: servicesView(this.state), nodes: nodeInfos(this.state, this.nodeName) };
   }
 
-  #applyPolicies(rewrite: EndpointRecord[]): void {
+  async #applyPolicies(rewrite: EndpointRecord[]): Promise<void> {
     const t0 = performance.now();
     const r = this.state.revision;
     const eps = [...this.endpoints.records.values()].map((e) => `${e.id}:${e.identity}`).sort().join(',');
@@ -421,7 +424,9 @@ export class Agent {
       for (const rec of this.endpoints.records.values()) if (rec.ready) rewrite.push(rec);
     } else {
       if (viewKey !== this.#viewKey) deltas.push(this.policies.compiler.setView(this.#view()));
-      const s = this.policies.sync(this.state.objects.policies, false);
+      // A policy change compiles in steps with a turn of the event loop between them, so flows,
+      // gRPC and /healthz are served while a big policy compiles.
+      const s = await drainAsync(this.policies.syncSteps(this.state.objects.policies, false), nextTurn);
       deltas.push(...s.deltas);
       validity = s.validity;
     }

@@ -9,6 +9,7 @@ import type { PolicyObject } from '../../lib/kube-objects.ts';
 import type { PolicyValidity } from '../k8s/source.ts';
 import { capacityProblem, DEFAULT_ENDPOINT_CAPACITY, type PolicyCapacity } from '../policy/capacity.ts';
 import { PolicyCompiler, type CompileDelta, type ClusterView } from '../policy/compile.ts';
+import { drain } from '../policy/contributions.ts';
 import { policyRefKey } from '../policy/entries.ts';
 import { PolicyInvalid } from '../policy/invalid.ts';
 import { selectorMatches } from '../policy/selector.ts';
@@ -57,6 +58,11 @@ export class PolicyState {
 
   /** Applies the objects as they are now; `initial` loads everything in one compile. */
   sync(objects: ReadonlyMap<string, PolicyObject>, initial: boolean): { deltas: CompileDelta[]; validity: ValidityUpdate[] } {
+    return drain(this.syncSteps(objects, initial));
+  }
+
+  /** sync() in steps (see PolicyCompiler.upsertSteps): the agent yields to its event loop between them. */
+  *syncSteps(objects: ReadonlyMap<string, PolicyObject>, initial: boolean): Generator<void, { deltas: CompileDelta[]; validity: ValidityUpdate[] }> {
     const deltas: CompileDelta[] = [];
     const validity: ValidityUpdate[] = [];
     const upserts: ParsedPolicy[] = [];
@@ -106,11 +112,11 @@ export class PolicyState {
       else {
         // Over capacity: start again one policy at a time, so only the ones that do not fit are refused.
         deltas.push(this.compiler.load(this.parsed()));
-        for (const p of upserts) this.#tryUpsert(p, deltas, accept, refuse);
+        for (const p of upserts) yield* this.#tryUpsert(p, deltas, accept, refuse);
       }
     } else {
       for (const r of removed) deltas.push(this.compiler.remove(r));
-      for (const p of upserts) this.#tryUpsert(p, deltas, accept, refuse);
+      for (const p of upserts) yield* this.#tryUpsert(p, deltas, accept, refuse);
     }
     if (upserts.length || removed.length || initial) this.revision++;
     return { deltas, validity };
@@ -120,8 +126,8 @@ export class PolicyState {
    * Compiles `p` in; when the result would not fit, compiles back what was there (the previous
    * version, or nothing) and keeps neither delta: the kernel never sees the policy.
    */
-  #tryUpsert(p: ParsedPolicy, deltas: CompileDelta[], accept: (p: ParsedPolicy) => void, refuse: (p: ParsedPolicy, why: string) => void): void {
-    const d = this.compiler.upsert(p);
+  *#tryUpsert(p: ParsedPolicy, deltas: CompileDelta[], accept: (p: ParsedPolicy) => void, refuse: (p: ParsedPolicy, why: string) => void): Generator<void, void> {
+    const d = yield* this.compiler.upsertSteps(p);
     const problem = capacityProblem(this.compiler.entryCounts(), this.#capacity);
     if (problem === undefined) {
       deltas.push(d);
@@ -129,7 +135,7 @@ export class PolicyState {
       return;
     }
     const prev = [...this.#applied.values()].find((a) => policyRefKey(a.parsed.ref) === policyRefKey(p.ref));
-    if (prev) this.compiler.upsert(prev.parsed);
+    if (prev) yield* this.compiler.upsertSteps(prev.parsed);
     else this.compiler.remove(p.ref);
     refuse(p, problem);
   }
