@@ -4,7 +4,11 @@
 // put back as it was, so the kernel holds either the previous content or the new, never a part.
 import { Direction, type PolicyKey, type PolicyValue } from '../../bpf/loader/index.ts';
 import type { PolicyEntry } from '../policy/entries.ts';
+import { drain } from '../policy/contributions.ts';
 import type { RuleIds } from './rule-ids.ts';
+
+/** Keys written between two pauses of applySteps. */
+const STEP_WRITES = 2000;
 
 export interface PolicyMapWriter {
   set(key: PolicyKey, value: PolicyValue): void;
@@ -40,14 +44,20 @@ export class PolicyApplier {
    * is thrown. Adds go first so a key whose verdict changes is never briefly missing.
    */
   apply(add: readonly PolicyEntry[], remove: readonly PolicyEntry[]): void {
-    this.#write([...add.map((e) => [datapathKey(e), this.#value(e)] as const), ...remove.map((e) => [datapathKey(e), undefined] as const)]);
+    drain(this.applySteps(add, remove));
   }
 
-  #write(changes: readonly (readonly [PolicyKey, PolicyValue | undefined])[]): void {
+  /** apply() in steps of STEP_WRITES keys, for a caller that yields to its event loop between them. */
+  applySteps(add: readonly PolicyEntry[], remove: readonly PolicyEntry[]): Generator<void, void> {
+    return this.#write([...add.map((e) => [datapathKey(e), this.#value(e)] as const), ...remove.map((e) => [datapathKey(e), undefined] as const)]);
+  }
+
+  *#write(changes: readonly (readonly [PolicyKey, PolicyValue | undefined])[]): Generator<void, void> {
     const undo: [PolicyKey, Required<PolicyValue> | undefined][] = [];
     let done = 0;
     try {
       for (const [k, v] of changes) {
+        if (done % STEP_WRITES === STEP_WRITES - 1) yield;
         const before = this.map.get(k);
         if (v) this.map.set(k, v);
         else if (before) this.map.delete(k);
@@ -83,7 +93,7 @@ export class PolicyApplier {
     }
     const written = changes.length;
     for (const [t, { key }] of have) if (!want.has(t)) changes.push([key, undefined]);
-    this.#write(changes);
+    drain(this.#write(changes));
     return { written, removed: changes.length - written, endpoints: new Set(changes.map(([k]) => k.endpointId)) };
   }
 }

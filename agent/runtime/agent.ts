@@ -438,7 +438,7 @@ export class Agent {
     this.#writeValidity(validity.filter((u) => !u.validity.valid));
     try {
       if (this.#first || this.#policyDrift || compareDue) this.#comparePolicyMap(touched);
-      else for (const d of deltas) this.#applyDelta(d, touched);
+      else for (const d of deltas) await this.#applyDelta(d, touched);
       this.#writeValidity(this.#pendingValidity.splice(0));
       if (this.#policyDrift) this.#log('info', 'policy map repaired: the kernel matches the compiler again');
       this.#policyDrift = false;
@@ -477,13 +477,13 @@ export class Agent {
   #pendingValidity: ValidityUpdate[] = [];
 
   /** One compiler delta: entries added (all-or-nothing), enforcement flags, then removals. */
-  #applyDelta(d: CompileDelta, touched: Set<number>): void {
+  async #applyDelta(d: CompileDelta, touched: Set<number>): Promise<void> {
     for (const e of [...d.entries.add, ...d.entries.remove, ...d.enforcement.add, ...d.enforcement.remove]) touched.add(e.endpointId);
-    this.#applier.apply(d.entries.add, []);
+    await drainAsync(this.#applier.applySteps(d.entries.add, []), nextTurn);
     for (const e of d.enforcement.add) this.enforcement.set(e.endpointId, e);
     for (const e of d.enforcement.remove) if (!d.enforcement.add.some((a) => a.endpointId === e.endpointId)) this.enforcement.delete(e.endpointId);
     for (const rec of this.endpoints.records.values()) if (rec.ready && touched.has(rec.id)) this.#writeEndpoint(rec);
-    this.#applier.apply([], d.entries.remove);
+    await drainAsync(this.#applier.applySteps([], d.entries.remove), nextTurn);
   }
 
   /**

@@ -111,3 +111,14 @@ test('a write that fails part-way is rolled back: the map holds exactly its prev
   applier.apply(add.slice(0, 3), [entry({ port: 1 })]);
   t.deepEqual(snapshot().map((l) => l.split(' ')[0]), ['7/1/300/6/10/16', '7/1/300/6/11/16', '7/1/300/6/2/16']);
 });
+
+test('applySteps writes in steps a caller can pause between, with the same end as apply', (t) => {
+  const { kernel, map } = fakeMap();
+  const applier = new PolicyApplier(map, new RuleIds());
+  const add = Array.from({ length: 4500 }, (_, i) => entry({ port: i + 1 }));
+  const steps = applier.applySteps(add, []);
+  let pauses = 0;
+  while (!steps.next().done) pauses++;
+  t.is(pauses, 2, 'a pause every 2000 keys');
+  t.is(kernel.size, 4500);
+});
