@@ -324,7 +324,7 @@ function policyLatency(rules: number): { p50: number; p99: number; compileP99: n
     const state = new PolicyState(view);
     const applier = new PolicyApplier(dp.policy, new RuleIds());
     state.compiler.load(Array.from({ length: rules }, (_, i) => policy(i, 1000 + (i % 5000))));
-    applier.replaceAll(state.compiler.result().entries);
+    applier.reconcile(state.compiler.result().entries);
     const times: number[] = [];
     const compile: number[] = [];
     const write: number[] = [];
@@ -333,8 +333,7 @@ function policyLatency(rules: number): { p50: number; p99: number; compileP99: n
       const t0 = process.hrtime.bigint();
       const d = state.compiler.upsert(p);
       const t1 = process.hrtime.bigint();
-      applier.upsert(d.entries.add);
-      applier.remove(d.entries.remove);
+      applier.apply(d.entries.add, d.entries.remove);
       const t2 = process.hrtime.bigint();
       times.push(Number(t2 - t0) / 1e6);
       compile.push(Number(t1 - t0) / 1e6);

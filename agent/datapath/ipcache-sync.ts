@@ -16,6 +16,8 @@ export interface IpcacheInput {
   readonly pods: readonly { readonly ips: readonly string[]; readonly identity: number; readonly hostIP?: string; readonly local: boolean }[];
   readonly nodes: readonly { readonly addresses: readonly string[]; readonly local: boolean }[];
   readonly cidrs: readonly IpcacheEntry[];
+  /** The API server's addresses (agent/policy/kube-apiserver.ts); absent = none known. */
+  readonly kubeApiserver?: readonly string[];
 }
 
 /** Canonical text of a prefix (host bits cleared), as the loader's entries() prints it. */
@@ -34,6 +36,13 @@ export function desiredIpcache(input: IpcacheInput): Map<string, IpcacheValue> {
   for (const n of input.nodes) {
     const identity = n.local ? ReservedIdentity.host : ReservedIdentity['remote-node'];
     for (const a of n.addresses) out.set(hostPrefix(a), { identity });
+  }
+  // The API server's addresses are kube-apiserver, except this node's, which stay host (the host
+  // identity then counts as kube-apiserver, see agent/policy/kube-apiserver.ts).
+  const local = new Set(input.nodes.filter((n) => n.local).flatMap((n) => n.addresses.map(hostPrefix)));
+  for (const ip of input.kubeApiserver ?? []) {
+    const p = hostPrefix(ip);
+    if (!local.has(p)) out.set(p, { identity: ReservedIdentity['kube-apiserver'] });
   }
   // Pods last: a pod IP wins over anything else claiming the same /32.
   for (const p of input.pods) {

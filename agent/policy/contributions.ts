@@ -5,6 +5,7 @@ import type { CidrIdentities } from '../identity/cidr-identities.ts';
 import type { LabelSet } from '../identity/labels.ts';
 import { MIN_ALLOCATED_IDENTITY, MIN_CIDR_IDENTITY, reservedIdentities } from '../identity/reserved.ts';
 import { policyRefKey } from './entries.ts';
+import { kubeApiserverIPs, placeApiserver } from './kube-apiserver.ts';
 import { collectPrefixes, PeerResolver } from './resolve-peers.ts';
 import { resolveL4, usesNamedPorts, type L4Key } from './resolve-ports.ts';
 import { formatSelector, selectorMatches, type Selector } from './selector.ts';
@@ -24,8 +25,8 @@ export interface ClusterView {
   readonly fqdn?: FqdnView;
 }
 
-/** [endpointId, direction, remote identity, protocol, port, deny, allowed only through the proxy] */
-export type CellRef = readonly [number, Direction, number, number, number, boolean, boolean];
+/** [endpointId, direction, remote identity, protocol, port, portBits, deny, allowed only through the proxy] */
+export type CellRef = readonly [number, Direction, number, number, number, number, boolean, boolean];
 
 /** HTTP rules one policy puts on an (endpoint, direction, remote, TCP port) cell. */
 export interface HttpCell {
@@ -33,6 +34,7 @@ export interface HttpCell {
   readonly direction: Direction;
   readonly remote: number;
   readonly port: number;
+  readonly portBits: number;
   readonly rules: readonly HttpRule[];
 }
 
@@ -65,6 +67,23 @@ export interface Contribution {
   readonly prefixes: readonly string[];
 }
 
+/** Runs a step generator to its end, without pausing. */
+export function drain<T>(g: Generator<void, T>): T {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Runs a step generator to its end, awaiting `pause` at each step (e.g. a turn of the event loop). */
+export async function drainAsync<T>(g: Generator<void, T>, pause: () => Promise<void>): Promise<T> {
+  for (;;) {
+    const r = g.next();
+    if (r.done) return r.value;
+    await pause();
+  }
+}
+
 export function policyPrefixes(policy: ParsedPolicy, view: Pick<ClusterView, 'services' | 'fqdn'>): string[] {
   return collectPrefixes([policy], view.services, view.fqdn);
 }
@@ -84,7 +103,8 @@ export class CompileContext {
     const podIdentities = [...view.identities.keys()].filter((id) => id >= MIN_ALLOCATED_IDENTITY && id < MIN_CIDR_IDENTITY);
     const podIPs = new Map<number, readonly string[]>();
     for (const id of podIdentities) podIPs.set(id, view.identities.get(id)?.ips ?? []);
-    this.#peers = new PeerResolver({ universe, podIdentities, cidr: view.cidrIdentities, podIPs, nodes: view.nodes, services: view.services, fqdn: view.fqdn });
+    const apiserver = placeApiserver(kubeApiserverIPs(view.services), view.nodes ?? []);
+    this.#peers = new PeerResolver({ universe, podIdentities, cidr: view.cidrIdentities, podIPs, nodes: view.nodes, services: view.services, fqdn: view.fqdn, apiserver });
     this.#allNamedPorts = [...view.identities.values(), ...view.endpoints].flatMap((x) => x.namedPorts ?? []);
   }
 
@@ -107,6 +127,11 @@ export class CompileContext {
   }
 
   contributions(policy: ParsedPolicy): Contribution {
+    return drain(this.contributionSteps(policy));
+  }
+
+  /** contributions() one peer rule (one entry of ingress/egress/...Deny) at a time: a caller that must not block yields to its event loop between steps. */
+  *contributionSteps(policy: ParsedPolicy): Generator<void, Contribution> {
     const cells: CellRef[] = [];
     const enforce: [number, Direction][] = [];
     const l7: L7Ref[] = [];
@@ -119,6 +144,7 @@ export class CompileContext {
       for (const dir of DIRECTIONS) {
         for (const [prs, deny] of [[rule.allow[dir], false], [rule.deny[dir], true]] as const) {
           for (const pr of prs) {
+            yield;
             const remotes = pr.peers === 'any' ? [0] : [...new Set(pr.peers.flatMap((p) => this.#peers.resolve(p)))];
             for (const ep of eps) {
               for (const remote of remotes) {
@@ -126,8 +152,8 @@ export class CompileContext {
                   // Egress DNS goes through the DNS proxy even when every name is allowed: it learns
                   // the answers that toFQDNs peers resolve to.
                   const proxy = !deny && (k.http !== undefined || (k.dns !== undefined && dir === 'egress'));
-                  cells.push([ep.id, dir, remote, k.protocol, k.port, deny, proxy]);
-                  if (proxy && k.http) http.push({ endpointId: ep.id, direction: dir, remote, port: k.port, rules: k.http });
+                  cells.push([ep.id, dir, remote, k.protocol, k.port, k.portBits, deny, proxy]);
+                  if (proxy && k.http) http.push({ endpointId: ep.id, direction: dir, remote, port: k.port, portBits: k.portBits, rules: k.http });
                   if (proxy && k.dns) dns.push({ endpointId: ep.id, direction: dir, remote, protocol: k.protocol, port: k.port, rules: k.dns });
                   if (k.l7 && !deny) l7.push({ endpointId: ep.id, direction: dir, protocol: k.protocol, port: k.port, parser: k.l7 });
                 }

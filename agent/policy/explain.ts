@@ -4,7 +4,7 @@
 // missing when nothing allows. Pure: the agent answers from its live compiler, `policy explain
 // --policies` from one compiled offline; both hand a CompiledPolicies.
 import type { ExplainDirection, ExplainPeer, ExplainProbe, ExplainRule, NotEnforced, PolicyExplanation } from '../../api/status/explain.ts';
-import { ICMP_PORT_BASE, PROTO, type PolicyEntry } from './entries.ts';
+import { PROTO, type PolicyEntry } from './entries.ts';
 import { entryFinder, lookupPolicy, policyPort, type ProbeResult } from './lookup.ts';
 import { formatSelector } from './selector.ts';
 import type { Direction, L4Rule, Peer, PeerRule, PolicyRef } from './types.ts';
@@ -59,7 +59,9 @@ function side(input: ExplainInput, dir: Direction, endpointId: number, ep: Expla
   const r = lookupPolicy(entryFinder(entries), enforcers.length > 0, remote, protocol, port);
   const probe = (p: ProbeResult): ExplainProbe => ({
     match: p.match,
-    key: { endpointId, direction: dir, remoteIdentity: p.remoteIdentity, protocol: p.protocol, port: datapathPort(p.protocol, p.port) },
+    key: p.entry
+      ? { endpointId, direction: dir, remoteIdentity: p.remoteIdentity, protocol: p.entry.protocol, port: p.entry.port, portBits: p.entry.portBits }
+      : { endpointId, direction: dir, remoteIdentity: p.remoteIdentity, protocol: p.protocol, port: p.port },
     ...(p.entry && { value: { action: p.entry.deny ? 'deny' as const : p.entry.proxy ? 'proxy' as const : 'allow' as const, ruleId: input.ruleId(p.entry.deny, p.entry.policies), policies: p.entry.policies.map(policyName) } }),
   });
   const probes = r.probes.map(probe);
@@ -80,11 +82,6 @@ function side(input: ExplainInput, dir: Direction, endpointId: number, ep: Expla
       missing: `no ${dir} allow for ${other.pod ?? other.input} (identity ${remote}) ${dir === 'egress' ? 'to' : 'on'} ${l4}: none of ${enforcers.map(policyName).join(', ')} allows it; add a rule that does`,
     }),
   };
-}
-
-/** The datapath holds the raw ICMP type where the compiler holds ICMP_PORT_BASE + type. */
-function datapathPort(protocol: number, port: number): number {
-  return (protocol === PROTO.icmp || protocol === PROTO.icmpv6) && port !== 0 ? port - ICMP_PORT_BASE : port;
 }
 
 function peerText(p: Peer): string {

@@ -4,9 +4,9 @@
 // prefixes, or any change of the cluster view (endpoints, identities, services, nodes), rebuilds
 // everything: CIDR identities and selector results of every policy may move then.
 import { ReservedIdentity } from '../identity/reserved.ts';
-import { CompileContext, policyPrefixes, type ClusterView, type Contribution } from './contributions.ts';
+import { CompileContext, drain, policyPrefixes, type ClusterView, type Contribution } from './contributions.ts';
 import { diffEnforcement, diffEntries, diffIpcache, type Diff } from './diff.ts';
-import { comparePolicyRefs, policyRefKey, PROTO, type EndpointEnforcement, type IpcacheEntry, type L7Visibility, type PolicyEntry } from './entries.ts';
+import { compareEntries, comparePolicyRefs, policyRefKey, prefixHolds, PROTO, type EndpointEnforcement, type IpcacheEntry, type L7Visibility, type PolicyEntry } from './entries.ts';
 import { EntryTable, groupKey } from './merge.ts';
 import { entryFinder, lookupPolicy } from './lookup.ts';
 import { DIRECTIONS, type Direction, type DnsRule, type HttpRule, type ParsedPolicy, type PeerRule, type PolicyRef } from './types.ts';
@@ -50,6 +50,9 @@ export interface CompileDelta {
   readonly rebuilt: boolean;
 }
 
+/** Map cells added or withdrawn between two pauses of upsertAsync. */
+const STEP_CELLS = 2000;
+
 export class PolicyCompiler {
   #view: ClusterView;
   readonly #hostIngress: boolean;
@@ -83,11 +86,22 @@ export class PolicyCompiler {
   }
 
   upsert(policy: ParsedPolicy): CompileDelta {
+    return drain(this.upsertSteps(policy));
+  }
+
+  /**
+   * upsert() in steps (a rule's contribution, a chunk of map cells, one endpoint's entries), so a
+   * caller that must not block awaits a turn of its event loop between them (drainAsync). A change
+   * of the CIDR prefix set rebuilds everything in one step. Nothing else may change the compiler
+   * until the steps are done.
+   */
+  *upsertSteps(policy: ParsedPolicy): Generator<void, CompileDelta> {
     const key = policyRefKey(policy.ref);
     const old = this.#contrib.get(key);
     this.#policies.set(key, policy);
     if (this.#prefixSetChanges(old?.prefixes ?? [], policyPrefixes(policy, this.#view))) return this.#rebuild();
-    return this.#incremental(old, this.#ctx.contributions(policy));
+    const next = yield* this.#ctx.contributionSteps(policy);
+    return yield* this.#incrementalSteps(old, next);
   }
 
   remove(ref: PolicyRef): CompileDelta {
@@ -105,16 +119,26 @@ export class PolicyCompiler {
     return before.some((p) => this.#prefixCount.get(p) === 1 && !after.includes(p));
   }
 
+  /** Entries per endpoint as they stand (for capacity checks before anything is written). */
+  entryCounts(): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const entries of this.#resolved.values()) {
+      const id = entries[0]?.endpointId;
+      if (id !== undefined) out.set(id, (out.get(id) ?? 0) + entries.length);
+    }
+    return out;
+  }
+
   result(): CompileResult {
     const entries = [...this.#resolved.values()].flat();
-    entries.sort((a, b) => a.endpointId - b.endpointId || (a.direction === b.direction ? 0 : a.direction === 'ingress' ? -1 : 1) || a.remoteIdentity - b.remoteIdentity || a.protocol - b.protocol || a.port - b.port);
+    entries.sort(compareEntries);
     return { entries, enforcement: this.#enforcement(), ipcache: [...this.#ipcache], visibility: this.#visibility() };
   }
 
   /**
-   * The verdict the datapath's lookup (bpf/lib/policy.h: six keys, most specific first, any deny
-   * wins) gives a TCP connection to `port`, and for a proxy entry the HTTP rules of every policy
-   * that put rules on a cell covering it (this remote or any, this port).
+   * The verdict the datapath's lookup (bpf/lib/policy.h: the longest match for this identity and
+   * for any identity, a deny in either wins) gives a TCP connection to `port`, and for a proxy
+   * entry the HTTP rules of every policy that put rules on a cell covering it (this remote or any).
    */
   l7Decision(endpointId: number, dir: Direction, remote: number, port: number): L7Decision {
     const v = this.#lookup(endpointId, dir, remote, PROTO.tcp, port);
@@ -122,7 +146,7 @@ export class PolicyCompiler {
     const byRef = new Map<string, { policy: PolicyRef; rules: HttpRule[] }>();
     for (const c of this.#contrib.values()) {
       for (const h of c.http) {
-        if (h.endpointId !== endpointId || h.direction !== dir || (h.remote !== 0 && h.remote !== remote) || h.port !== port) continue;
+        if (h.endpointId !== endpointId || h.direction !== dir || (h.remote !== 0 && h.remote !== remote) || !prefixHolds(h.port, h.portBits, port)) continue;
         let it = byRef.get(c.refKey);
         if (!it) byRef.set(c.refKey, (it = { policy: c.ref, rules: [] }));
         it.rules.push(...h.rules);
@@ -147,11 +171,11 @@ export class PolicyCompiler {
     return { kind: 'dns', rules: [...byRef.values()].sort((a, b) => comparePolicyRefs(a.policy, b.policy)) };
   }
 
-  /** The datapath's lookup (six keys, most specific first, any deny wins) for one packet. */
+  /** The datapath's lookup (agent/policy/lookup.ts: the longest key per identity, a deny wins) for one packet. */
   #lookup(endpointId: number, dir: Direction, remote: number, protocol: number, port: number): { kind: 'denied' | 'all'; policies: readonly PolicyRef[] } | { kind: 'proxy' } {
     const entries = this.#resolved.get(groupKey(endpointId, dir)) ?? [];
     if (!this.#enforced(endpointId, dir)) {
-      const deny = entries.find((e) => e.deny && (e.remoteIdentity === 0 || e.remoteIdentity === remote) && (e.protocol === 0 || e.protocol === protocol) && (e.port === 0 || e.port === port));
+      const deny = entries.find((e) => e.deny && (e.remoteIdentity === 0 || e.remoteIdentity === remote) && (e.protocol === 0 || e.protocol === protocol) && prefixHolds(e.port, e.portBits, port));
       return deny ? { kind: 'denied', policies: deny.policies } : { kind: 'all', policies: [] };
     }
     const allow = lookupPolicy(entryFinder(entries), true, remote, protocol, port).entry;
@@ -178,8 +202,8 @@ export class PolicyCompiler {
       for (const pr of (deny ? rule.deny : rule.allow)[dir]) {
         const only = { ...none, [dir]: [pr] };
         const alone: ParsedPolicy = { ref, rules: [{ ...rule, allow: deny ? none : only, deny: deny ? only : none }] };
-        const hit = this.#ctx.contributions(alone).cells.some(([ep, d, r, pr2, p, isDeny]) =>
-          ep === endpointId && d === dir && isDeny === deny && (r === 0 || r === remote) && (pr2 === 0 || pr2 === protocol) && (p === 0 || p === port));
+        const hit = this.#ctx.contributions(alone).cells.some(([ep, d, r, pr2, p, bits, isDeny]) =>
+          ep === endpointId && d === dir && isDeny === deny && (r === 0 || r === remote) && (pr2 === 0 || pr2 === protocol) && prefixHolds(p, bits, port));
         if (hit) out.push(pr);
       }
     }
@@ -228,7 +252,7 @@ export class PolicyCompiler {
     this.#ctx = this.#rebuildContext();
     for (const p of this.#policies.values()) this.#apply(this.#ctx.contributions(p), new Set());
     if (this.#hostIngress) {
-      for (const ep of this.#view.endpoints) if (this.#enforced(ep.id, 'ingress')) this.#table.add(ep.id, 'ingress', ReservedIdentity.host, PROTO.any, 0, false, undefined);
+      for (const ep of this.#view.endpoints) if (this.#enforced(ep.id, 'ingress')) this.#table.add(ep.id, 'ingress', ReservedIdentity.host, PROTO.any, 0, 0, false, undefined);
     }
     for (const ep of this.#view.endpoints) for (const d of DIRECTIONS) this.#resolve(ep.id, d);
     const after = this.result();
@@ -249,10 +273,15 @@ export class PolicyCompiler {
   }
 
   #apply(c: Contribution, dirty: Set<string>): void {
+    drain(this.#applySteps(c, dirty));
+  }
+
+  *#applySteps(c: Contribution, dirty: Set<string>): Generator<void, void> {
     this.#contrib.set(c.refKey, c);
     for (const p of new Set(c.prefixes)) this.#prefixCount.set(p, (this.#prefixCount.get(p) ?? 0) + 1);
-    for (const [ep, dir, remote, proto, port, deny, proxy] of c.cells) {
-      this.#table.add(ep, dir, remote, proto, port, deny, c.ref, proxy);
+    for (const [i, [ep, dir, remote, proto, port, portBits, deny, proxy]] of c.cells.entries()) {
+      if (i % STEP_CELLS === STEP_CELLS - 1) yield;
+      this.#table.add(ep, dir, remote, proto, port, portBits, deny, c.ref, proxy);
       dirty.add(groupKey(ep, dir));
     }
     for (const [ep, dir] of c.enforce) {
@@ -264,15 +293,16 @@ export class PolicyCompiler {
     }
   }
 
-  #withdraw(c: Contribution, dirty: Set<string>): void {
+  *#withdrawSteps(c: Contribution, dirty: Set<string>): Generator<void, void> {
     this.#contrib.delete(c.refKey);
     for (const p of new Set(c.prefixes)) {
       const n = (this.#prefixCount.get(p) ?? 1) - 1;
       if (n > 0) this.#prefixCount.set(p, n);
       else this.#prefixCount.delete(p);
     }
-    for (const [ep, dir, remote, proto, port, deny] of c.cells) {
-      this.#table.remove(ep, dir, remote, proto, port, deny, c.refKey);
+    for (const [i, [ep, dir, remote, proto, port, portBits, deny]] of c.cells.entries()) {
+      if (i % STEP_CELLS === STEP_CELLS - 1) yield;
+      this.#table.remove(ep, dir, remote, proto, port, portBits, deny, c.refKey);
       dirty.add(groupKey(ep, dir));
     }
     for (const [ep, dir] of c.enforce) {
@@ -285,25 +315,30 @@ export class PolicyCompiler {
   }
 
   #incremental(old: Contribution | undefined, next: Contribution | undefined): CompileDelta {
+    return drain(this.#incrementalSteps(old, next));
+  }
+
+  *#incrementalSteps(old: Contribution | undefined, next: Contribution | undefined): Generator<void, CompileDelta> {
     const endpoints = new Map(this.#view.endpoints.map((ep) => [ep.id, ep]));
     const touched = new Set<number>([...(old?.enforce ?? []), ...(next?.enforce ?? [])].map(([ep]) => ep));
     const flagsBefore = new Map([...touched].map((ep) => [ep, { endpointId: ep, ingress: this.#enforced(ep, 'ingress'), egress: this.#enforced(ep, 'egress') }]));
     const dirty = new Set<string>();
-    if (old) this.#withdraw(old, dirty);
-    if (next) this.#apply(next, dirty);
+    if (old) yield* this.#withdrawSteps(old, dirty);
+    if (next) yield* this.#applySteps(next, dirty);
     const enforcement: Diff<EndpointEnforcement> = { add: [], remove: [] };
     for (const [ep, before] of flagsBefore) {
       const after = { endpointId: ep, ingress: this.#enforced(ep, 'ingress'), egress: this.#enforced(ep, 'egress') };
       if (after.ingress === before.ingress && after.egress === before.egress) continue;
       enforcement.add.push(after);
       if (this.#hostIngress && after.ingress !== before.ingress) {
-        if (after.ingress) this.#table.add(ep, 'ingress', ReservedIdentity.host, PROTO.any, 0, false, undefined);
-        else this.#table.remove(ep, 'ingress', ReservedIdentity.host, PROTO.any, 0, false, '');
+        if (after.ingress) this.#table.add(ep, 'ingress', ReservedIdentity.host, PROTO.any, 0, 0, false, undefined);
+        else this.#table.remove(ep, 'ingress', ReservedIdentity.host, PROTO.any, 0, 0, false, '');
       }
       for (const d of DIRECTIONS) dirty.add(groupKey(ep, d));
     }
     const entries: Diff<PolicyEntry> = { add: [], remove: [] };
     for (const gk of dirty) {
+      yield;
       const [id, dir] = gk.split('/') as [string, Direction];
       if (!endpoints.has(Number(id))) continue;
       const d = diffEntries(this.#resolved.get(gk) ?? [], this.#resolve(Number(id), dir));

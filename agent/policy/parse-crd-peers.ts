@@ -4,6 +4,7 @@ import { fail, list, obj, onlyKeys, optStr, show, str, type Obj } from './invali
 import { parseCidr, parseCidrSet } from './parse-cidr.ts';
 import { scopePeer } from './scope.ts';
 import { parseSelector, type Selector } from './selector.ts';
+import { REFUSED_ENTITIES } from '../../api/policy-entities.ts';
 import { ENTITIES, type Direction, type Entity, type Peer } from './types.ts';
 
 const ANY = { defaultSource: 'any' } as const;
@@ -35,6 +36,8 @@ function parseService(raw: unknown, path: string, namespace: string | undefined)
 
 function entity(v: unknown, path: string): Entity {
   const s = str(v, path);
+  const refused = REFUSED_ENTITIES[s];
+  if (refused) fail(path, `${show(s)} is not supported by netobs: ${refused}`);
   if (!(ENTITIES as readonly string[]).includes(s)) fail(path, `${show(s)} is not an entity (${ENTITIES.join(', ')})`);
   return s as Entity;
 }

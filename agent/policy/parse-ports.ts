@@ -6,12 +6,6 @@ import { fail, isObj, list, obj, onlyKeys, optStr, show, str, type Obj } from '.
 import type { Direction, DnsRule, HttpRule, L4Rule, L7Rules, Protocol } from './types.ts';
 
 /**
- * A port range is expanded into one map entry per port (the datapath key is an exact port), so a
- * range may hold at most this many ports; wider ones are rejected rather than half-applied.
- */
-export const MAX_PORT_RANGE = 1024;
-
-/**
  * L7 rule kinds the agent's proxy enforces, per direction; any other kind makes the policy
  * invalid. HTTP is enforced on ingress (the proxy at the destination pod's node, agent/proxy), DNS
  * on egress (the DNS proxy at the client pod's node).
@@ -42,9 +36,6 @@ function endPortValue(o: Obj, port: number | string, path: string): number | und
   const end = o.endPort;
   if (typeof end !== 'number' || !Number.isInteger(end) || end > 65535) fail(at, `${show(end)} is not a port number (1-65535)`);
   if (end < port) fail(at, `${end} is below port ${port}`);
-  if (end - port + 1 > MAX_PORT_RANGE) {
-    fail(at, `range ${port}-${end} has ${end - port + 1} ports, netobs expands at most ${MAX_PORT_RANGE} (split the range into several rules)`);
-  }
   return end === port ? undefined : end;
 }
 
@@ -144,6 +135,8 @@ export function parseToPorts(raw: readonly unknown[], path: string, deny: boolea
       const endPort = endPortValue(po, port, pat);
       if (dnsProxied && (typeof port !== 'number' || port === 0)) fail(`${pat}.port`, 'a port with dns rules needs its number (e.g. "53"): the DNS proxy takes only the ports named');
       if (dnsProxied && proto === 'SCTP') fail(`${pat}.protocol`, 'dns rules apply to UDP and TCP (or ANY)');
+      // The proxy redirects and judges exact ports (as Cilium, which refuses L7 rules on ranges).
+      if (endPort !== undefined && l7) fail(`${pat}.endPort`, 'L7 rules apply to single ports, not to a port range (list the ports, or drop the rules)');
       out.push({ kind: 'port', protocol: proto, port, ...(endPort !== undefined && { endPort }), ...(l7 && { l7 }) });
     }
   }

@@ -12,6 +12,7 @@ import type { CidrIdentities } from '../identity/cidr-identities.ts';
 import { NAMESPACE_KEY, label, labelSet, type LabelSet } from '../identity/labels.ts';
 import { ReservedIdentity } from '../identity/reserved.ts';
 import { formatSelector, selectorMatches, type Selector } from './selector.ts';
+import { cidrHoldsApiserver, type ApiserverPlacement } from './kube-apiserver.ts';
 import type { Entity, ParsedPolicy, Peer } from './types.ts';
 import type { FqdnView, NodeInfo, ServiceInfo, ServicesView } from './views.ts';
 
@@ -29,6 +30,7 @@ export interface PeerContext {
   readonly nodes?: readonly NodeInfo[];
   readonly services?: ServicesView;
   readonly fqdn?: FqdnView;
+  readonly apiserver?: ApiserverPlacement;
 }
 
 const k8sLabels = (m: Readonly<Record<string, string>>, ns?: string) =>
@@ -133,12 +135,18 @@ export class PeerResolver {
         const except = peer.except.map((e) => parsePrefix(e) as Prefix);
         const ids = this.#ctx.cidr.within(outer, except);
         if (peer.pods) ids.push(...this.#podsWithin(outer, except));
+        if (this.#ctx.apiserver && cidrHoldsApiserver(this.#ctx.apiserver, outer, except)) ids.push(ReservedIdentity['kube-apiserver']);
         // A /0 is the world identity itself (for both families: netobs has one world identity).
         return outer.bits === 0 ? [ReservedIdentity.world, ...ids] : ids;
       }
       case 'nodes': {
         const matched = (this.#ctx.nodes ?? []).filter((n) => selectorMatches(peer.selector, k8sLabels(n.labels)));
-        return [...(matched.some((n) => n.local) ? [ReservedIdentity.host] : []), ...(matched.some((n) => !n.local) ? [ReservedIdentity['remote-node']] : [])];
+        const onApiserver = matched.some((n) => !n.local && this.#ctx.apiserver?.remoteNodes.has(n.name));
+        return [
+          ...(matched.some((n) => n.local) ? [ReservedIdentity.host] : []),
+          ...(matched.some((n) => !n.local) ? [ReservedIdentity['remote-node']] : []),
+          ...(onApiserver ? [ReservedIdentity['kube-apiserver']] : []),
+        ];
       }
       case 'fqdn':
         return (this.#ctx.fqdn?.ips(peer.selectors) ?? []).flatMap((ip) => {
@@ -171,14 +179,20 @@ export class PeerResolver {
     return out;
   }
 
+  /** kube-apiserver (7) is also a remote node, or world, where the server runs (kube-apiserver.ts). */
   #entity(e: Entity): number[] {
+    const api = this.#ctx.apiserver;
     switch (e) {
       case 'all':
         return [0];
       case 'none':
         return [];
       case 'world':
-        return [ReservedIdentity.world, ...this.#ctx.cidr.all().map((c) => c.identity)];
+        return [ReservedIdentity.world, ...this.#ctx.cidr.all().map((c) => c.identity), ...(api?.external.length ? [ReservedIdentity['kube-apiserver']] : [])];
+      case 'kube-apiserver':
+        return [ReservedIdentity['kube-apiserver'], ...(api?.local ? [ReservedIdentity.host] : [])];
+      case 'remote-node':
+        return [ReservedIdentity['remote-node'], ...(api?.remoteNodes.size ? [ReservedIdentity['kube-apiserver']] : [])];
       case 'cluster':
         return [...CLUSTER_RESERVED, ...this.#ctx.podIdentities];
       default:

@@ -1,14 +1,16 @@
-// L4 rules to (protocol, port) pairs of the policy map. Ranges are expanded port by port
-// (MAX_PORT_RANGE bounds them at parse time); ANY with a port becomes TCP, UDP and SCTP, because
-// a port only means something for those; named ports resolve against the destination pod's
-// container ports (passed in by the caller, who knows which pod that is).
-import { ICMP_PORT_BASE, PROTO } from './entries.ts';
+// L4 rules to (protocol, port prefix) keys of the policy map. A range becomes the few aligned port
+// blocks that tile it (at most 31, whatever its width); ANY with a port becomes TCP, UDP and SCTP,
+// because a port only means something for those; named ports resolve against the destination
+// pod's container ports (passed in by the caller, who knows which pod that is).
+import { portPrefixes, PROTO } from './entries.ts';
 import type { DnsRule, HttpRule, L4Rule, Protocol } from './types.ts';
 import type { NamedPort } from './views.ts';
 
 export interface L4Key {
   readonly protocol: number;
   readonly port: number;
+  /** 0 = every port, 16 = exactly `port` (see PolicyEntry). */
+  readonly portBits: number;
   readonly l7?: 'http' | 'dns';
   /** HTTP rules the proxy enforces on this port; absent when the port is a plain allow (or `http: [{}]`). */
   readonly http?: readonly HttpRule[];
@@ -30,18 +32,18 @@ function l7Of(r: L4Rule): 'http' | 'dns' | undefined {
 
 /** The map keys of an L4 section; `named` are the ports of the destination (empty if unknown). */
 export function resolveL4(l4: readonly L4Rule[] | 'any', named: readonly NamedPort[] = []): L4Key[] {
-  if (l4 === 'any') return [{ protocol: PROTO.any, port: 0 }];
+  if (l4 === 'any') return [{ protocol: PROTO.any, port: 0, portBits: 0 }];
   const out: L4Key[] = [];
   let http: readonly HttpRule[] | undefined;
   let dns: readonly DnsRule[] | undefined;
-  const push = (protocol: number, port: number, l7: 'http' | 'dns' | undefined) => out.push(l7 ? {
-    protocol, port, l7,
+  const push = (protocol: number, port: number, portBits: number, l7: 'http' | 'dns' | undefined) => out.push(l7 ? {
+    protocol, port, portBits, l7,
     ...(http && l7 === 'http' && protocol === PROTO.tcp && { http }),
     ...(dns && l7 === 'dns' && { dns }),
-  } : { protocol, port });
+  } : { protocol, port, portBits });
   for (const r of l4) {
     if (r.kind === 'icmp') {
-      push(r.family === 4 ? PROTO.icmp : PROTO.icmpv6, ICMP_PORT_BASE + r.type, undefined);
+      push(r.family === 4 ? PROTO.icmp : PROTO.icmpv6, r.type, 16, undefined);
       continue;
     }
     const l7 = l7Of(r);
@@ -50,18 +52,18 @@ export function resolveL4(l4: readonly L4Rule[] | 'any', named: readonly NamedPo
     dns = r.kind === 'port' ? r.l7?.dns : undefined;
     if (typeof r.port === 'string') {
       for (const np of named) {
-        if (np.name === r.port && (r.protocol === 'ANY' || np.protocol === r.protocol)) push(NUMBER[np.protocol], np.port, l7);
+        if (np.name === r.port && (r.protocol === 'ANY' || np.protocol === r.protocol)) push(NUMBER[np.protocol], np.port, 16, l7);
       }
       continue;
     }
     if (r.port === 0) {
-      push(r.protocol === 'ANY' ? PROTO.any : NUMBER[r.protocol], 0, l7);
+      push(r.protocol === 'ANY' ? PROTO.any : NUMBER[r.protocol], 0, 0, l7);
       continue;
     }
     // HTTP rules speak of TCP only, DNS rules of UDP and TCP: with protocol ANY, the other
     // protocols of the port are not allowed.
     const protos = r.protocol === 'ANY' ? (http ? [PROTO.tcp] : dns ? [PROTO.udp, PROTO.tcp] : PORT_PROTOCOLS) : [NUMBER[r.protocol]];
-    for (let port = r.port; port <= (r.endPort ?? r.port); port++) for (const p of protos) push(p, port, l7);
+    for (const [port, bits] of portPrefixes(r.port, r.endPort ?? r.port)) for (const p of protos) push(p, port, bits, l7);
   }
   return out;
 }

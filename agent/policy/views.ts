@@ -31,6 +31,8 @@ export interface NodeInfo {
   readonly labels: Readonly<Record<string, string>>;
   /** This agent's node (its traffic is `host`; other nodes are `remote-node`). */
   readonly local: boolean;
+  /** Its addresses (where the API server may listen, see kube-apiserver.ts). */
+  readonly addresses?: readonly string[];
 }
 
 export interface ServiceInfo {

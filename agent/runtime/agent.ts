@@ -33,15 +33,20 @@ import type { DnsProxyRecord } from '../proxy/dns-proxy.ts';
 import type { DnsMessage } from '../flows/dns.ts';
 import type { ProxyRecord } from '../proxy/http-proxy.ts';
 import { ServiceSync, desiredServices } from '../datapath/service-sync.ts';
-import { PolicyApplier } from '../datapath/policy-apply.ts';
+import { PolicyApplier, PolicyWriteError } from '../datapath/policy-apply.ts';
+import { DEFAULT_ENDPOINT_CAPACITY } from '../policy/capacity.ts';
+import { drainAsync } from '../policy/contributions.ts';
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 import { RuleIds } from '../datapath/rule-ids.ts';
 import { DnsNames } from '../flows/dns-names.ts';
 import { MonotonicClock } from '../flows/clock.ts';
 import { FlowEvents, type AuditJudge } from './flow-events.ts';
 import { auditFlow } from './audit-flows.ts';
 import { namedPorts, nodeInfos, podLabels, servicesView } from './cluster-view.ts';
+import { kubeApiserverIPs } from '../policy/kube-apiserver.ts';
 import { AgentFlowContext } from './flow-context.ts';
-import { PolicyState } from './policies.ts';
+import { PolicyState, type ValidityUpdate } from './policies.ts';
 import { ifnameOf } from '../../bpf/loader/index.ts';
 import { AgentEventLog } from '../observer/agent-events.ts';
 import { emptySnapshot, policySnapshot, serviceSnapshot, ServiceIds, stateEvents, type StateSnapshot } from './agent-event-diff.ts';
@@ -66,6 +71,10 @@ export interface AgentOptions {
   pollMs?: number;
   /** Full reconcile period (default 5 s). */
   resyncMs?: number;
+  /** How often the whole policy map is compared with the compiler and repaired (default 60 s). */
+  policyCompareMs?: number;
+  /** Policy map entries one endpoint may use (default DEFAULT_ENDPOINT_CAPACITY). */
+  policyEndpointCapacity?: number;
   /** Identity garbage collection: how often (default 60 s) and after how long unused (default 15 min). */
   identityGcIntervalMs?: number;
   identityGcGraceMs?: number;
@@ -89,6 +98,10 @@ export interface AgentCounters {
   reconcileErrors: number;
   policyApplies: number;
   lastApplySeconds: number;
+  /** Policy map writes that failed and were rolled back. */
+  policyWriteFailures: number;
+  /** Policy map entries the full comparison found different from the compiler and rewrote. */
+  policyRepairs: number;
   /** Expired conntrack entries the GC removed. */
   ctGcDeleted: number;
 }
@@ -106,7 +119,7 @@ export class Agent {
   /** provisional: allocation failed (API server unreachable), enforced as reserved:init meanwhile. */
   readonly podIdentities = new Map<string, { id: number; labels: LabelSet; provisional?: true }>();
   readonly enforcement = new Map<number, EndpointEnforcement>();
-  readonly counters: AgentCounters = { reconciles: 0, reconcileErrors: 0, policyApplies: 0, lastApplySeconds: 0, ctGcDeleted: 0 };
+  readonly counters: AgentCounters = { reconciles: 0, reconcileErrors: 0, policyApplies: 0, lastApplySeconds: 0, policyWriteFailures: 0, policyRepairs: 0, ctGcDeleted: 0 };
   readonly warnings = new Map<string, string>();
   readonly errors = new Map<string, string>();
   readonly flows: FlowEvents;
@@ -153,7 +166,7 @@ export class Agent {
       return [{ ifindex: e.ifindex, ifname, id: e.endpointId, ...(e.ipv4 ? { ipv4: e.ipv4 } : {}), ...(e.ipv6 ? { ipv6: e.ipv6 } : {}) }];
     });
     this.endpoints = new EndpointManager(o.discovery ?? new VethDiscovery(), pinned);
-    this.policies = new PolicyState(this.#view());
+    this.policies = new PolicyState(this.#view(), { perEndpoint: o.policyEndpointCapacity ?? DEFAULT_ENDPOINT_CAPACITY, total: o.datapath.policy.map.info.maxEntries });
     this.#applier = new PolicyApplier(o.datapath.policy, this.rules);
     this.#ipcache = new IpcacheSync(o.datapath.ipcache);
     this.#services = new ServiceSync(o.datapath.services);
@@ -253,7 +266,7 @@ export class Agent {
     const applied = this.#ipcache.applied;
     const out: TproxyTarget[] = [];
     for (const e of this.policies.compiler.result().entries) {
-      if (!e.proxy || e.direction !== 'ingress' || e.protocol !== 6 || e.port === 0) continue;
+      if (!e.proxy || e.direction !== 'ingress' || e.protocol !== 6 || e.portBits !== 16) continue;
       const ip = byId.get(e.endpointId)?.ipv4;
       if (!ip) continue;
       if (e.remoteIdentity === 0) {
@@ -419,7 +432,7 @@ export class Agent {
         if (rec.ready) rewrite.push(rec);
       }
     }
-    this.#applyPolicies(rewrite);
+    await this.#applyPolicies(rewrite);
     this.#syncIpcache();
     this.#syncServices();
     await this.#syncProxy();
@@ -503,42 +516,48 @@ export class Agent {
     return { endpoints, identities, cidrIdentities: this.cidr, services: servicesView(this.state), nodes: nodeInfos(this.state, this.nodeName), fqdn: this.fqdn };
   }
 
-  #applyPolicies(rewrite: EndpointRecord[]): void {
+  async #applyPolicies(rewrite: EndpointRecord[]): Promise<void> {
     const t0 = performance.now();
     const r = this.state.revision;
     const eps = [...this.endpoints.records.values()].map((e) => `${e.id}:${e.identity}`).sort().join(',');
     const viewKey = `${r.pods}/${r.namespaces}/${r.nodes}/${r.services}/${r.endpointslices}/${this.allocator.identities().length}/${eps}/${this.fqdn.revision}`;
     const deltas: CompileDelta[] = [];
+    let validity: ValidityUpdate[];
     if (this.#first) {
-      const { validity } = this.policies.sync(this.state.objects.policies, true);
-      this.#writeValidity(validity);
-      this.policies.setView(this.#view());
-      const result = this.policies.compiler.result();
-      this.#applier.replaceAll(result.entries);
-      this.enforcement.clear();
-      for (const e of result.enforcement) this.enforcement.set(e.endpointId, e);
+      validity = this.policies.sync(this.state.objects.policies, true).validity;
+      deltas.push(this.policies.setView(this.#view()));
       for (const rec of this.endpoints.records.values()) if (rec.ready) rewrite.push(rec);
-      this.#cidrIpcache = new Map(result.ipcache.map((c) => [c.prefix, c.identity]));
     } else {
       if (viewKey !== this.#viewKey) deltas.push(this.policies.setView(this.#view()));
-      const { deltas: d, validity } = this.policies.sync(this.state.objects.policies, false);
-      deltas.push(...d);
-      this.#writeValidity(validity);
+      // A policy change compiles in steps with a turn of the event loop between them, so flows,
+      // gRPC and /healthz are served while a big policy compiles.
+      const s = await drainAsync(this.policies.syncSteps(this.state.objects.policies, false), nextTurn);
+      deltas.push(...s.deltas);
+      validity = s.validity;
     }
     this.#viewKey = viewKey;
     const touched = new Set<number>();
-    for (const d of deltas) {
-      for (const e of [...d.entries.add, ...d.entries.remove, ...d.enforcement.add, ...d.enforcement.remove]) touched.add(e.endpointId);
+    const compareDue = performance.now() - this.#lastCompare >= (this.#o.policyCompareMs ?? 60_000);
+    // Valid=True is written only once the kernel holds the policy; until then it waits here.
+    this.#pendingValidity.push(...validity.filter((u) => u.validity.valid));
+    this.#writeValidity(validity.filter((u) => !u.validity.valid));
+    try {
+      if (this.#first || this.#policyDrift || compareDue) this.#comparePolicyMap(touched);
+      else for (const d of deltas) await this.#applyDelta(d, touched);
+      this.#writeValidity(this.#pendingValidity.splice(0));
+      if (this.#policyDrift) this.#log('info', 'policy map repaired: the kernel matches the compiler again');
+      this.#policyDrift = false;
+      this.errors.delete('policy/apply');
+    } catch (err) {
+      if (!(err instanceof PolicyWriteError)) throw err;
+      // The kernel holds the previous content: no policy of this batch is reported applied, and
+      // the next pass (resync) compares the whole map with the compiler and writes again.
+      this.#policyDrift = true;
+      this.counters.policyWriteFailures++;
+      this.errors.set('policy/apply', `${err.message}; retrying`);
+      this.#writeValidity(this.#pendingValidity.map((u) => ({ obj: u.obj, validity: { ...u.validity, valid: false, message: `not applied yet: ${err.message}; retrying` } })));
     }
     for (const d of deltas) {
-      this.#applier.upsert(d.entries.add);
-      for (const e of d.enforcement.add) {
-        this.enforcement.set(e.endpointId, e);
-        touched.add(e.endpointId);
-      }
-      for (const e of d.enforcement.remove) if (!d.enforcement.add.some((a) => a.endpointId === e.endpointId)) this.enforcement.delete(e.endpointId);
-      for (const rec of this.endpoints.records.values()) if (rec.ready && touched.has(rec.id)) this.#writeEndpoint(rec);
-      this.#applier.remove(d.entries.remove);
       for (const c of d.ipcache.add) this.#cidrIpcache.set(c.prefix, c.identity);
       for (const c of d.ipcache.remove) if (!d.ipcache.add.some((a) => a.prefix === c.prefix)) this.#cidrIpcache.delete(c.prefix);
     }
@@ -556,8 +575,44 @@ export class Agent {
       this.counters.lastApplySeconds = secs;
       this.onApply?.(secs);
     }
-    const unexpressible = this.#applier.unexpressible;
-    if (unexpressible) this.warnings.set('policy/icmp0', `${unexpressible} ICMP echo-reply (type 0) policy entries cannot be expressed by the datapath and were skipped`);
+  }
+
+  #policyDrift = false;
+  #lastCompare = 0;
+  #pendingValidity: ValidityUpdate[] = [];
+
+  /** One compiler delta: entries added (all-or-nothing), enforcement flags, then removals. */
+  async #applyDelta(d: CompileDelta, touched: Set<number>): Promise<void> {
+    for (const e of [...d.entries.add, ...d.entries.remove, ...d.enforcement.add, ...d.enforcement.remove]) touched.add(e.endpointId);
+    await drainAsync(this.#applier.applySteps(d.entries.add, []), nextTurn);
+    for (const e of d.enforcement.add) this.enforcement.set(e.endpointId, e);
+    for (const e of d.enforcement.remove) if (!d.enforcement.add.some((a) => a.endpointId === e.endpointId)) this.enforcement.delete(e.endpointId);
+    for (const rec of this.endpoints.records.values()) if (rec.ready && touched.has(rec.id)) this.#writeEndpoint(rec);
+    await drainAsync(this.#applier.applySteps([], d.entries.remove), nextTurn);
+  }
+
+  /**
+   * The full comparison: at start (the pinned map holds the last agent's entries), after a failed
+   * write, and periodically (anything else that changed the map): writes what differs from the
+   * compiler, all-or-nothing, and sets every endpoint's enforcement from it.
+   */
+  #comparePolicyMap(touched: Set<number>): void {
+    const result = this.policies.compiler.result();
+    const { written, removed, endpoints } = this.#applier.reconcile(result.entries);
+    this.#lastCompare = performance.now();
+    if (written + removed > 0 && !this.#first) {
+      this.counters.policyRepairs += written + removed;
+      this.#log('warn', `policy map: ${written + removed} entries differed from the compiler and were rewritten`);
+    }
+    for (const id of endpoints) touched.add(id);
+    const want = new Map(result.enforcement.map((e) => [e.endpointId, e]));
+    for (const [id, e] of want) {
+      const cur = this.enforcement.get(id);
+      if (!cur || cur.ingress !== e.ingress || cur.egress !== e.egress) touched.add(id);
+    }
+    for (const id of this.enforcement.keys()) if (!want.has(id)) touched.add(id);
+    this.enforcement.clear();
+    for (const [id, e] of want) this.enforcement.set(id, e);
   }
 
   #cidrIpcache = new Map<string, number>();
@@ -605,7 +660,7 @@ export class Agent {
 
   #syncIpcache(): void {
     const r = this.state.revision;
-    const key = `${r.pods}/${r.nodes}/${[...this.podIdentities.values()].map((i) => i.id).join(',')}/${[...this.#cidrIpcache].join(',')}`;
+    const key = `${r.pods}/${r.nodes}/${r.endpointslices}/${[...this.podIdentities.values()].map((i) => i.id).join(',')}/${[...this.#cidrIpcache].join(',')}`;
     if (key === this.#ipcacheKey) return;
     this.#ipcacheKey = key;
     const pods = [...this.state.objects.pods.values()].flatMap((p) => {
@@ -621,7 +676,7 @@ export class Agent {
       return { addresses: local ? [...new Set([...nodeAddresses(n), ...localAddresses()])] : nodeAddresses(n), local };
     });
     const cidrs = [...this.#cidrIpcache].map(([prefix, identity]) => ({ prefix, identity }));
-    this.#ipcache.apply(desiredIpcache({ pods, nodes, cidrs }));
+    this.#ipcache.apply(desiredIpcache({ pods, nodes, cidrs, kubeApiserver: kubeApiserverIPs(servicesView(this.state)) }));
   }
 
   /** Service translation for this node's pods (agent/datapath/service-sync.ts). */

@@ -3,7 +3,7 @@
 import type { ClusterState } from '../cluster/state.ts';
 import { podSecurityLabels } from '../identity/security-labels.ts';
 import type { LabelSet } from '../identity/labels.ts';
-import { objectKey, SERVICE_NAME_LABEL, type PodObject } from '../../lib/kube-objects.ts';
+import { nodeAddresses, objectKey, SERVICE_NAME_LABEL, type PodObject } from '../../lib/kube-objects.ts';
 import type { NamedPort, NodeInfo, ServiceInfo, ServicesView } from '../policy/views.ts';
 
 export function podLabels(state: ClusterState, pod: PodObject, cluster?: string): LabelSet {
@@ -55,5 +55,5 @@ export function servicesView(state: ClusterState): ServicesView {
 }
 
 export function nodeInfos(state: ClusterState, localNode: string): NodeInfo[] {
-  return state.nodes().map((n) => ({ name: n.metadata.name, labels: n.metadata.labels ?? {}, local: n.metadata.name === localNode }));
+  return state.nodes().map((n) => ({ name: n.metadata.name, labels: n.metadata.labels ?? {}, local: n.metadata.name === localNode, addresses: nodeAddresses(n) }));
 }

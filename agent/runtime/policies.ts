@@ -1,7 +1,9 @@
 // The policies the agent enforces, kept in step with the policy objects it watches: each object
 // is parsed whole (validatePolicy's rules); a valid one is (re)compiled, an invalid one gets
 // Valid=False and changes nothing (a policy that was valid before keeps its last valid version
-// enforced), a deleted one is withdrawn. Returns the compiler's deltas for the caller to write.
+// enforced), a deleted one is withdrawn. A policy whose entries would not fit the policy map
+// (capacity.ts) is invalid too, found on the compiler's state before anything is written.
+// Returns the compiler's deltas for the caller to write.
 // A policy annotated netobs.io/audit: "true" is kept out of the enforced table and compiled, with
 // the enforced ones, into a shadow table that flows are judged against (audit.ts).
 import { AUDIT_ANNOTATION } from '../../api/kube-names.ts';
@@ -10,7 +12,9 @@ import { CidrIdentities } from '../identity/cidr-identities.ts';
 import { policyRefKey } from '../policy/entries.ts';
 import type { PolicyObject } from '../../lib/kube-objects.ts';
 import type { PolicyValidity } from '../k8s/source.ts';
+import { capacityProblem, DEFAULT_ENDPOINT_CAPACITY, type PolicyCapacity } from '../policy/capacity.ts';
 import { PolicyCompiler, type CompileDelta, type ClusterView } from '../policy/compile.ts';
+import { drain } from '../policy/contributions.ts';
 import { PolicyInvalid } from '../policy/invalid.ts';
 import { selectorMatches } from '../policy/selector.ts';
 import type { Direction, ParsedPolicy, PolicyRef } from '../policy/types.ts';
@@ -53,9 +57,12 @@ export class PolicyState {
   #shadow: PolicyCompiler | undefined;
   readonly #shadowCidr = new CidrIdentities();
 
-  constructor(view: ClusterView) {
+  readonly #capacity: PolicyCapacity;
+
+  constructor(view: ClusterView, capacity: PolicyCapacity = { perEndpoint: DEFAULT_ENDPOINT_CAPACITY, total: 65_536 }) {
     this.#view = view;
     this.compiler = new PolicyCompiler(view);
+    this.#capacity = capacity;
   }
 
   /** The cluster changed: both tables follow; returns the enforced table's delta. */
@@ -87,12 +94,30 @@ export class PolicyState {
 
   /** Applies the objects as they are now; `initial` loads everything in one compile. */
   sync(objects: ReadonlyMap<string, PolicyObject>, initial: boolean): { deltas: CompileDelta[]; validity: ValidityUpdate[] } {
+    return drain(this.syncSteps(objects, initial));
+  }
+
+  /** sync() in steps (see PolicyCompiler.upsertSteps): the agent yields to its event loop between them. */
+  *syncSteps(objects: ReadonlyMap<string, PolicyObject>, initial: boolean): Generator<void, { deltas: CompileDelta[]; validity: ValidityUpdate[] }> {
     const deltas: CompileDelta[] = [];
     const validity: ValidityUpdate[] = [];
     const upserts: ParsedPolicy[] = [];
     const removed: PolicyRef[] = [];
     const shadowUpserts: ParsedPolicy[] = [];
     const shadowRemoved: PolicyRef[] = [];
+    const pending = new Map<ParsedPolicy, { key: string; obj: PolicyObject; v: string; audit: boolean }>();
+    const accept = (p: ParsedPolicy) => {
+      const { key, obj, v, audit } = pending.get(p)!;
+      this.invalid.delete(key);
+      this.#applied.set(key, { version: v, parsed: p, audit });
+      shadowUpserts.push(p);
+      if (isNetobsPolicy(obj)) validity.push({ obj, validity: { valid: true, message: audit ? `Policy validation succeeded; audit mode (${AUDIT_ANNOTATION}): not enforced` : 'Policy validation succeeded', ...gen(obj) } });
+    };
+    const refuse = (p: ParsedPolicy, message: string) => {
+      const { key, obj } = pending.get(p)!;
+      this.invalid.set(key, message);
+      if (isNetobsPolicy(obj)) validity.push({ obj, validity: { valid: false, message, ...gen(obj) } });
+    };
     for (const [key, obj] of objects) {
       const v = version(obj);
       if (this.#seen.get(key) === v) continue;
@@ -106,14 +131,15 @@ export class PolicyState {
         if (isNetobsPolicy(obj)) validity.push({ obj, validity: { valid: false, message: err.message, ...gen(obj) } });
         continue;
       }
-      this.invalid.delete(key);
       const audit = isAudit(obj);
-      const wasEnforced = this.#applied.get(key)?.audit === false;
-      this.#applied.set(key, { version: v, parsed, audit });
-      if (!audit) upserts.push(parsed);
-      else if (wasEnforced) removed.push(parsed.ref);
-      shadowUpserts.push(parsed);
-      if (isNetobsPolicy(obj)) validity.push({ obj, validity: { valid: true, message: audit ? `Policy validation succeeded; audit mode (${AUDIT_ANNOTATION}): not enforced` : 'Policy validation succeeded', ...gen(obj) } });
+      pending.set(parsed, { key, obj, v, audit });
+      if (!audit) {
+        upserts.push(parsed);
+        continue;
+      }
+      // An audit policy leaves the enforced table (if it was enforced) and goes to the shadow only.
+      if (this.#applied.get(key)?.audit === false) removed.push(parsed.ref);
+      accept(parsed);
     }
     for (const key of [...this.#seen.keys()]) {
       if (objects.has(key)) continue;
@@ -125,15 +151,46 @@ export class PolicyState {
       if (!a.audit) removed.push(a.parsed.ref);
       shadowRemoved.push(a.parsed.ref);
     }
-    this.#syncShadow(shadowUpserts, shadowRemoved);
     if (initial) {
-      deltas.push(this.compiler.load(this.parsed()));
+      const fresh = new Set(upserts.map((p) => policyRefKey(p.ref)));
+      const kept = this.parsed().filter((p) => !fresh.has(policyRefKey(p.ref)));
+      deltas.push(this.compiler.load([...kept, ...upserts]));
+      if (capacityProblem(this.compiler.entryCounts(), this.#capacity) === undefined) upserts.forEach(accept);
+      else {
+        // Over capacity: start again one policy at a time, so only the ones that do not fit are refused.
+        deltas.push(this.compiler.load(this.parsed()));
+        for (const p of upserts) yield* this.#tryUpsert(p, deltas, accept, refuse);
+      }
     } else {
-      for (const p of upserts) deltas.push(this.compiler.upsert(p));
       for (const r of removed) deltas.push(this.compiler.remove(r));
+      for (const p of upserts) yield* this.#tryUpsert(p, deltas, accept, refuse);
     }
-    if (upserts.length || removed.length || initial) this.revision++;
+    this.#syncShadow(shadowUpserts, shadowRemoved);
+    if (upserts.length || removed.length || shadowUpserts.length || shadowRemoved.length || initial) this.revision++;
     return { deltas, validity };
+  }
+
+  /**
+   * Compiles `p` in; when the result would not fit, compiles back what was there (the previous
+   * version, or nothing) and keeps neither delta: the kernel never sees the policy.
+   */
+  *#tryUpsert(p: ParsedPolicy, deltas: CompileDelta[], accept: (p: ParsedPolicy) => void, refuse: (p: ParsedPolicy, why: string) => void): Generator<void, void> {
+    const d = yield* this.compiler.upsertSteps(p);
+    const problem = capacityProblem(this.compiler.entryCounts(), this.#capacity);
+    if (problem === undefined) {
+      deltas.push(d);
+      accept(p);
+      return;
+    }
+    const prev = [...this.#applied.values()].find((a) => !a.audit && policyRefKey(a.parsed.ref) === policyRefKey(p.ref));
+    if (prev) yield* this.compiler.upsertSteps(prev.parsed);
+    else this.compiler.remove(p.ref);
+    refuse(p, problem);
+  }
+
+  /** The fullest endpoint's entries over the per-endpoint capacity (0..1). */
+  endpointPressure(): number {
+    return Math.max(0, ...this.compiler.entryCounts().values()) / this.#capacity.perEndpoint;
   }
 
   #syncShadow(upserts: readonly ParsedPolicy[], removed: readonly PolicyRef[]): void {

@@ -29,6 +29,9 @@ export class AgentMetrics {
       bytes: r.counter('netobs_datapath_bytes_total', 'Bytes seen by the datapath', ['direction', 'verdict']),
       drops: r.counter('netobs_datapath_drops_total', 'Packets dropped by the datapath', ['direction', 'reason']),
       pressure: r.gauge('netobs_bpf_map_pressure', 'Fill level of each BPF map (entries / max entries)', ['map']),
+      endpointPressure: r.gauge('netobs_policy_endpoint_pressure', 'Policy map entries of the fullest endpoint / its capacity (a policy that would exceed it is refused)'),
+      writeFailures: r.counter('netobs_policy_write_failures_total', 'Policy map writes that failed and were rolled back (retried until the map matches)'),
+      repairs: r.counter('netobs_policy_repairs_total', 'Policy map entries the periodic comparison found differing from the compiler and rewrote'),
       runNs: r.counter('netobs_bpf_prog_run_ns', 'Time spent in the datapath programs (needs kernel.bpf_stats_enabled=1)', ['program']),
       runs: r.counter('netobs_bpf_prog_run_total', 'Runs of the datapath programs (needs kernel.bpf_stats_enabled=1)', ['program']),
       lost: r.counter('netobs_lost_events_total', 'Events lost between the datapath and the flow API', ['source']),
@@ -79,6 +82,9 @@ export class AgentMetrics {
       this.#count('bytes', [direction, verdict], Number(s.bytes));
     }
     for (const ms of mapStatuses(a)) m.pressure?.set([ms.name], ms.pressure);
+    m.endpointPressure?.set([], a.policies.endpointPressure());
+    this.#count('writeFailures', [], a.counters.policyWriteFailures);
+    this.#count('repairs', [], a.counters.policyRepairs);
     for (const [program, fd] of Object.entries(a.datapath.programs)) {
       const st = programStats(fd);
       if (!st) continue;

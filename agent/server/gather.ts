@@ -4,9 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { formatLabel } from '../identity/labels.ts';
 import { identityName } from '../identity/reserved.ts';
-import { ICMP_PORT_BASE } from '../policy/entries.ts';
+import { prefixEnd } from '../policy/entries.ts';
 import { tcQuery, TC_INGRESS } from '../../bpf/loader/index.ts';
-import type { MapName, MapPage, PageCursor } from '../../bpf/loader/index.ts';
+import type { MapName, MapPage, PageCursor, PolicyKey } from '../../bpf/loader/index.ts';
 import type { Agent } from '../runtime/agent.ts';
 import { type AgentStatus, type EndpointStatus, type MapEntriesPage, type MapStatus } from '../../api/status/types.ts';
 
@@ -63,6 +63,11 @@ export function agentStatus(agent: Agent): AgentStatus {
   };
 }
 
+/** `any`, `80` or `1024-2047` (a port prefix of the policy map). */
+function portText(k: Required<PolicyKey>, exact: string): string {
+  return k.portBits === 0 ? 'any' : k.portBits === 16 ? `${exact}${k.port}` : `${k.port}-${prefixEnd(k.port, k.portBits)}`;
+}
+
 export function endpointStatuses(agent: Agent, withPolicy = false): EndpointStatus[] {
   const policy = withPolicy ? agent.datapath.policy.entries() : [];
   return [...agent.endpoints.records.values()]
@@ -83,7 +88,7 @@ export function endpointStatuses(agent: Agent, withPolicy = false): EndpointStat
           const pol = rule?.policies.map((x) => (x.namespace ? `${x.namespace}/${x.name}` : x.name)).join(',');
           return {
             direction: p.key.direction === 1 ? 'ingress' : 'egress', identity: p.key.remoteIdentity,
-            port: `${PROTO_NAME[p.key.protocol] ?? p.key.protocol}/${p.key.port}`, verdict: p.value.action, ...(pol ? { policy: pol } : {}),
+            port: `${PROTO_NAME[p.key.protocol] ?? p.key.protocol}/${portText(p.key, '')}`, verdict: p.value.action, ...(pol ? { policy: pol } : {}),
           };
         });
       }
@@ -123,13 +128,13 @@ export function mapEntries(agent: Agent, name: string, c: PageCursor): MapEntrie
   } else if (name === 'netobs_policy') {
     p = rows(dp.policy.page(c), ({ key, value }) => {
       const icmp = key.protocol === 1 || key.protocol === 58;
-      const port = key.port === 0 ? 'any' : icmp ? `type ${key.port}` : String(key.port);
+      const port = portText(key, icmp ? 'type ' : '');
       const rule = agent.rules.lookup(value.ruleId);
       const by = rule?.policies.map((x) => `${x.kind}:${x.namespace ? `${x.namespace}/` : ''}${x.name}`) ?? [];
       return {
         key: `ep=${key.endpointId} ${key.direction === 1 ? 'ingress' : 'egress'} identity=${key.remoteIdentity} ${PROTO_NAME[key.protocol] ?? key.protocol}/${port}`,
         value: `${value.action}${by.length ? ` by ${by.join(',')}` : ''}`,
-        fields: { ...key, action: value.action, ruleId: value.ruleId, policies: by, icmpPortBase: icmp ? ICMP_PORT_BASE : undefined },
+        fields: { ...key, action: value.action, ruleId: value.ruleId, policies: by },
       };
     });
   } else if (name === 'netobs_ct_tcp' || name === 'netobs_ct_any') {

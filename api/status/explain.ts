@@ -20,9 +20,13 @@ export interface ExplainPeer {
 export interface ExplainProbe {
   /** Hubble's match type name (L3-L4, L3-Proto, L4-Only, Proto-Only, L3-Only, all). */
   readonly match: string;
-  /** The policy map key: {endpoint, direction, remote identity, protocol, port}; port is an ICMP type for ICMP. */
-  readonly key: { readonly endpointId: number; readonly direction: 'ingress' | 'egress'; readonly remoteIdentity: number; readonly protocol: number; readonly port: number };
-  /** Absent: no such key in the map. */
+  /**
+   * The lookup (endpoint, direction, remote identity, protocol, port; an ICMP type for ICMP) and,
+   * when found, the longest key that holds it: its protocol (0 = any), first port and port prefix
+   * bits (16 = one port, 0 = every port).
+   */
+  readonly key: { readonly endpointId: number; readonly direction: 'ingress' | 'egress'; readonly remoteIdentity: number; readonly protocol: number; readonly port: number; readonly portBits?: number };
+  /** Absent: no key holds it in the map. */
   readonly value?: { readonly action: 'allow' | 'deny' | 'proxy'; readonly ruleId: number; readonly policies: readonly string[] };
 }
 

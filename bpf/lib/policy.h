@@ -1,9 +1,15 @@
-/* policy.h: per-endpoint policy, one hash map for all endpoints.
+/* policy.h: per-endpoint policy, one LPM trie for all endpoints.
  *
- * Key {endpoint, remote identity, port, protocol, direction}; identity 0, port 0 and
- * protocol 0 are wildcards. Six lookups, most specific first, whatever the number of
- * rules; any matching deny entry wins over every allow entry. Ranges (endPort) are
- * expanded by the agent. Keep in sync with bpf/loader/layout.ts. */
+ * Key {endpoint, remote identity (0 = any), direction | protocol, port}: endpoint, identity
+ * and direction are always matched in full (POLICY_STATIC_PREFIX bits); a key of that length
+ * matches every protocol, POLICY_PROTO_PREFIX one protocol and every port, and each bit past
+ * it one more bit of the destination port (big-endian, so a prefix is a power-of-two aligned
+ * port block: a range is at most 2x16 keys, and POLICY_FULL_PREFIX is one exact port). For
+ * ICMP the port holds the type; type 0 is an exact key, distinct from "every type".
+ * Two lookups per packet (this identity, any identity), each the longest match; a deny in
+ * either wins, else the more specific allow (order below). The agent adds a deny key at
+ * every allow/deny overlap inside one identity, so a longer allow never hides a deny.
+ * Keep in sync with bpf/loader/layout.ts. */
 #ifndef NETOBS_POLICY_H
 #define NETOBS_POLICY_H
 
@@ -17,6 +23,10 @@
  * through at L4. */
 #define POLICY_PROXY 3
 
+#define POLICY_STATIC_PREFIX 72
+#define POLICY_PROTO_PREFIX 80
+#define POLICY_FULL_PREFIX 96
+
 /* Hubble policy_match_type. */
 #define MATCH_NONE 0
 #define MATCH_L3_ONLY 1
@@ -27,58 +37,47 @@
 #define MATCH_PROTO_ONLY 6
 
 struct policy_key {
+	__u32 prefixlen;        /* LPM: POLICY_STATIC_PREFIX..POLICY_FULL_PREFIX */
 	__u32 endpoint_id;
 	__u32 remote_identity;  /* 0 = any */
-	__u16 dport;            /* host byte order; ICMP type for ICMP; 0 = any */
-	__u8 proto;             /* 0 = any */
 	__u8 direction;         /* DIR_INGRESS / DIR_EGRESS */
+	__u8 proto;             /* 0 with prefixlen POLICY_STATIC_PREFIX */
+	__be16 dport;           /* network byte order; ICMP type for ICMP */
 };
 
 struct policy_value {
-	__u8 action;    /* POLICY_ALLOW / POLICY_DENY */
-	__u8 pad[3];
-	__u32 rule_id;  /* opaque cookie for the agent: which policy this entry came from */
+	__u8 action;     /* POLICY_ALLOW / POLICY_DENY / POLICY_PROXY */
+	__u8 prefixlen;  /* the key's, which the lookup does not return: gives the match type */
+	__u8 pad[2];
+	__u32 rule_id;   /* opaque cookie for the agent: which policy this entry came from */
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, struct policy_key);
 	__type(value, struct policy_value);
 } netobs_policy SEC(".maps");
 
-/* The first allow found, most specific first; one 8-byte slot, since these frames sit on
- * the 512-byte BPF stack together with the caller's flow and conntrack key. */
-struct policy_allow {
-	__u32 rule;
-	__u8 match;   /* MATCH_NONE: no allow found yet */
-	__u8 action;  /* POLICY_ALLOW or POLICY_PROXY */
-	__u16 pad;
-};
-
-static __always_inline int policy_probe(struct policy_key *k, __u32 remote, __u8 proto, __u16 port,
-					__u8 match, struct policy_allow *allow,
-					__u8 *match_out, __u32 *rule_out)
+/* Allow precedence, as the former six exact probes had it: L3_L4, L3_PROTO, L4_ONLY,
+ * PROTO_ONLY, L3_ONLY, ALL (lower wins). */
+static __always_inline __u8 policy_rank(const struct policy_value *v, int l3)
 {
-	struct policy_value *v;
+	if (v->prefixlen > POLICY_PROTO_PREFIX)
+		return l3 ? 0 : 2;
+	if (v->prefixlen == POLICY_PROTO_PREFIX)
+		return l3 ? 1 : 3;
+	return l3 ? 4 : 5;
+}
 
-	k->remote_identity = remote;
-	k->proto = proto;
-	k->dport = port;
-	v = bpf_map_lookup_elem(&netobs_policy, k);
-	if (!v)
-		return 0;
-	if (v->action == POLICY_DENY) {
-		*match_out = match;
-		*rule_out = v->rule_id;
-		return 1;
-	}
-	if ((v->action == POLICY_ALLOW || v->action == POLICY_PROXY) && allow->match == MATCH_NONE) {
-		allow->match = match;
-		allow->rule = v->rule_id;
-		allow->action = v->action;
-	}
-	return 0;
+static __always_inline __u8 policy_match(const struct policy_value *v, int l3)
+{
+	if (v->prefixlen > POLICY_PROTO_PREFIX)
+		return l3 ? MATCH_L3_L4 : MATCH_L4_ONLY;
+	if (v->prefixlen == POLICY_PROTO_PREFIX)
+		return l3 ? MATCH_L3_PROTO : MATCH_PROTO_ONLY;
+	return l3 ? MATCH_L3_ONLY : MATCH_ALL;
 }
 
 /* 0 if allowed, else DROP_POLICY_DENY (deny entry), DROP_POLICY_DENIED (no allow) or
@@ -86,21 +85,39 @@ static __always_inline int policy_probe(struct policy_key *k, __u32 remote, __u8
 static __always_inline int policy_check(__u32 endpoint_id, __u32 remote, __u8 proto, __u16 port,
 					__u8 dir, __u8 *match, __u32 *rule)
 {
-	struct policy_key k = { .endpoint_id = endpoint_id, .direction = dir };
-	struct policy_allow allow = { .match = MATCH_NONE };
+	struct policy_key k = {
+		.prefixlen = POLICY_FULL_PREFIX,
+		.endpoint_id = endpoint_id,
+		.remote_identity = remote,
+		.direction = dir,
+		.proto = proto,
+		.dport = bpf_htons(port),
+	};
+	struct policy_value *l3, *any, *v;
+	int is_l3;
 
-	if (policy_probe(&k, remote, proto, port, MATCH_L3_L4, &allow, match, rule) ||
-	    policy_probe(&k, remote, proto, 0, MATCH_L3_PROTO, &allow, match, rule) ||
-	    policy_probe(&k, 0, proto, port, MATCH_L4_ONLY, &allow, match, rule) ||
-	    policy_probe(&k, 0, proto, 0, MATCH_PROTO_ONLY, &allow, match, rule) ||
-	    policy_probe(&k, remote, 0, 0, MATCH_L3_ONLY, &allow, match, rule) ||
-	    policy_probe(&k, 0, 0, 0, MATCH_ALL, &allow, match, rule))
+	l3 = bpf_map_lookup_elem(&netobs_policy, &k);
+	k.remote_identity = 0;
+	any = bpf_map_lookup_elem(&netobs_policy, &k);
+	if (l3 && l3->action == POLICY_DENY) {
+		*match = policy_match(l3, 1);
+		*rule = l3->rule_id;
 		return DROP_POLICY_DENY;
-	if (allow.match == MATCH_NONE)
+	}
+	if (any && any->action == POLICY_DENY) {
+		*match = policy_match(any, 0);
+		*rule = any->rule_id;
+		return DROP_POLICY_DENY;
+	}
+	if (!l3 && !any)
 		return DROP_POLICY_DENIED;
-	*match = allow.match;
-	*rule = allow.rule;
-	return allow.action == POLICY_PROXY ? DROP_PROXY_SOCKET_LOOKUP_FAILED : 0;
+	is_l3 = l3 && (!any || policy_rank(l3, 1) < policy_rank(any, 0));
+	v = is_l3 ? l3 : any;
+	if (!v)
+		return DROP_POLICY_DENIED;
+	*match = policy_match(v, is_l3);
+	*rule = v->rule_id;
+	return v->action == POLICY_PROXY ? DROP_PROXY_SOCKET_LOOKUP_FAILED : 0;
 }
 
 #endif

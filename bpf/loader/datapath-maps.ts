@@ -126,7 +126,7 @@ export class PolicyMap {
   constructor(readonly map: BpfMap) {}
 
   set(key: PolicyKey, value: PolicyValue): void {
-    this.map.update(encodePolicyKey(key), encodePolicyValue(value));
+    this.map.update(encodePolicyKey(key), encodePolicyValue(value, key));
   }
 
   get(key: PolicyKey): Required<PolicyValue> | undefined {
@@ -138,11 +138,11 @@ export class PolicyMap {
     return this.map.delete(encodePolicyKey(key));
   }
 
-  entries(): Array<{ key: PolicyKey; value: Required<PolicyValue> }> {
+  entries(): Array<{ key: Required<PolicyKey>; value: Required<PolicyValue> }> {
     return [...this.map.entries()].map(([k, v]) => ({ key: decodePolicyKey(k), value: decodePolicyValue(v) }));
   }
 
-  page(c: PageCursor): MapPage<{ key: PolicyKey; value: Required<PolicyValue> }> {
+  page(c: PageCursor): MapPage<{ key: Required<PolicyKey>; value: Required<PolicyValue> }> {
     return decodePage(this.map, c, (k, v) => ({ key: decodePolicyKey(k), value: decodePolicyValue(v) }));
   }
 

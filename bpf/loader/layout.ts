@@ -47,6 +47,13 @@ export const PolicyAction = { ALLOW: 1, DENY: 2, PROXY: 3 } as const;
 /** proxy: allowed only through the agent's L7 proxy (dropped when it reaches the endpoint unredirected). */
 export type PolicyAction = 'allow' | 'deny' | 'proxy';
 
+/**
+ * bpf/lib/policy.h POLICY_*_PREFIX: LPM prefix lengths of a policy key. STATIC covers endpoint,
+ * identity and direction (every protocol), PROTO adds the protocol (every port), each bit
+ * beyond adds one bit of the port, FULL is one exact port.
+ */
+export const PolicyPrefix = { STATIC: 72, PROTO: 80, FULL: 96 } as const;
+
 /** bpf/lib/conntrack.h CT_F_SVC: the entry's connection was sent to a Service address. */
 export const CT_F_SVC = 0x2;
 /** bpf/lib/conntrack.h CT_F_PROXY: the pod's packets of this connection go to the egress L7 proxy. */
@@ -94,10 +101,10 @@ export const STRUCTS = {
     fields: { endpoint_id: [0, 4], identity: [4, 4], flags: [8, 4], ipv4: [12, 4], ipv6: [16, 16], policy_rev: [32, 4] },
   },
   policy_key: {
-    size: 12,
-    fields: { endpoint_id: [0, 4], remote_identity: [4, 4], dport: [8, 2], proto: [10, 1], direction: [11, 1] },
+    size: 16,
+    fields: { prefixlen: [0, 4], endpoint_id: [4, 4], remote_identity: [8, 4], direction: [12, 1], proto: [13, 1], dport: [14, 2] },
   },
-  policy_value: { size: 8, fields: { action: [0, 1], pad: [1, 3], rule_id: [4, 4] } },
+  policy_value: { size: 8, fields: { action: [0, 1], prefixlen: [1, 1], pad: [2, 2], rule_id: [4, 4] } },
   ct_key: {
     size: 44,
     fields: {
@@ -267,12 +274,17 @@ export function decodeEndpoint(b: Uint8Array, formatIp: (a: Uint8Array) => strin
   };
 }
 
-/** A policy entry's key. remoteIdentity, port and protocol 0 are wildcards. */
+/**
+ * A policy entry's key: one LPM prefix. remoteIdentity 0 and protocol 0 are wildcards; the port
+ * is a block of 2^(16 - portBits) ports starting at `port` (portBits 0 = every port, 16 = exactly
+ * `port`; for ICMP/ICMPv6 the port is the ICMP type). Protocol 0 comes with portBits 0.
+ */
 export interface PolicyKey {
   endpointId: number;
   remoteIdentity: number;
-  /** Destination port (host order); for ICMP/ICMPv6 the ICMP type. 0 = any. */
   port: number;
+  /** Absent: exactly `port`, or every port when `port` is 0 (so ICMP type 0 needs 16 here). */
+  portBits?: number;
   /** IP protocol number, 0 = any. */
   protocol: number;
   direction: Direction;
@@ -284,35 +296,59 @@ export interface PolicyValue {
   ruleId?: number;
 }
 
+const portBitsOf = (k: Pick<PolicyKey, 'port' | 'portBits'>): number => k.portBits ?? (k.port === 0 ? 0 : 16);
+
+/** The key's LPM prefix length (bpf/lib/policy.h). */
+export function policyPrefixLen(k: Pick<PolicyKey, 'protocol' | 'port' | 'portBits'>): number {
+  return k.protocol === 0 ? PolicyPrefix.STATIC : PolicyPrefix.PROTO + portBitsOf(k);
+}
+
+/** Throws on a key the trie would store under another meaning (stray bits past the prefix). */
+function checkPolicyKey(k: PolicyKey): void {
+  const bits = portBitsOf(k);
+  const ok =
+    Number.isInteger(bits) && bits >= 0 && bits <= 16 &&
+    Number.isInteger(k.port) && k.port >= 0 && k.port <= 0xffff &&
+    (k.protocol !== 0 || (bits === 0 && k.port === 0)) &&
+    (k.port & (0xffff >> bits)) === 0;
+  if (!ok) throw new RangeError(`policy key: port ${k.port}/${k.portBits} with protocol ${k.protocol} is not a port prefix`);
+}
+
 export function encodePolicyKey(k: PolicyKey): Uint8Array {
+  checkPolicyKey(k);
   const L = F.policy_key.fields;
   const b = new Uint8Array(F.policy_key.size);
   const v = dv(b);
+  v.setUint32(L.prefixlen[0], policyPrefixLen(k), true);
   v.setUint32(L.endpoint_id[0], k.endpointId, true);
   v.setUint32(L.remote_identity[0], k.remoteIdentity, true);
-  v.setUint16(L.dport[0], k.port, true);
-  v.setUint8(L.proto[0], k.protocol);
   v.setUint8(L.direction[0], k.direction);
+  v.setUint8(L.proto[0], k.protocol);
+  v.setUint16(L.dport[0], k.port, false);
   return b;
 }
 
-export function decodePolicyKey(b: Uint8Array): PolicyKey {
+export function decodePolicyKey(b: Uint8Array): Required<PolicyKey> {
   const L = F.policy_key.fields;
   const v = dv(b);
+  const plen = v.getUint32(L.prefixlen[0], true);
   return {
     endpointId: v.getUint32(L.endpoint_id[0], true),
     remoteIdentity: v.getUint32(L.remote_identity[0], true),
-    port: v.getUint16(L.dport[0], true),
+    port: v.getUint16(L.dport[0], false),
+    portBits: Math.max(0, plen - PolicyPrefix.PROTO),
     protocol: v.getUint8(L.proto[0]),
     direction: v.getUint8(L.direction[0]) as Direction,
   };
 }
 
-export function encodePolicyValue(p: PolicyValue): Uint8Array {
+/** The value for `key` (the datapath reads the key's prefix length from the value). */
+export function encodePolicyValue(p: PolicyValue, key: Pick<PolicyKey, 'protocol' | 'port' | 'portBits'>): Uint8Array {
   const L = F.policy_value.fields;
   const b = new Uint8Array(F.policy_value.size);
   const v = dv(b);
   v.setUint8(L.action[0], p.action === 'deny' ? PolicyAction.DENY : p.action === 'proxy' ? PolicyAction.PROXY : PolicyAction.ALLOW);
+  v.setUint8(L.prefixlen[0], policyPrefixLen(key));
   v.setUint32(L.rule_id[0], p.ruleId ?? 0, true);
   return b;
 }

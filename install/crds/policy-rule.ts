@@ -5,7 +5,7 @@ import type { JSONSchemaProps } from '../../lib/openapi-schema/types.ts';
 import { bool, int, labelSelector, list, obj, str } from './common.ts';
 
 export { ENTITIES } from '../../api/policy-entities.ts';
-import { ENTITIES } from '../../api/policy-entities.ts';
+import { CILIUM_ENTITIES } from '../../api/policy-entities.ts';
 
 const cidr = str('An IPv4 or IPv6 CIDR, e.g. 10.0.0.0/8.', { format: 'cidr' });
 
@@ -92,7 +92,7 @@ const icmpRule = obj(
   'ICMP types.',
 );
 
-const entities = list(str(undefined, { enum: [...ENTITIES] }), 'Reserved groups of peers (world, cluster, host...).');
+const entities = list(str(undefined, { enum: [...CILIUM_ENTITIES] }), 'Reserved groups of peers (world, cluster, host...).');
 
 const serviceSelector = obj(
   {

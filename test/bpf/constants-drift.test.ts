@@ -5,7 +5,7 @@
 import test from 'ava';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CT_F_PROXY, CT_F_SVC, ConfigFlags, Direction, DropReason, L7_PROXY_MARK, Verdict } from '../../bpf/loader/layout.ts';
+import { CT_F_PROXY, CT_F_SVC, ConfigFlags, Direction, DropReason, L7_PROXY_MARK, MatchType, PolicyAction, PolicyPrefix, STRUCTS, Verdict } from '../../bpf/loader/layout.ts';
 import { L7_MARK } from '../../agent/proxy/redirect.ts';
 import { EventType, ObsPoint } from '../../bpf/loader/events.ts';
 import * as wire from '../../api/types.ts';
@@ -75,4 +75,13 @@ test('L7 proxy: bpf/lib/l7.h L7_PROXY_MARK = the loader = the agent\'s redirect 
   t.is(L7_MARK, L7_PROXY_MARK);
   t.is(h.get('CT_F_SVC'), CT_F_SVC);
   t.is(h.get('CT_F_PROXY'), CT_F_PROXY);
+});
+
+test('policy map: bpf/lib/policy.h POLICY_*, MATCH_* = bpf/loader/layout.ts PolicyAction, PolicyPrefix, MatchType', (t) => {
+  const header = withPrefix('POLICY_');
+  for (const [name, v] of Object.entries(PolicyAction)) t.is(header[name], v, `POLICY_${name}`);
+  for (const [name, v] of Object.entries(PolicyPrefix)) t.is(header[`${name}_PREFIX`], v, `POLICY_${name}_PREFIX`);
+  t.deepEqual({ ...MatchType }, withPrefix('MATCH_'));
+  // FULL covers every byte of the key after prefixlen.
+  t.is(PolicyPrefix.FULL as number, (STRUCTS.policy_key.size - 4) * 8);
 });

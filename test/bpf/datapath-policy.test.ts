@@ -143,14 +143,28 @@ test('a less specific plain allow does not open a proxy-only port', ingress, {
   verdict: 'dropped',
   reason: DropReason.SOCKET_LOOKUP_FAILED,
 });
-test('a deny still wins over a proxy entry', ingress, {
+test('a deny of any identity still wins over a proxy entry', ingress, {
   entries: [
     [{ remoteIdentity: PEER_ID, protocol: 6, port: 80 }, { action: 'proxy' }],
-    [{ remoteIdentity: PEER_ID, protocol: 0, port: 0 }, { action: 'deny', ruleId: 66 }],
+    [{ remoteIdentity: 0, protocol: 0, port: 0 }, { action: 'deny', ruleId: 66 }],
   ],
   packet: syn80,
   verdict: 'dropped',
   reason: DropReason.POLICY_DENY,
+  ruleId: 66,
+});
+// Within one identity the longest prefix decides: the compiler writes a deny on every allow key a
+// deny of the same identity overlaps (agent/policy/merge.ts), so a longer allow never hides one.
+test('within one identity the longest prefix decides', ingress, {
+  entries: [
+    [{ remoteIdentity: PEER_ID, protocol: 6, port: 80 }, { action: 'deny', ruleId: 66 }],
+    [{ remoteIdentity: PEER_ID, protocol: 0, port: 0 }, { action: 'allow', ruleId: 1 }],
+  ],
+  packet: syn80,
+  verdict: 'dropped',
+  reason: DropReason.POLICY_DENY,
+  match: MatchType.L3_L4,
+  ruleId: 66,
 });
 test('ICMP type as the port', ingress, {
   entries: [[{ remoteIdentity: PEER_ID, protocol: 1, port: 8 }, { action: 'allow' }]],

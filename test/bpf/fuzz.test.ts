@@ -125,11 +125,15 @@ test(`fuzz: ${PACKETS} packets agree with the reference model (seed ${SEED})`, (
     model.ipcache.push({ addr: c.addr, prefixlen: c.prefixlen, identity });
   }
   for (let i = 0; i < 40; i++) {
+    const protocol = g.pick([0, 6, 17, 1, 58, 132]);
+    // Exact ports (ICMP type 0 included), every port, and blocks around the generator's ports.
+    const [port, portBits] = protocol === 0 ? [0, 0] : g.pick<[number, number]>([[0, 0], [53, 16], [80, 16], [443, 16], [8, 16], [128, 16], [3, 16], [0, 16], [0, 12], [64, 10], [0, 9], [1024, 6], [32768, 1]]);
     const e: ModelPolicyEntry = {
       endpointId: 10,
       remoteIdentity: g.pick(IDENTITIES),
-      port: g.pick([0, 53, 80, 443, 8, 128, 3]),
-      protocol: g.pick([0, 6, 17, 1, 58, 132]),
+      port,
+      portBits,
+      protocol,
       direction: g.pick([1, 2] as const),
       deny: g.chance(0.15),
     };

@@ -69,21 +69,17 @@ test('deny wins: a denied identity is denied even where all are allowed', compil
   crd('deny-xwing', '  endpointSelector: {matchLabels: {class: deathstar}}\n  ingressDeny: [{fromEndpoints: [{matchLabels: {class: xwing}}]}]'),
 ], SW, 1, ['1 ingress 0 any allow [default/allow-all]', '1 ingress 1 any allow []', '1 ingress 16092 any deny [default/deny-xwing]']);
 
-test('deny wins: a deny covering an allow turns it into a deny', compiles, [
+test('deny wins: a deny covering an allow of the same identity turns it into a deny', compiles, [
   crd('allow', '  endpointSelector: {matchLabels: {class: deathstar}}\n  ingress: [{fromEndpoints: [{matchLabels: {class: xwing}}], toPorts: [{ports: [{port: "80", protocol: TCP}]}]}]'),
-  crd('deny', '  endpointSelector: {matchLabels: {class: deathstar}}\n  ingressDeny: [{toPorts: [{ports: [{port: "0", protocol: TCP}]}]}]'),
-], SW, 1, ['1 ingress 0 tcp/any deny [default/deny]', '1 ingress 1 any allow []', '1 ingress 1 tcp/any deny [default/deny]', '1 ingress 16092 tcp/80 deny [default/deny]']);
+  crd('deny', '  endpointSelector: {matchLabels: {class: deathstar}}\n  ingressDeny: [{fromEndpoints: [{matchLabels: {class: xwing}}], toPorts: [{ports: [{port: "0", protocol: TCP}]}]}]'),
+], SW, 1, ['1 ingress 1 any allow []', '1 ingress 16092 tcp/any deny [default/deny]', '1 ingress 16092 tcp/80 deny [default/deny]']);
 
-test('deny wins: a partial overlap gets a deny at the intersection', compiles, [
+// The datapath looks up this identity and any identity separately and a deny from either wins,
+// so a deny of every identity is not copied onto the identities that have allows.
+test('deny wins: a deny of any identity needs no copy on allowed identities', compiles, [
   crd('allow', '  endpointSelector: {matchLabels: {class: deathstar}}\n  ingress: [{fromEndpoints: [{matchLabels: {class: xwing}}]}]'),
   crd('deny', '  endpointSelector: {matchLabels: {class: deathstar}}\n  ingressDeny: [{toPorts: [{ports: [{port: "80", protocol: TCP}]}]}]'),
-], SW, 1, [
-  '1 ingress 0 tcp/80 deny [default/deny]',
-  '1 ingress 1 any allow []',
-  '1 ingress 1 tcp/80 deny [default/deny]',
-  '1 ingress 16092 any allow [default/allow]',
-  '1 ingress 16092 tcp/80 deny [default/deny]',
-]);
+], SW, 1, ['1 ingress 0 tcp/80 deny [default/deny]', '1 ingress 1 any allow []', '1 ingress 16092 any allow [default/allow]']);
 
 test('deny rules apply to endpoints without default deny', (t) => {
   const r = compileYaml([
@@ -122,9 +118,21 @@ test('NetworkPolicy ipBlock with except, egress only', (t) => {
   t.deepEqual(r.enforcement.find((e) => e.endpointId === 2), { endpointId: 2, ingress: false, egress: true });
 });
 
-test('endPort ranges are expanded port by port', compiles, [
+test('endPort ranges become the aligned port blocks that tile them', compiles, [
   knp('range', '  podSelector: {matchLabels: {class: deathstar}}\n  ingress: [{ports: [{port: 8000, endPort: 8002, protocol: UDP}]}]'),
-], SW, 1, ['1 ingress 0 udp/8000 allow [default/range]', '1 ingress 0 udp/8001 allow [default/range]', '1 ingress 0 udp/8002 allow [default/range]', '1 ingress 1 any allow []']);
+], SW, 1, ['1 ingress 0 udp/8000-8001 allow [default/range]', '1 ingress 0 udp/8002 allow [default/range]', '1 ingress 1 any allow []']);
+
+test('a Kubernetes endPort range of any width is enforced, in at most 2x16 entries', compiles, [
+  knp('wide', '  podSelector: {matchLabels: {class: deathstar}}\n  ingress: [{ports: [{port: 1, endPort: 65535, protocol: TCP}]}]'),
+], SW, 1, [
+  ...['1', '2-3', '4-7', '8-15', '16-31', '32-63', '64-127', '128-255', '256-511', '512-1023', '1024-2047', '2048-4095', '4096-8191', '8192-16383', '16384-32767', '32768-65535'].map((p) => `1 ingress 0 tcp/${p} allow [default/wide]`),
+  '1 ingress 1 any allow []',
+]);
+
+test('a deny range inside an allow range: the deny blocks are their own (longer) keys', compiles, [
+  crd('allow', '  endpointSelector: {matchLabels: {class: deathstar}}\n  ingress: [{toPorts: [{ports: [{port: "1024", endPort: 2047, protocol: TCP}]}]}]'),
+  crd('deny', '  endpointSelector: {matchLabels: {class: deathstar}}\n  ingressDeny: [{toPorts: [{ports: [{port: "1100", endPort: 1103, protocol: TCP}]}]}]'),
+], SW, 1, ['1 ingress 0 tcp/1024-2047 allow [default/allow]', '1 ingress 0 tcp/1100-1103 deny [default/deny]', '1 ingress 1 any allow []']);
 
 test('protocol ANY with a port means TCP, UDP and SCTP', compiles, [
   crd('any', '  endpointSelector: {matchLabels: {class: deathstar}}\n  ingress: [{toPorts: [{ports: [{port: "53"}]}]}]'),
@@ -142,13 +150,13 @@ test('a named port with the wrong protocol resolves to nothing', compiles, [
   knp('named', '  podSelector: {matchLabels: {class: deathstar}}\n  ingress: [{ports: [{port: http, protocol: UDP}]}]'),
 ], SW, 1, ['1 ingress 1 any allow []']);
 
-test('ICMP types travel in the port field (256 + type)', compiles, [
+test('ICMP types travel in the port field, type 0 (echo reply) as its own exact key', compiles, [
   crd('icmp', '  endpointSelector: {matchLabels: {class: deathstar}}\n  ingress: [{fromEndpoints: [{matchLabels: {class: xwing}}], icmps: [{fields: [{type: 8}, {type: EchoReply}, {family: IPv6, type: EchoRequest}]}]}]'),
 ], SW, 1, ['1 ingress 1 any allow []', '1 ingress 16092 icmp/type0 allow [default/icmp]', '1 ingress 16092 icmp/type8 allow [default/icmp]', '1 ingress 16092 icmpv6/type128 allow [default/icmp]']);
 
-test('ICMP entries carry the encoded port', (t) => {
+test('ICMP entries carry the type as an exact port', (t) => {
   const r = compileYaml([crd('icmp', '  endpointSelector: {matchLabels: {class: deathstar}}\n  ingress: [{icmps: [{fields: [{type: 8}]}]}]')], SW);
-  t.like(r.entries[0], { protocol: 1, port: 264, remoteIdentity: 0 });
+  t.like(r.entries[0], { protocol: 1, port: 8, portBits: 16, remoteIdentity: 0 });
 });
 
 const entity = (name: string) => crd(`to-${name}`, `  endpointSelector: {matchLabels: {class: xwing}}\n  egress: [{toEntities: [${name}]}]`);
@@ -167,6 +175,32 @@ test(entityIds, 'remote-node', [6]);
 test(entityIds, 'kube-apiserver', [7]);
 test(entityIds, 'cluster', [1, 3, 4, 5, 6, 7, 8, 453, 454, 16081, 16092, 16093]);
 test(entityIds, 'none', []);
+
+// The API server where the `kubernetes` EndpointSlices say it is: on a remote node, on this node, outside.
+const apiserverAt = (ip: string): Partial<CompileInput> => ({
+  nodes: [{ name: 'here', labels: {}, local: true, addresses: ['192.0.2.1'] }, { name: 'cp', labels: { role: 'cp' }, local: false, addresses: ['192.0.2.9'] }, { name: 'w', labels: {}, local: false, addresses: ['192.0.2.5'] }],
+  services: {
+    get: (ns, name) => (ns === 'default' && name === 'kubernetes' ? { namespace: ns, name, labels: {}, endpointIPs: [ip] } : undefined),
+    list: () => [],
+  },
+});
+const apiserverEntity = test.macro({
+  exec(t, ip: string, policy: string, want: (number | string)[]) {
+    t.deepEqual(remotes(compileYaml([crd('p', `  endpointSelector: {matchLabels: {class: xwing}}\n  egress: [${policy}]`)], SW, apiserverAt(ip)), 2), want);
+  },
+  title: (_given, ip: string, policy: string) => `kube-apiserver at ${ip}: ${policy}`,
+});
+test(apiserverEntity, '192.0.2.9', '{toEntities: [kube-apiserver]}', [7]);
+test(apiserverEntity, '192.0.2.9', '{toEntities: [remote-node]}', [6, 7]);
+test(apiserverEntity, '192.0.2.9', '{toNodes: [{matchLabels: {role: cp}}]}', [6, 7]);
+test(apiserverEntity, '192.0.2.9', '{toEntities: [world]}', [2]);
+test(apiserverEntity, '192.0.2.1', '{toEntities: [kube-apiserver]}', [1, 7]);
+test(apiserverEntity, '192.0.2.1', '{toEntities: [remote-node]}', [6]);
+test(apiserverEntity, '203.0.113.7', '{toEntities: [kube-apiserver]}', [7]);
+test(apiserverEntity, '203.0.113.7', '{toEntities: [world]}', [2, 7]);
+test(apiserverEntity, '203.0.113.7', '{toEntities: [remote-node]}', [6]);
+test(apiserverEntity, '203.0.113.7', '{toCIDR: [203.0.113.0/24]}', [7, 'cidr:203.0.113.0/24']);
+test(apiserverEntity, '203.0.113.7', '{toCIDRSet: [{cidr: 203.0.113.0/24, except: [203.0.113.0/29]}]}', ['cidr:203.0.113.0/24']);
 
 test('cross-namespace: a netobs peer naming the namespace key leaves its own namespace', compiles, [
   crd('from-other', '  endpointSelector: {matchLabels: {role: frontend}}\n  ingress: [{fromEndpoints: [{matchLabels: {role: backend, "k8s:io.kubernetes.pod.namespace": other}}]}]', NPT),

@@ -67,9 +67,9 @@ test('a change that keeps the CIDR prefixes is applied without a rebuild', (t) =
   compiler.load(POOL.slice(0, 5));
   const d = compiler.upsert(POOL[9] as ParsedPolicy);
   t.false(d.rebuilt);
-  // allow-b moves from port 80 to 443; deny-tcp (in the set) turns both into denies.
-  t.deepEqual(d.entries.add.map((e) => formatEntry(e)), ['1 ingress 301 tcp/443 deny [default/deny-tcp]']);
-  t.deepEqual(d.entries.remove.map((e) => formatEntry(e)), ['1 ingress 301 tcp/80 deny [default/deny-tcp]']);
+  // allow-b moves from port 80 to 443 (deny-tcp, of any identity, wins in the datapath's own lookup).
+  t.deepEqual(d.entries.add.map((e) => formatEntry(e)), ['1 ingress 301 tcp/443 allow [default/allow-b]']);
+  t.deepEqual(d.entries.remove.map((e) => formatEntry(e)), ['1 ingress 301 tcp/80 allow [default/allow-b]']);
 });
 
 test('a new CIDR prefix rebuilds and reports the ipcache change', (t) => {

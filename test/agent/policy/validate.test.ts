@@ -39,14 +39,25 @@ test('toFQDNs with a dns rule for the lookups is valid', (t) => {
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toEndpoints: [{}]}]}`, 'spec.ingress[0].toEndpoints: unknown field (known: fromEndpoints, fromCIDR, fromCIDRSet, fromEntities, fromNodes, toPorts, icmps)');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{fromCIDR: [10.0.0.0/33]}]}`, 'spec.ingress[0].fromCIDR[0]: "10.0.0.0/33" is not a CIDR (use a.b.c.d/n or x:y::/n)');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{fromCIDRSet: [{cidr: 10.0.0.0/8, except: [11.0.0.0/16]}]}]}`, 'spec.ingress[0].fromCIDRSet[0].except[0]: "11.0.0.0/16" is not inside "10.0.0.0/8"');
-test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{fromEntities: [everyone]}]}`, 'spec.ingress[0].fromEntities[0]: "everyone" is not an entity (all, world, cluster, host, remote-node, kube-apiserver, init, health, unmanaged, ingress, none)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{fromEntities: [everyone]}]}`, 'spec.ingress[0].fromEntities[0]: "everyone" is not an entity (all, world, cluster, host, remote-node, kube-apiserver, none)');
+for (const [e, why] of [['health', 'no health endpoints'], ['init', 'no init traffic'], ['unmanaged', 'match nothing'], ['ingress', 'no ingress proxy'], ['world-ipv4', 'one world identity'], ['world-ipv6', 'one world identity'], ['cluster-mesh', 'no cluster mesh']]) {
+  test(`the Cilium entity ${e} is refused, naming it`, (t) => {
+    const r = validatePolicy(parse(`${CRD}spec: {endpointSelector: {}, egress: [{toEntities: [${e}]}]}`));
+    const message = r.valid ? '' : r.message;
+    t.true(message.startsWith(`spec.egress[0].toEntities[0]: "${e}" is not supported by netobs: `), message);
+    t.true(message.includes(why as string), message);
+  });
+}
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "70000"}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].port: "70000" is not a port number (0-65535)');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "Http_Alt"}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].port: "Http_Alt" is not a port number or port name (1-65535, or a name of at most 15 lowercase letters, digits and \'-\')');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80", protocol: tcp}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].protocol: "tcp" is not one of TCP, UDP, SCTP, ANY');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80", protocol: ICMP}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].protocol: "ICMP" is not one of TCP, UDP, SCTP, ANY (use icmps for ICMP)');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "9000", endPort: 8000}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].endPort: 8000 is below port 9000');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "http", endPort: 8000}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].endPort: 8000 needs a numeric port to start the range, not "http"');
-test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "1024", endPort: 65535}]}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].endPort: range 1024-65535 has 64512 ports, netobs expands at most 1024 (split the range into several rules)');
+test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "1024", endPort: 2048}], rules: {http: [{method: GET}]}}]}]}`, 'spec.ingress[0].toPorts[0].ports[0].endPort: L7 rules apply to single ports, not to a port range (list the ports, or drop the rules)');
+test('a port range of any width is valid', (t) => {
+  t.true(validatePolicy(parse(`${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "1024", endPort: 65535}]}]}]}`)).valid);
+});
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: []}]}]}`, 'spec.ingress[0].toPorts[0].ports: must list at least one port');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingressDeny: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{}]}}]}]}`, 'spec.ingressDeny[0].toPorts[0].rules: L7 rules are not allowed in deny rules');
 test(invalid, `${CRD}spec: {endpointSelector: {}, ingress: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{path: "/a(("}]}}]}]}`, 'spec.ingress[0].toPorts[0].rules.http[0].path: "/a((" is not a regular expression (Invalid regular expression: //a((/: Unterminated group)');

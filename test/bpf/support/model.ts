@@ -15,7 +15,9 @@ export interface ModelEndpoint {
 export interface ModelPolicyEntry {
   endpointId: number;
   remoteIdentity: number;
+  /** A port block: 2^(16 - portBits) ports from `port`; portBits 0 = every port. */
   port: number;
+  portBits: number;
   protocol: number;
   direction: 1 | 2;
   deny: boolean;
@@ -61,7 +63,7 @@ const v4mapped = (b: Uint8Array) => `00000000000000000000ffff${hex(b)}`;
 export class DatapathModel {
   endpoints = new Map<number, ModelEndpoint>();
   ipcache: Array<{ addr: Uint8Array; prefixlen: number; identity: number }> = [];
-  policy = new Map<string, boolean>(); // key -> deny
+  policy = new Map<string, ModelPolicyEntry>();
   private ct = new Map<string, { seenFwd: number; seenRev: number; closed: boolean }>();
   // Per endpoint, 32 direct-mapped slots (id mod 32), each holding one datagram's full key.
   private frags = new Map<string, { key: string; proto: number; sport: number; dport: number; policyPort: number }>();
@@ -80,7 +82,20 @@ export class DatapathModel {
   }
 
   setPolicy(e: ModelPolicyEntry): void {
-    this.policy.set(`${e.endpointId}/${e.remoteIdentity}/${e.port}/${e.protocol}/${e.direction}`, e.deny);
+    this.policy.set(`${e.endpointId}/${e.remoteIdentity}/${e.port}/${e.portBits}/${e.protocol}/${e.direction}`, e);
+  }
+
+  /** The longest entry of one identity holding (protocol, port): an exact protocol beats protocol 0, more port bits fewer. */
+  private longest(endpointId: number, dir: number, remote: number, proto: number, port: number): ModelPolicyEntry | undefined {
+    let best: ModelPolicyEntry | undefined;
+    const len = (e: ModelPolicyEntry) => (e.protocol === 0 ? -1 : e.portBits);
+    for (const e of this.policy.values()) {
+      if (e.endpointId !== endpointId || e.direction !== dir || e.remoteIdentity !== remote) continue;
+      if (e.protocol !== 0 && e.protocol !== proto) continue;
+      if (e.portBits > 0 && port >> (16 - e.portBits) !== e.port >> (16 - e.portBits)) continue;
+      if (!best || len(e) > len(best)) best = e;
+    }
+    return best;
   }
 
   private identityOf(addrHex: string): number {
@@ -359,10 +374,10 @@ export class DatapathModel {
       }
     }
     if (ep.flags & (dir === INGRESS ? EndpointFlags.ENFORCE_INGRESS : EndpointFlags.ENFORCE_EGRESS)) {
-      // The agent's copy of policy_check (agent/policy/lookup.ts), held here against the kernel.
+      // The agent's copy of policy_check (agent/policy/lookup.ts) over the LPM answers, held here against the kernel.
       const find = (id: number, proto: number, port: number) => {
-        const deny = this.policy.get(`${ep.endpointId}/${id}/${port}/${proto}/${dir}`);
-        return deny === undefined ? undefined : { endpointId: ep.endpointId, direction: dir === INGRESS ? 'ingress' as const : 'egress' as const, remoteIdentity: id, protocol: proto, port, deny, policies: [] };
+        const e = this.longest(ep.endpointId, dir, id, proto, port);
+        return e === undefined ? undefined : { endpointId: ep.endpointId, direction: dir === INGRESS ? 'ingress' as const : 'egress' as const, remoteIdentity: id, protocol: e.protocol, port: e.port, portBits: e.portBits, deny: e.deny, policies: [] };
       };
       const r = lookupPolicy(find, true, remote, p.proto, p.policyPort);
       if (!r.allowed) return drop(r.reason === 'deny-entry' ? 181 : 133);

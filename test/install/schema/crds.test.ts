@@ -84,7 +84,7 @@ test('a bad CIDR', refuses, policy({ endpointSelector: {}, egress: [{ toCIDR: ['
   'spec.egress[0].toCIDR[0]: Invalid value: "10.0.0.0/33": spec.egress[0].toCIDR[0] in body must be of type cidr: "10.0.0.0/33"',
 ]);
 test('an unknown entity', refuses, policy({ endpointSelector: {}, egress: [{ toEntities: ['internet'] }] }), [
-  'spec.egress[0].toEntities[0]: Unsupported value: "internet": supported values: "all", "world", "cluster", "host", "remote-node", "kube-apiserver", "init", "health", "unmanaged", "ingress", "none"',
+  'spec.egress[0].toEntities[0]: Unsupported value: "internet": supported values: "all", "world", "cluster", "host", "remote-node", "kube-apiserver", "none", "health", "init", "unmanaged", "ingress", "world-ipv4", "world-ipv6", "cluster-mesh"',
 ]);
 test('L7 rules in a deny rule', refuses, policy({ endpointSelector: {}, ingressDeny: [{ toPorts: [{ rules: { http: [{}] } }] }] }), [
   'unknown field "spec.ingressDeny[0].toPorts[0].rules"',
