@@ -1,5 +1,5 @@
 // ICMP in policy: `icmps.fields[].type` is a number or a message name as Cilium accepts them.
-// In the policy map the type travels in the port field (see ICMP_PORT_BASE in entries.ts).
+// In the policy map the type travels in the port field, exact (portBits 16; see entries.ts).
 
 export const ICMPV4_TYPES: Readonly<Record<string, number>> = {
   EchoReply: 0,
