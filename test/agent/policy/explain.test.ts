@@ -38,11 +38,11 @@ test('an allowed pair names the allow entry, its lookup order and the rule', (t)
   t.is(ing.reason, 'allow');
   t.deepEqual(ing.selectedBy, ['NetworkPolicy default/rule1']);
   t.is(ing.decidedBy?.match, 'L3-L4');
-  t.deepEqual(ing.decidedBy?.key, { endpointId: 1, direction: 'ingress', remoteIdentity: 1001, protocol: 6, port: 80 });
+  t.deepEqual(ing.decidedBy?.key, { endpointId: 1, direction: 'ingress', remoteIdentity: 1001, protocol: 6, port: 80, portBits: 16 });
   t.deepEqual(ing.decidedBy?.value?.policies, ['NetworkPolicy default/rule1']);
   t.not(ing.decidedBy?.value?.ruleId, 0);
-  // The first probe decides an allow, but the datapath keeps looking for a deny: all six are tried.
-  t.deepEqual(ing.probes.map((p) => p.match), ['L3-L4', 'L3-Proto', 'L4-Only', 'Proto-Only', 'L3-Only', 'all']);
+  // Both lookups are made (this identity, any identity): a deny in either would win.
+  t.deepEqual(ing.probes.map((p) => p.key.remoteIdentity), [1001, 0]);
   t.deepEqual(ing.rules, [{ policy: 'NetworkPolicy default/rule1', action: 'allow', rule: 'ingress from [endpoints{k8s:io.kubernetes.pod.namespace=default, k8s:org=empire}] ports [80/TCP]' }]);
   t.regex(formatExplanation(e), /^ALLOWED: default\/tiefighter/);
 });
@@ -68,7 +68,7 @@ test('an explicit deny wins over the allow and names the deny rule', (t) => {
   t.is(ing.reason, 'deny-entry');
   t.is(ing.decidedBy?.value?.action, 'deny');
   t.deepEqual(ing.decidedBy?.value?.policies, ['NetobsNetworkPolicy default/no-tiefighter']);
-  t.is(ing.probes.length, 1, 'the lookup stops at the deny');
+  t.is(ing.probes.length, 2, 'both lookups are made; the deny found wins');
   t.is(ing.rules[0]?.action, 'deny');
   t.regex(ing.rules[0]?.rule ?? '', /class=tiefighter/);
   t.deepEqual(ing.selectedBy, ['NetobsNetworkPolicy default/no-tiefighter', 'NetworkPolicy default/rule1']);

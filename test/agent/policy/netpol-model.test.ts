@@ -4,6 +4,7 @@
 // wins; an endpoint not enforced in a direction allows what no deny refuses). The expected truth
 // tables must hold here too, so a wrong expectation or a compiler regression shows up without a lab.
 import test from 'ava';
+import { entryFinder, lookupPolicy } from '../../../agent/policy/lookup.ts';
 import { CidrIdentities } from '../../../agent/identity/cidr-identities.ts';
 import { podSecurityLabels } from '../../../agent/identity/security-labels.ts';
 import { compilePolicies, type CompileResult } from '../../../agent/policy/compile.ts';
@@ -43,17 +44,11 @@ function compile(world: World, policies: Map<string, Obj>): { r: CompileResult; 
   return { r, identity, endpoint };
 }
 
+// The datapath's lookup order, through the agent's one copy of it (agent/policy/lookup.ts).
 function allows(r: CompileResult, ep: number, dir: Direction, remote: number, proto: number, port: number): boolean {
   const entries = r.entries.filter((e) => e.endpointId === ep && e.direction === dir);
   const enforced = r.enforcement.find((e) => e.endpointId === ep)?.[dir] ?? false;
-  let allow = false;
-  for (const [rem, p, po] of [[remote, proto, port], [remote, proto, 0], [0, proto, port], [0, proto, 0], [remote, 0, 0], [0, 0, 0]] as const) {
-    const e = entries.find((x) => x.remoteIdentity === rem && x.protocol === p && x.port === po);
-    if (!e) continue;
-    if (e.deny) return false;
-    allow = true;
-  }
-  return allow || !enforced;
+  return lookupPolicy(entryFinder(entries), enforced, remote, proto, port).allowed;
 }
 
 function matrix(c: ReturnType<typeof compile>, pp: PortProto): Reachability {
