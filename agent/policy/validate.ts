@@ -3,6 +3,7 @@
 import { fail, isObj, obj, PolicyInvalid, show, str, type Obj } from './invalid.ts';
 import { parseNetobsPolicy } from './parse-crd.ts';
 import { parseK8sNetworkPolicy } from './parse-k8s.ts';
+import { prunedSpecField } from './pruned.ts';
 import type { ParsedPolicy } from './types.ts';
 
 export const NETOBS_POLICY_API_VERSION = 'netobs.io/v1alpha1';
@@ -27,6 +28,8 @@ function metadata(o: Obj, namespaced: boolean): { name: string; namespace: strin
 /** Parses any supported policy object; throws PolicyInvalid with a one-line message. */
 export function parsePolicy(raw: unknown): ParsedPolicy {
   if (!isObj(raw)) fail('', `${show(raw)} is not a policy object`);
+  const pruned = prunedSpecField(raw);
+  if (pruned) fail(pruned, 'was applied but is not in the schema, so the API server dropped it (a typo, or a field netobs does not know; kubectl --validate=false hides this): the stored policy is not what was written; fix the field and apply again');
   const apiVersion = raw.apiVersion;
   const kind = raw.kind;
   if (apiVersion === K8S_POLICY_API_VERSION && kind === 'NetworkPolicy') {

@@ -2,6 +2,7 @@
 // default strict validation refuses a misspelled field, --validate=false stores the object with the
 // field pruned, --validate=warn prints kubectl's warning, and format, maxProperties and oneOf hold.
 import test from 'ava';
+import { validatePolicy } from '../../../agent/policy/validate.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as k8s from '@kubernetes/client-node';
@@ -57,16 +58,21 @@ test.serial('kubectl apply of a policy with a misspelled field fails with the st
   t.regex(await fails('get', 'networkpolicies.netobs.io', 'typo'), /NotFound/);
 });
 
-test.serial('with --validate=false the stored policy has the field pruned', async (t) => {
+test.serial('with --validate=false the stored policy has the field pruned, and the agent refuses it naming the field', async (t) => {
   const file = await policyFile('pruned', 'fromEndpoint: [{matchLabels: {app: web}}]\n    fromEndpoints: [{matchLabels: {app: api}}]');
   t.regex(await kubectl('apply', '--validate=false', '-f', file), /networkpolicy.netobs.io\/pruned created/);
   const stored = JSON.parse(await kubectl('get', 'networkpolicies.netobs.io', 'pruned', '-o', 'json')) as { spec: { ingress: Record<string, unknown>[] } };
   t.deepEqual(stored.spec.ingress, [{ fromEndpoints: [{ matchLabels: { app: 'api' } }] }]);
+  // The agent sees the pruning in kubectl's last-applied annotation: the policy is refused, naming the typo.
+  const v = validatePolicy(stored);
+  t.regex(v.valid ? '' : v.message, /^spec\.ingress\[0\]\.fromEndpoint: was applied but is not in the schema/);
   // An update (client-side apply's patch) prunes the same way.
-  await policyFile('pruned', 'fromEndpoints: [{matchLabels: {app: api}}]\n    toPortz: []');
+  await policyFile('pruned', 'fromEndpoints: [{matchLabels: {app: api}}]\n    toPortz: [{ports: [{port: "80"}]}]');
   t.regex(await kubectl('apply', '--validate=false', '-f', file), /networkpolicy.netobs.io\/pruned configured/);
   const again = JSON.parse(await kubectl('get', 'networkpolicies.netobs.io', 'pruned', '-o', 'json')) as { spec: { ingress: Record<string, unknown>[] } };
   t.deepEqual(again.spec.ingress, [{ fromEndpoints: [{ matchLabels: { app: 'api' } }] }]);
+  const v2 = validatePolicy(again);
+  t.regex(v2.valid ? '' : v2.message, /^spec\.ingress\[0\]\.toPortz: /);
 });
 
 test.serial('--validate=warn stores the pruned policy and prints kubectl\'s warning', async (t) => {
