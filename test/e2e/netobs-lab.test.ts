@@ -139,10 +139,10 @@ test.serial('maps of both nodes, and the entries of one map', (t) => {
   t.true(pages[0]!.entries.some((e) => e.key === '0.0.0.0/0'));
 });
 
-test.serial('the TUI in a real terminal: flows, the four views with both nodes, q quits', async (t) => {
+test.serial('the TUI in a real terminal at 200x50: flows, every view with both nodes, connections and the service map of the demo, q quits', async (t) => {
   const session = `netobs-e2e-${process.pid}`;
   const capture = () => execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' });
-  execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '34', `env KUBECONFIG=${lab.kubeconfig} ${binary} ui; echo "ui exited $?"; sleep 60`]);
+  execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '200', '-y', '50', `env KUBECONFIG=${lab.kubeconfig} ${binary} ui; echo "ui exited $?"; sleep 60`]);
   try {
     await until(() => (/FORWARDED|DROPPED/.test(capture()) ? true : undefined), 'flows on screen', 60_000);
     t.regex(capture(), /1 Flows\s+2 Endpoints\s+3 Maps\s+4 Verdicts/);
@@ -152,6 +152,10 @@ test.serial('the TUI in a real terminal: flows, the four views with both nodes, 
     await until(() => (/netobs_policy/.test(capture()) && /node2\s+netobs_/.test(capture()) ? true : undefined), 'maps of both nodes', 30_000);
     execFileSync('tmux', ['send-keys', '-t', session, '4']);
     await until(() => (/POLICY/.test(capture()) ? true : undefined), 'the verdicts view', 30_000);
+    execFileSync('tmux', ['send-keys', '-t', session, '5']);
+    await until(() => (/SOURCE +DESTINATION +PORT +FLOWS\/S/.test(capture()) && /tiefighter.*deathstar.*TCP\/80/.test(capture()) ? true : undefined), 'the connections view with the demo', 30_000);
+    execFileSync('tmux', ['send-keys', '-t', session, '6']);
+    await until(() => (/namespace default: \d+ talking workloads/.test(capture()) && /deathstar/.test(capture()) ? true : undefined), 'the service map of the demo', 30_000);
     execFileSync('tmux', ['send-keys', '-t', session, '1']);
     await until(() => (/SOURCE\s+DESTINATION/.test(capture()) ? true : undefined), 'back to flows', 30_000);
     execFileSync('tmux', ['send-keys', '-t', session, 'q']);
