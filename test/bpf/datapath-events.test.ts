@@ -81,7 +81,7 @@ test('maps() lists every map with its size and entries', (t) => {
   t.is(maps.netobs_ct_tcp?.type, 'lru_hash');
   t.is(maps.netobs_ct_any?.type, 'lru_hash');
   t.is(maps.netobs_events?.type, 'ringbuf');
-  t.is(maps.netobs_policy?.keySize, 12);
+  t.is(maps.netobs_policy?.keySize, 16); // LPM trie key: prefixlen, endpoint, identity, direction, protocol, port
   t.is(maps.netobs_lb_svc?.keySize, 24);
   t.is(maps.netobs_lb_conn?.type, 'lru_hash');
   t.is(maps.netobs_l7_orig?.type, 'lru_hash');
