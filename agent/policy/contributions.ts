@@ -137,6 +137,10 @@ export class CompileContext {
     const l7: L7Ref[] = [];
     const http: HttpCell[] = [];
     const dns: DnsCell[] = [];
+    // A DNS rule that allows every name (`matchPattern: "*"`) needs the proxy only to learn the
+    // answers of a toFQDNs peer of the same policy; without one it stays in the kernel, which
+    // keeps the query's source address (the proxy's upstream leaves from the node's).
+    const learns = policy.rules.some((r) => r.allow.egress.some((pr) => pr.peers !== 'any' && pr.peers.some((p) => p.kind === 'fqdn')));
     for (const rule of policy.rules) {
       const eps = this.#selected(rule.subject);
       if (eps.length === 0) continue;
@@ -149,9 +153,8 @@ export class CompileContext {
             for (const ep of eps) {
               for (const remote of remotes) {
                 for (const k of this.#keys(pr, ep, dir, remote)) {
-                  // Egress DNS goes through the DNS proxy even when every name is allowed: it learns
-                  // the answers that toFQDNs peers resolve to.
-                  const proxy = !deny && (k.http !== undefined || (k.dns !== undefined && dir === 'egress'));
+                  const dnsProxied = k.dns !== undefined && dir === 'egress' && (learns || !k.dns.some((r) => r.matchPattern === '*'));
+                  const proxy = !deny && (k.http !== undefined || dnsProxied);
                   cells.push([ep.id, dir, remote, k.protocol, k.port, k.portBits, deny, proxy]);
                   if (proxy && k.http) http.push({ endpointId: ep.id, direction: dir, remote, port: k.port, portBits: k.portBits, rules: k.http });
                   if (proxy && k.dns) dns.push({ endpointId: ep.id, direction: dir, remote, protocol: k.protocol, port: k.port, rules: k.dns });

@@ -158,9 +158,12 @@ export class PeerResolver {
         return servicesOf(peer, this.#ctx.services).flatMap((svc) => {
           const sel = serviceSelector(svc);
           if (sel) return this.selectorIds(sel);
+          // A backend outside the cluster that is also the API server's address carries the
+          // kube-apiserver identity (7) in the ipcache, not its CIDR identity: both are the Service's.
+          const api = this.#ctx.apiserver?.external ?? [];
           return svc.endpointIPs.flatMap((ip) => {
             const id = this.#ctx.cidr.identityOf(ip);
-            return id === undefined ? [] : [id];
+            return [...(id === undefined ? [] : [id]), ...(api.includes(ip) ? [ReservedIdentity['kube-apiserver']] : [])];
           });
         });
     }
