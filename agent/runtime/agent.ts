@@ -524,8 +524,11 @@ export class Agent {
     const deltas: CompileDelta[] = [];
     let validity: ValidityUpdate[];
     if (this.#first) {
-      validity = this.policies.sync(this.state.objects.policies, true).validity;
-      deltas.push(this.policies.setView(this.#view()));
+      // The initial load's delta carries every CIDR identity (restored FQDN addresses too) into
+      // the ipcache below; its entries are written by the full map comparison.
+      const loaded = this.policies.sync(this.state.objects.policies, true);
+      validity = loaded.validity;
+      deltas.push(...loaded.deltas, this.policies.setView(this.#view()));
       for (const rec of this.endpoints.records.values()) if (rec.ready) rewrite.push(rec);
     } else {
       if (viewKey !== this.#viewKey) deltas.push(this.policies.setView(this.#view()));
