@@ -12,6 +12,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { run } from '../../cmd/cli.ts';
 import { labDown, labInfo } from '../../lab/index.ts';
+import { until } from '../lab/support/until.ts';
+import { podNetns } from './support/pod-netns.ts';
 import { buildQuery, parseAnswers } from '../../lab/node/dns-codec.ts';
 
 const exec = promisify(execFile);
@@ -36,28 +38,6 @@ spec:
   - toFQDNs: [{matchName: api.world.lab}]
     toPorts: [{ports: [{port: "80", protocol: TCP}]}]
 `;
-
-async function until<T>(fn: () => Promise<T | undefined>, what: string, ms = 90_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-function podNetns(ip: string): string {
-  for (const ns of execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(`netobs-${NAME}-pod-`))) {
-    if (execFileSync('ip', ['-n', ns, '-j', 'addr', 'show'], { encoding: 'utf8' }).includes(`"local":"${ip}"`)) return ns;
-  }
-  throw new Error(`no network namespace holds ${ip}`);
-}
 
 // A DNS client run inside the pod's netns: sends each query (hex) from a fresh socket, prints the
 // answers (hex, '' when none came within 2 s) and each round trip in ns, as JSON.
@@ -92,21 +72,21 @@ serial('toFQDNs: api.world.lab reachable once resolved, www.world.lab not; names
   const k = (...a: string[]) => exec('kubectl', ['--kubeconfig', kubeconfig, ...a], { timeout: 120_000 }).then((r) => r.stdout);
   await k('wait', '--for=condition=Ready', 'pod', '-l', 'org in (empire,alliance)', '--timeout=90s');
   const ip = async (pod: string) => (await k('get', 'pod', pod, '-o', 'jsonpath={.status.podIP}')).trim();
-  const xwing = podNetns(await ip('xwing'));
-  const tie = podNetns(await ip('tiefighter'));
+  const xwing = podNetns(NAME, await ip('xwing'));
+  const tie = podNetns(NAME, await ip('tiefighter'));
   // Without a policy the world answers (so a failure below is the policy's).
   t.is(await httpCode(xwing, `http://${api}/`), '200');
 
   await exec('sh', ['-c', `kubectl --kubeconfig ${kubeconfig} apply -f - <<'EOF'\n${POLICY}EOF`]);
-  await until(async () => ((await k('get', 'networkpolicies.netobs.io', 'xwing-fqdn', '-o', 'jsonpath={.status.conditions[?(@.type=="Valid")].status}')) === 'True' ? true : undefined), 'Valid=True');
+  await until('Valid=True', async () => ((await k('get', 'networkpolicies.netobs.io', 'xwing-fqdn', '-o', 'jsonpath={.status.conditions[?(@.type=="Valid")].status}')) === 'True' ? true : undefined), 90_000);
   // Enforced once egress to the world is cut: the api address is not learnt yet.
-  await until(async () => ((await httpCode(xwing, `http://${api}/`)) === '000' ? true : undefined), 'egress to the world dropped');
+  await until('egress to the world dropped', async () => ((await httpCode(xwing, `http://${api}/`)) === '000' ? true : undefined), 90_000);
 
   // Lookups through the proxy: a name outside the rule is refused, the world names answer.
-  const [refused, apiAnswer, wwwAnswer] = await until(async () => {
+  const [refused, apiAnswer, wwwAnswer] = await until('answers through the DNS proxy', async () => {
     const r = await lookup(xwing, dns, ['api.other.lab.', 'api.world.lab.', 'www.world.lab.']);
     return r.every((x) => x.rcode >= 0) ? r : undefined;
-  }, 'answers through the DNS proxy', 60_000);
+  }, 60_000);
   t.is(refused!.rcode, 5, 'REFUSED');
   t.deepEqual([apiAnswer!.rcode, apiAnswer!.ips], [0, [api]]);
   t.deepEqual([wwwAnswer!.rcode, wwwAnswer!.ips], [0, [www]]);
@@ -115,12 +95,12 @@ serial('toFQDNs: api.world.lab reachable once resolved, www.world.lab not; names
   t.is(await httpCode(xwing, `http://${api}/`), '200');
   t.is(await httpCode(xwing, `http://${www}/`), '000', 'www.world.lab resolved, but no toFQDNs selects it');
 
-  const flows = await until(async () => {
+  const flows = await until('a DROPPED dns flow for api.other.lab.', async () => {
     const out = (await exec(BIN, ['observe', '--protocol', 'dns', '--verdict', 'DROPPED', '-o', 'json', '--last', '200'], { env, timeout: 60_000 })).stdout;
     const fs = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { flow?: Record<string, unknown> }).map((x) => (x.flow ?? x) as { l7?: { type?: string; dns?: { query?: string; rcode?: number } }; egress_denied_by?: { name?: string }[] });
     const hit = fs.filter((f) => f.l7?.dns?.query === 'api.other.lab.');
     return hit.length ? hit : undefined;
-  }, 'a DROPPED dns flow for api.other.lab.', 60_000);
+  }, 60_000);
   t.true(flows.some((f) => f.egress_denied_by?.some((p) => p.name === 'xwing-fqdn')), JSON.stringify(flows[0]));
 
   // Added latency: the same allowed lookup through the proxy (xwing) and direct (tiefighter).
@@ -137,12 +117,12 @@ serial('toFQDNs: api.world.lab reachable once resolved, www.world.lab not; names
   const agents = (await k('get', 'pods', '-n', 'netobs-system', '-o', 'name')).split('\n').filter((l) => l.includes('netobs-agent'));
   t.true(agents.length > 0, 'an agent pod to restart');
   for (const a of agents) await k('-n', 'netobs-system', 'delete', a, '--wait=true');
-  await until(async () => {
+  await until('a new agent Ready', async () => {
     const names = (await k('get', 'pods', '-n', 'netobs-system', '-o', 'name')).split('\n').filter((l) => l.includes('netobs-agent'));
     if (!names.length || names.some((n) => agents.includes(n))) return undefined;
     await k('-n', 'netobs-system', 'wait', '--for=condition=Ready', ...names, '--timeout=60s');
     return true;
-  }, 'a new agent Ready', 120_000);
+  }, 120_000);
   // Past a few of the new agent's reconciles (5 s resync): a lost cache would have removed the allow.
   await new Promise((r) => setTimeout(r, 15_000));
   t.is(await httpCode(xwing, `http://${api}/`), '200', 'the learnt address survived the restart');

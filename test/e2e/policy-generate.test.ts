@@ -9,6 +9,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { run } from '../../cmd/cli.ts';
 import { labDown, labInfo } from '../../lab/index.ts';
+import { until } from '../lab/support/until.ts';
+import { podNetns } from './support/pod-netns.ts';
 
 const exec = promisify(execFile);
 const NAME = 'gen-e2e';
@@ -17,28 +19,6 @@ const BIN = path.resolve('dist/kubectl-netobs');
 test.after.always(async () => {
   await labDown(NAME).catch(() => {});
 });
-
-async function until<T>(fn: () => Promise<T | undefined>, what: string, ms = 90_000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
-function podNetns(ip: string): string {
-  for (const ns of execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').map((l) => l.split(' ')[0] ?? '').filter((n) => n.startsWith(`netobs-${NAME}-pod-`))) {
-    if (execFileSync('ip', ['-n', ns, '-j', 'addr', 'show'], { encoding: 'utf8' }).includes(`"local":"${ip}"`)) return ns;
-  }
-  throw new Error(`no network namespace holds ${ip}`);
-}
 
 /** The HTTP status of one request from a pod's netns ('000': no answer within 3 s). */
 async function code(ns: string, method: string, url: string): Promise<string> {
@@ -57,8 +37,8 @@ serial('policy generate on the demo: the generated policies keep the demo flying
   const apply = (yaml: string) => exec('sh', ['-c', `kubectl --kubeconfig ${kubeconfig} apply -f - <<'EOF'\n${yaml}EOF`]);
   await k('wait', '--for=condition=Ready', 'pod', '-l', 'org in (empire,alliance)', '--timeout=90s');
   const ip = async (pod: string) => (await k('get', 'pod', pod, '-o', 'jsonpath={.status.podIP}')).trim();
-  const tie = podNetns(await ip('tiefighter'));
-  const xwing = podNetns(await ip('xwing'));
+  const tie = podNetns(NAME, await ip('tiefighter'));
+  const xwing = podNetns(NAME, await ip('xwing'));
   const svc = (await k('get', 'svc', 'deathstar', '-o', 'jsonpath={.spec.clusterIP}')).trim();
   // www.world.lab is what the ships visit; api.world.lab nobody does (lab/serve.ts WORLD_NAMES).
   const [www, api] = (await labInfo(NAME))!.plan.worldIps as [string, string];
@@ -66,7 +46,7 @@ serial('policy generate on the demo: the generated policies keep the demo flying
   // The demo as observed: its rule1 denies the xwing; a few loops of the ships are enough.
   // Each ship visits the world host after its landing: the xwing's second refusal follows its first visit.
   const lines = async (pod: string, what: string) => (await k('logs', pod)).split('\n').filter((l) => l.includes(what)).length;
-  await until(async () => ((await lines('tiefighter', 'landed')) >= 3 && (await lines('xwing', 'landing refused')) >= 3 ? true : undefined), 'three loops of each ship', 150_000);
+  await until('three loops of each ship', async () => ((await lines('tiefighter', 'landed')) >= 3 && (await lines('xwing', 'landing refused')) >= 3 ? true : undefined), 150_000);
 
   const gen = async (...extra: string[]) => (await exec(BIN, ['policy', 'generate', '-n', 'default', ...extra], { env, timeout: 60_000 })).stdout;
   const audit = await gen('--audit');
@@ -83,11 +63,11 @@ serial('policy generate on the demo: the generated policies keep the demo flying
   // The generated policies, then the demo's rule1 goes: what is enforced is theirs alone.
   await apply(yaml);
   for (const name of ['generated-deathstar', 'generated-tiefighter', 'generated-xwing']) {
-    await until(async () => ((await k('get', 'networkpolicies.netobs.io', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Valid")].status}')) === 'True' ? true : undefined), `${name} Valid=True`);
+    await until(`${name} Valid=True`, async () => ((await k('get', 'networkpolicies.netobs.io', name, '-o', 'jsonpath={.status.conditions[?(@.type=="Valid")].status}')) === 'True' ? true : undefined), 90_000);
   }
   await k('delete', 'netpol', 'rule1');
   // In force once the world host nobody visited gets no answer.
-  await until(async () => ((await code(tie, 'GET', `http://${api}/`)) === '000' ? true : undefined), 'api.world.lab dropped for the tiefighter');
+  await until('api.world.lab dropped for the tiefighter', async () => ((await code(tie, 'GET', `http://${api}/`)) === '000' ? true : undefined), 90_000);
   const landing = `http://${svc}/v1/request-landing`;
   t.is(await code(tie, 'POST', landing), '200', 'the tiefighter still lands');
   t.not(await code(tie, 'GET', `http://${www}/`), '000', 'the world host the tiefighter visited still answers');
@@ -95,11 +75,11 @@ serial('policy generate on the demo: the generated policies keep the demo flying
   t.not(await code(xwing, 'GET', `http://${www}/`), '000', 'what the xwing was allowed to do, it still may');
   // The tiefighter's own loop keeps landing under the generated policies.
   const before = await lines('tiefighter', 'landed');
-  await until(async () => ((await lines('tiefighter', 'landed')) > before + 1 ? true : undefined), 'two more landings of the loop', 60_000);
-  const drops = await until(async () => {
+  await until('two more landings of the loop', async () => ((await lines('tiefighter', 'landed')) > before + 1 ? true : undefined), 60_000);
+  const drops = await until('a DROPPED flow of the xwing', async () => {
     const out = (await exec(BIN, ['observe', '--verdict', 'DROPPED', '--from-pod', 'default/xwing', '-o', 'json', '--last', '50'], { env, timeout: 60_000 })).stdout;
     return out.trim() ? out : undefined;
-  }, 'a DROPPED flow of the xwing', 60_000);
+  }, 60_000);
   // Dropped at the xwing's own egress now: generated-xwing never learnt the deathstar as a peer.
   t.regex(drops, /"egress_denied_by":\[\{"name":"generated-xwing"|"ingress_denied_by":\[\{"name":"generated-deathstar"/);
 });
