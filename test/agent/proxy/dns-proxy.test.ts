@@ -98,3 +98,16 @@ test('malformed queries and responses get no reply', async (t) => {
   t.is(await proxy.handle(response, ends), undefined);
   t.deepEqual(up.asked, []);
 });
+
+// A hostile pod hides a name no rule selects behind one that is selected, in one query: the proxy
+// judges single-question queries only, so this one is neither forwarded nor answered.
+test('a query with a second, unselected question is neither forwarded nor answered', async (t) => {
+  const up = await upstream(t);
+  const { proxy, ends } = setup(RULES, up.port);
+  const first = buildQuery(5, 'api.world.lab');
+  const two = Buffer.concat([first, buildQuery(5, 'exfil.evil.lab').subarray(12)]);
+  two.writeUInt16BE(2, 4);
+  t.is(parseQuery(two).questions.length, 2);
+  t.is(await proxy.handle(two, ends), undefined);
+  t.deepEqual(up.asked, []);
+});
